@@ -1,0 +1,190 @@
+"""Finding article URLs: feeds, sitemaps (plain, index and Google News) and section pages.
+
+Plain functions over bytes, no Scrapy, so they can be tested on stored files and reused
+by backfill tools. Scrapy's SitemapSpider throws away the news-sitemap fields
+(publication date, title, language); Marsad keeps them as hints for the date stage.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlparse
+
+from lxml import etree, html as lxml_html
+
+_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+_GZIP_MAGIC = b"\x1f\x8b"
+# Links that page through a section: rel=next, ?page=N, /page/N/.
+_PAGINATION_RE = re.compile(r"([?&](page|paged|p)=\d+|/page/\d+/?$)")
+_MAX_GUNZIP = 50 * 1024 * 1024  # a sitemap larger than this is not a sitemap
+
+
+@dataclass
+class Entry:
+    """One URL found by discovery, with whatever the listing said about it."""
+
+    url: str
+    via: str  # news_sitemap | sitemap | rss | atom | section
+    published: str | None = None
+    modified: str | None = None
+    title: str | None = None
+    language: str | None = None
+
+    def hints(self) -> dict:
+        return {"published": self.published, "modified": self.modified, "title": self.title,
+                "language": self.language, "via": self.via}
+
+
+@dataclass
+class Listing:
+    """What one feed, sitemap or section page yielded."""
+
+    articles: list[Entry] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)  # child sitemaps of an index
+    pages: list[str] = field(default_factory=list)  # further listing pages (pagination)
+
+
+def _local(tag: object) -> str:
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _child_text(el: etree._Element, name: str) -> str | None:
+    for child in el:
+        if _local(child.tag) == name:
+            text = (child.text or "").strip()
+            return text or None
+    return None
+
+
+def _descendant(el: etree._Element, name: str) -> etree._Element | None:
+    for child in el.iter():
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def maybe_gunzip(body: bytes) -> bytes:
+    """Sitemaps are often served as .xml.gz without Content-Encoding."""
+    if body[:2] == _GZIP_MAGIC:
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
+                return fh.read(_MAX_GUNZIP)
+        except (OSError, EOFError):
+            return b""
+    return body
+
+
+def _xml_root(body: bytes) -> etree._Element | None:
+    body = maybe_gunzip(body).lstrip()
+    if not body:
+        return None
+    try:
+        return etree.fromstring(body, _PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def parse_sitemap(body: bytes, base_url: str) -> Listing:
+    """A sitemap, sitemap index or Google News sitemap."""
+    listing = Listing()
+    root = _xml_root(body)
+    if root is None:
+        return listing
+    kind = _local(root.tag)
+    for node in root:
+        name = _local(node.tag)
+        loc = _child_text(node, "loc")
+        if not loc:
+            continue
+        loc = urljoin(base_url, loc)
+        if kind == "sitemapindex" or name == "sitemap":
+            listing.sitemaps.append(loc)
+            continue
+        if name != "url":
+            continue
+        entry = Entry(url=loc, via="sitemap", modified=_child_text(node, "lastmod"))
+        news = _descendant(node, "news")
+        if news is not None and news is not node:
+            entry.via = "news_sitemap"
+            entry.published = _child_text(news, "publication_date")
+            entry.title = _child_text(news, "title")
+            publication = _descendant(news, "publication")
+            if publication is not None:
+                entry.language = _child_text(publication, "language")
+        listing.articles.append(entry)
+    return listing
+
+
+def parse_feed(body: bytes, base_url: str) -> Listing:
+    """RSS 2.0, RSS 1.0/RDF or Atom."""
+    listing = Listing()
+    root = _xml_root(body)
+    if root is None:
+        return listing
+    if _local(root.tag) == "feed":  # Atom
+        for node in root:
+            if _local(node.tag) != "entry":
+                continue
+            href = None
+            for link in node:
+                if _local(link.tag) == "link" and link.get("rel", "alternate") == "alternate":
+                    href = link.get("href")
+                    break
+            if not href:
+                continue
+            listing.articles.append(Entry(
+                url=urljoin(base_url, href.strip()), via="atom",
+                published=_child_text(node, "published") or _child_text(node, "issued"),
+                modified=_child_text(node, "updated"),
+                title=_child_text(node, "title"),
+            ))
+        return listing
+    for node in root.iter():
+        if _local(node.tag) != "item":
+            continue
+        link = _child_text(node, "link") or _child_text(node, "guid")
+        if not link or not urlparse(link.strip()).scheme.startswith("http") and not link.startswith("/"):
+            continue
+        listing.articles.append(Entry(
+            url=urljoin(base_url, link.strip()), via="rss",
+            published=_child_text(node, "pubdate") or _child_text(node, "date"),
+            title=_child_text(node, "title"),
+        ))
+    return listing
+
+
+def parse_section(body: bytes, base_url: str, article_pattern: re.Pattern[str],
+                  same_host: bool = True) -> Listing:
+    """Article links matching the pattern, and pagination links, from a section page."""
+    listing = Listing()
+    try:
+        doc = lxml_html.fromstring(body)
+    except (etree.ParserError, ValueError):
+        return listing
+    host = urlparse(base_url).hostname
+    seen: set[str] = set()
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        if url in seen or not url.startswith(("http://", "https://")):
+            continue
+        seen.add(url)
+        if same_host and urlparse(url).hostname != host:
+            continue
+        if article_pattern.search(url):
+            listing.articles.append(Entry(url=url, via="section"))
+        elif "next" in (a.get("rel") or "").split() or _PAGINATION_RE.search(url):
+            listing.pages.append(url)
+    return listing
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """Tell a feed from a sitemap when a registry lists one where the other was expected."""
+    head = maybe_gunzip(body)[:2048].lower()
+    return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head

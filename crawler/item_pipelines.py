@@ -1,0 +1,123 @@
+"""Scrapy item pipelines: thin adapters over ``pipelines.process`` and ``pipelines.storage``.
+
+``ProcessPagePipeline`` runs the CPU-heavy stages in a process pool, so the reactor
+thread keeps downloading while both cores extract. ``MongoStorePipeline`` batches
+writes and records every drop with its reason.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from pipelines.process import process_page
+
+log = logging.getLogger(__name__)
+
+
+def _warm_up() -> None:
+    """Import the heavy stages in each worker before the first page arrives."""
+    import pipelines.process  # noqa: F401
+
+
+class ProcessPagePipeline:
+    def __init__(self, crawler: Any, workers: int, with_events: bool):
+        self.crawler = crawler
+        self.workers = workers
+        self.with_events = with_events
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "ProcessPagePipeline":
+        return cls(crawler, crawler.settings.getint("MARSAD_PROCESS_WORKERS", 0),
+                   crawler.settings.getbool("MARSAD_EVENTS", True))
+
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            # spawn, not fork: the parent runs reactor and database threads.
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_warm_up)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item: dict) -> dict:
+        if item.get("kind") == "failure":
+            return {"kind": "drop", "record": {k: v for k, v in item.items() if k != "kind"}}
+        if item.get("kind") != "page":
+            return item
+        if self.pool is None:
+            return process_page(item, with_events=self.with_events)
+        loop = asyncio.get_running_loop()
+        try:
+            job = functools.partial(process_page, item, with_events=self.with_events)
+            return await loop.run_in_executor(self.pool, job)
+        except Exception as exc:  # a dead worker must not lose the page
+            log.warning("worker failed on %s (%s); processing it inline", item.get("url"), exc)
+            return process_page(item, with_events=self.with_events)
+
+
+class MongoStorePipeline:
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        self.uri = settings.get("MONGO_URI")
+        self.database = settings.get("MONGO_DATABASE", "marsad")
+        self.data_dir = settings.get("MONGO_DATA_DIR", "./data")
+        self.batch_size = settings.getint("MONGO_BATCH_SIZE", 100)
+        self.connection: Any = None
+        self.store: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "MongoStorePipeline":
+        if not crawler.settings.get("ITEM_PIPELINES"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        from pipelines.storage import ArticleStore, open_database
+
+        # A locked data directory raises here with a message saying what to do; the
+        # crawl stops before fetching anything rather than losing what it would fetch.
+        self.connection = open_database(self.uri, self.database, self.data_dir)
+        self.store = ArticleStore(self.connection.db, batch_size=self.batch_size)
+        self.store.ensure_indexes()
+        where = self.uri or f"embedded SecantusDB on {self.data_dir} ({self.connection.embedded.uri})"
+        log.info("storing into %s, database %r", where, self.database)
+
+    def close_spider(self) -> None:
+        if self.store is None:
+            return
+        try:
+            self.store.flush()
+            for key, value in self.store.stats.items():
+                if isinstance(value, dict):
+                    for sub, n in value.items():
+                        self.stats.set_value(f"marsad/store/{key}/{sub}", n)
+                else:
+                    self.stats.set_value(f"marsad/store/{key}", value)
+        finally:
+            self.store.close()
+            self.connection.close()
+
+    def process_item(self, item: dict) -> dict:
+        kind = item.get("kind")
+        record = item.get("record") or {}
+        if kind == "drop":
+            self.store.add_drop(record)
+            self.stats.inc_value(f"marsad/dropped/{record.get('reason')}")
+            raise DropItem(f"{record.get('reason')}: {record.get('url')}", log_level="INFO")
+        if kind != "article":
+            return item
+        self.store.add(record)
+        self.stats.inc_value("marsad/articles")
+        return {"url": record.get("url"), "title": record.get("title"),
+                "published": record.get("published"), "source": record.get("source"),
+                "events": len(record.get("events") or [])}

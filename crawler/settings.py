@@ -1,0 +1,70 @@
+"""Scrapy settings for Marsad.
+
+Every Marsad-specific knob is a Scrapy setting, so it can be given per run with
+``-s NAME=VALUE``; the ones users set most often also read the environment.
+"""
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "marsad"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- Marsad ---------------------------------------------------------------------
+# Registry of sources (crawler/sources.yaml when unset).
+MARSAD_SOURCES = os.environ.get("MARSAD_SOURCES") or None
+# How many pages of each section to follow through pagination.
+MARSAD_SECTION_PAGES = 3
+# Stop scheduling articles for a source after this many (0: no limit).
+MARSAD_MAX_ARTICLES = 0
+# Worker processes for decoding/dates/extraction/events; 0 runs them on the reactor thread.
+MARSAD_PROCESS_WORKERS = int(os.environ.get("MARSAD_PROCESS_WORKERS", os.cpu_count() or 1))
+# Extract conflict events from each article (when the events stage is installed).
+MARSAD_EVENTS = True
+
+# -- Storage --------------------------------------------------------------------
+# A MongoDB URI; when unset, an embedded SecantusDB server runs in-process on MONGO_DATA_DIR.
+MONGO_URI = os.environ.get("MONGO_URI") or None
+MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "marsad")
+MONGO_DATA_DIR = os.environ.get("MARSAD_DATA_DIR", "./data")
+MONGO_BATCH_SIZE = 100
+
+ITEM_PIPELINES = {
+    "crawler.item_pipelines.ProcessPagePipeline": 100,
+    "crawler.item_pipelines.MongoStorePipeline": 900,
+}
+
+# -- Politeness and robustness ----------------------------------------------------
+USER_AGENT = "Marsad/0.1 (+https://github.com/marsad-observatory/marsad; news archiving for research)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+EXTENSIONS = {
+    # Replaces the stock AutoThrottle so a source's crawl_delay stays a floor.
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.SourceAutoThrottle": 0,
+}
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+# Error responses reach the errback, where they are recorded as drops with their status.
+HTTPERROR_ALLOWED_CODES: list[int] = []
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Items are logged only at DEBUG; drops (small records) at INFO.
+LOG_LEVEL = os.environ.get("MARSAD_LOG_LEVEL", "INFO")
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,200 @@
+"""The `news` spider: discover article URLs for each source and fetch them.
+
+It only fetches. Everything done to a fetched page (decoding, dates, extraction,
+events, storage) happens in item pipelines that call the plain stages in
+``pipelines``. Failures are yielded as items too, so every page the crawl meets ends
+as a stored article or a recorded drop with its reason.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator, Iterator
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from crawler.discovery import Entry, Listing, looks_like_feed, parse_feed, parse_section, parse_sitemap
+from crawler.sources import Source, load_sources, select_sources
+from pipelines.urls import canonical_url
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """A short machine reason and a human detail for a failed request."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+        return "timeout", str(exc)
+    if isinstance(exc, DNSLookupError):
+        return "dns_error", str(exc)
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection_refused", str(exc)
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return "robots_disallowed", text
+        if "redirect" in text.lower():
+            return "redirect_loop", text
+        if "private" in text.lower():
+            return "private_address", text
+        return "ignored", text
+    name = type(exc).__name__
+    if "Cancelled" in name or "maxsize" in str(exc).lower():
+        return "too_large", str(exc)
+    return name.lower(), str(exc)[:500]
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, source: str | None = None, registry: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.source_arg = source
+        self.registry_arg = registry
+        self.sources: dict[str, Source] = {}
+        # canonical URL -> hints gathered so far; a URL met again (feed and sitemap) only
+        # adds what the earlier listing lacked, the request is not repeated.
+        self.known: dict[str, dict] = {}
+        self.scheduled_per_source: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        registry = spider.registry_arg or crawler.settings.get("MARSAD_SOURCES")
+        chosen = select_sources(load_sources(registry), spider.source_arg)
+        spider.sources = {s.id: s for s in chosen}
+        spider.section_pages = crawler.settings.getint("MARSAD_SECTION_PAGES", 3)
+        spider.max_articles = crawler.settings.getint("MARSAD_MAX_ARTICLES", 0) or None
+        # One download slot per source, so crawl_delay and concurrency are per site even
+        # when several sources share a host. Settings are not frozen yet at this point.
+        slots = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
+        for s in chosen:
+            slots.setdefault(s.id, {"delay": s.crawl_delay})
+        crawler.settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        return spider
+
+    # -- requests ---------------------------------------------------------------
+
+    def _request(self, url: str, source: Source, callback: Any, **meta: Any) -> scrapy.Request:
+        meta.update(source=source.id, download_slot=source.id)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
+                              dont_filter=meta.get("listing", False))
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.sources:
+            self.logger.warning("no enabled source in the registry; nothing to crawl")
+        for source in self.sources.values():
+            for url in source.sitemaps:
+                yield self._request(url, source, self.parse_sitemap, listing=True)
+            for url in source.feeds:
+                yield self._request(url, source, self.parse_feed, listing=True)
+            for section in source.sections:
+                yield self._request(section.url, source, self.parse_section, listing=True,
+                                    section_url=section.url, depth_left=self.section_pages - 1)
+            for url in source.start_urls:
+                request = self._article_request(Entry(url=url, via="start"), source)
+                if request is not None:
+                    yield request
+
+    def _article_request(self, entry: Entry, source: Source) -> scrapy.Request | None:
+        key = canonical_url(entry.url)
+        hints = {k: v for k, v in entry.hints().items() if v}
+        if key in self.known:
+            known = self.known[key]
+            for k, v in hints.items():
+                known.setdefault(k, v)
+            return None
+        limit = source.max_articles or self.max_articles
+        if limit and self.scheduled_per_source[source.id] >= limit:
+            return None
+        self.known[key] = hints
+        self.scheduled_per_source[source.id] += 1
+        self.crawler.stats.inc_value(f"marsad/discovered/{entry.via}")
+        return self._request(entry.url, source, self.parse_article, article_key=key)
+
+    def _follow_listing(self, listing: Listing, source: Source, response: Response) -> Iterator[Any]:
+        for entry in listing.articles:
+            request = self._article_request(entry, source)
+            if request is not None:
+                yield request
+        for url in listing.sitemaps:
+            yield self._request(url, source, self.parse_sitemap, listing=True)
+
+    # -- callbacks --------------------------------------------------------------
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        source = self.sources[response.meta["source"]]
+        if looks_like_feed(response.body):
+            yield from self.parse_feed(response)
+            return
+        listing = parse_sitemap(response.body, response.url)
+        if not listing.articles and not listing.sitemaps:
+            yield self._failure(response.url, source, "empty_listing", "sitemap has no URLs", response.status)
+        yield from self._follow_listing(listing, source, response)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        source = self.sources[response.meta["source"]]
+        listing = parse_feed(response.body, response.url)
+        if not listing.articles:
+            yield self._failure(response.url, source, "empty_listing", "feed has no items", response.status)
+        yield from self._follow_listing(listing, source, response)
+
+    def parse_section(self, response: Response) -> Iterator[Any]:
+        source = self.sources[response.meta["source"]]
+        section = next((s for s in source.sections if s.url == response.meta.get("section_url")), None)
+        pattern = section.article_pattern if section else source.sections[0].article_pattern
+        listing = parse_section(response.body, response.url, pattern)
+        yield from self._follow_listing(listing, source, response)
+        depth_left = response.meta.get("depth_left", 0)
+        if depth_left > 0:
+            for url in listing.pages:
+                yield self._request(url, source, self.parse_section, listing=False,
+                                    section_url=response.meta.get("section_url"),
+                                    depth_left=depth_left - 1)
+
+    def parse_article(self, response: Response) -> Iterator[dict]:
+        source = self.sources[response.meta["source"]]
+        key = response.meta.get("article_key") or canonical_url(response.url)
+        content_type = response.headers.get("Content-Type")
+        yield {
+            "kind": "page",
+            "url": response.request.meta.get("redirect_urls", [response.url])[0],
+            "final_url": response.url,
+            "status": response.status,
+            "body": response.body,
+            "content_type": content_type.decode("latin-1") if content_type else None,
+            "source": source.id,
+            "fetched_at": _now(),
+            "timezone": source.timezone,
+            "language": source.language,
+            "xpaths": source.xpaths or None,
+            "hints": dict(self.known.get(key, {})),
+        }
+
+    def on_error(self, failure: Failure) -> Iterator[dict]:
+        request = failure.request
+        source = self.sources.get(request.meta.get("source", ""))
+        reason, detail = failure_reason(failure)
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        self.crawler.stats.inc_value(f"marsad/fetch_errors/{reason}")
+        self.logger.info("fetch failed (%s): %s %s", reason, request.url, detail)
+        yield self._failure(request.url, source, reason, detail, status)
+
+    def _failure(self, url: str, source: Source | None, reason: str, detail: str,
+                 status: int | None) -> dict:
+        return {"kind": "failure", "url": url, "source": source.id if source else None,
+                "reason": reason, "detail": detail, "status": status, "fetched_at": _now()}
