@@ -52,6 +52,11 @@ class ProcessPagePipeline:
             return {"kind": "drop", "record": {k: v for k, v in item.items() if k != "kind"}}
         if item.get("kind") != "page":
             return item
+        result = await self._process(item)
+        self.crawler.stats.inc_value("marsad/process_cpu_ms", result.pop("cpu_ms", 0.0))
+        return result
+
+    async def _process(self, item: dict) -> dict:
         if self.pool is None:
             return process_page(item, with_events=self.with_events)
         loop = asyncio.get_running_loop()

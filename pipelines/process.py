@@ -7,6 +7,7 @@ becomes an article record or a drop record with its reason.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from typing import Any
 
@@ -38,7 +39,14 @@ def _events(record: dict) -> list[dict] | None:
 
 def process_page(page: dict, *, with_events: bool = True) -> dict[str, Any]:
     """Turn a page record into ``{"kind": "article", "record": ...}`` or
-    ``{"kind": "drop", "record": ...}``."""
+    ``{"kind": "drop", "record": ...}``, with ``cpu_ms`` spent on it."""
+    started = time.process_time()
+    result = _process(page, with_events)
+    result["cpu_ms"] = (time.process_time() - started) * 1000
+    return result
+
+
+def _process(page: dict, with_events: bool) -> dict[str, Any]:
     try:
         body = page.get("body") or b""
         if isinstance(body, str):

@@ -46,7 +46,7 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text:
-            return "robots_disallowed", text
+            return "robots", text
         if "redirect" in text.lower():
             return "redirect_loop", text
         if "private" in text.lower():

@@ -1,0 +1,158 @@
+"""End to end: `scrapy crawl news` over the fixture sites into MongoDB over the wire.
+
+The crawl runs as a real `scrapy crawl` subprocess (as users run it) against the fixture
+server on loopback, storing into the test session's SecantusDB server through pymongo.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pymongo
+import pytest
+
+from fixturesite import FixtureServer
+from pipelines.urls import canonical_url
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def run_scrapy(registry: Path, mongo_uri: str | None, database: str, *extra: str,
+               data_dir: Path | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES")}
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news",
+           "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_DATABASE={database}",
+           "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_TIMEOUT=3",
+           "-s", "MARSAD_PROCESS_WORKERS=2", "-s", "LOG_LEVEL=INFO", *extra]
+    if mongo_uri:
+        cmd += ["-s", f"MONGO_URI={mongo_uri}"]
+    if data_dir:
+        cmd += ["-s", f"MONGO_DATA_DIR={data_dir}"]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def site():
+    with FixtureServer(hang_seconds=6.0) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def crawled(site, mongo_server, tmp_path_factory):
+    """Crawl the fixture sites twice into one fresh database; keep both runs' output."""
+    registry = tmp_path_factory.mktemp("registry") / "sources.yaml"
+    site.write_sources(registry)
+    database = f"e2e_{uuid.uuid4().hex[:8]}"
+    first = run_scrapy(registry, mongo_server, database)
+    client = pymongo.MongoClient(mongo_server)
+    db = client[database]
+    snapshot = {d["url"]: d.get("fetch_count") for d in db.articles.find({}, {"url": 1, "fetch_count": 1})}
+    second = run_scrapy(registry, mongo_server, database)
+    yield {"db": db, "first": first, "second": second, "snapshot": snapshot, "site": site}
+    client.drop_database(database)
+    client.close()
+
+
+def _catalogue(site, kind=None):
+    return [p for p in site.catalogue() if kind is None or p["kind"] == kind]
+
+
+def test_crawl_exits_cleanly(crawled):
+    for run in (crawled["first"], crawled["second"]):
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert "Traceback" not in run.stderr, run.stderr[-3000:]
+        assert "'finish_reason': 'finished'" in run.stderr
+
+
+def _seed_paragraphs(name: str) -> list[str]:
+    lines = [l.strip() for l in (SEEDS / name).read_text(encoding="utf-8").splitlines()]
+    return [l for l in lines if len(l) > 60]
+
+
+@pytest.mark.parametrize("seed,day,title_part", [
+    ("seed_mastouma.txt", "2015-05-19", "المسطومة"),
+    ("seed_jisr_al_shughur.txt", "2015-05-22", "جسر الشغور"),
+])
+def test_seed_articles_stored_right(crawled, seed, day, title_part):
+    db = crawled["db"]
+    doc = db.articles.find_one({"title": {"$regex": title_part}, "published_local": {"$regex": f"^{day}"}})
+    assert doc is not None, [(d["title"], d.get("published_local")) for d in db.articles.find({}, {"title": 1, "published_local": 1})]
+    text = doc["text"]
+    if SEEDS.exists():
+        for paragraph in _seed_paragraphs(seed):
+            assert " ".join(paragraph.split())[:80] in " ".join(text.split()), paragraph[:80]
+    for boilerplate in ("أترك تعليقا", "مدونون معجبون", "بتوقيت القاهرة", "التوقيت الإثنين"):
+        assert boilerplate not in text
+    assert doc["published"].year == 2015
+
+
+def test_every_catalogued_article_is_stored_without_boilerplate(crawled):
+    db = crawled["db"]
+    articles = [p for p in _catalogue(crawled["site"], "article") if p["expect"] == "stored"]
+    assert len(articles) >= 30
+    missing, leaks, wrong_dates = [], [], []
+    for page in articles:
+        key = canonical_url(page.get("canonical_url") or page["url"])
+        doc = db.articles.find_one({"url": key})
+        if doc is None:
+            missing.append(page["url"])
+            continue
+        leaks += [(page["url"], s) for s in page.get("must_not_contain", []) if s in doc["text"]]
+        if page.get("published") and not (doc.get("published_local") or "").startswith(page["published"][:10]):
+            wrong_dates.append((page["url"], page["published"], doc.get("published_local")))
+    assert not missing, missing
+    assert not leaks, leaks
+    assert not wrong_dates, wrong_dates
+
+
+def test_second_crawl_adds_no_duplicates(crawled):
+    db = crawled["db"]
+    urls = [d["url"] for d in db.articles.find({}, {"url": 1})]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == set(crawled["snapshot"])
+    refetched = [d for d in db.articles.find({}, {"url": 1, "fetch_count": 1})
+                 if d.get("fetch_count", 0) > crawled["snapshot"].get(d["url"], 0)]
+    assert refetched, "the second crawl should have updated last_seen/fetch_count"
+
+
+def test_bad_pages_recorded_by_reason(crawled):
+    db = crawled["db"]
+    dropped = [p for p in crawled["site"].catalogue() if p["expect"].split(":")[0] in ("dropped", "fetch_error")]
+    assert dropped
+    problems = []
+    for page in dropped:
+        reason = page["expect"].split(":", 1)[1]
+        found = db.drops.find_one({"url": {"$in": [page["url"], canonical_url(page["url"])]}})
+        if found is None or found["reason"] != reason:
+            problems.append((page["url"], reason, found and found["reason"]))
+    assert not problems, problems
+    assert "marsad/dropped/" in crawled["first"].stderr
+
+
+def test_indexes_exist(crawled):
+    info = crawled["db"].articles.index_information()
+    keys = {tuple(k for k, _ in spec["key"]) for spec in info.values()}
+    assert ("url",) in keys and any(spec.get("unique") for spec in info.values() if spec["key"] == [("url", 1)])
+    assert ("text_hash",) in keys
+    assert crawled["db"].drops.index_information()
+
+
+def test_embedded_default_and_locked_directory(site, tmp_path):
+    """Without MONGO_URI the crawl starts its own server on the data dir; a second crawl
+    on the same directory while it is held stops with a message saying what to do."""
+    from pipelines.storage import open_database
+
+    registry = tmp_path / "sources.yaml"
+    site.write_sources(registry)
+    data_dir = tmp_path / "data"
+    run = run_scrapy(registry, None, "marsad", "-a", "source=fx-portal", data_dir=data_dir)
+    assert run.returncode == 0, run.stderr[-3000:]
+    with open_database(None, "marsad", str(data_dir)) as conn:
+        assert conn.db.articles.count_documents({}) > 0
+        held = run_scrapy(registry, None, "marsad", "-a", "source=fx-portal", data_dir=data_dir, timeout=60)
+    assert held.returncode != 0
+    assert str(data_dir) in held.stderr and "MONGO_URI" in held.stderr
