@@ -87,11 +87,16 @@ class MongoStorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        from pipelines.storage import ArticleStore, open_database
+        from pipelines.storage import ArticleStore, StoreLockedError, open_database
 
         # A locked data directory raises here with a message saying what to do; the
         # crawl stops before fetching anything rather than losing what it would fetch.
-        self.connection = open_database(self.uri, self.database, self.data_dir)
+        try:
+            self.connection = open_database(self.uri, self.database, self.data_dir)
+        except StoreLockedError as exc:
+            log.error("%s", exc)
+            self.stats.set_value("marsad/store_error", str(exc))
+            raise
         self.store = ArticleStore(self.connection.db, batch_size=self.batch_size)
         self.store.ensure_indexes()
         where = self.uri or f"embedded SecantusDB on {self.data_dir} ({self.connection.embedded.uri})"

@@ -24,7 +24,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawler.discovery import Entry, Listing, looks_like_feed, parse_feed, parse_section, parse_sitemap
-from crawler.sources import Source, load_sources, select_sources
+from crawler.sources import Source, SourceRegistryError, load_sources, select_sources
 from pipelines.urls import canonical_url
 
 
@@ -75,7 +75,11 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         registry = spider.registry_arg or crawler.settings.get("MARSAD_SOURCES")
-        chosen = select_sources(load_sources(registry), spider.source_arg)
+        try:
+            chosen = select_sources(load_sources(registry), spider.source_arg)
+        except SourceRegistryError as exc:
+            spider.logger.error("%s", exc)  # one clear line before Scrapy's traceback
+            raise
         spider.sources = {s.id: s for s in chosen}
         spider.section_pages = crawler.settings.getint("MARSAD_SECTION_PAGES", 3)
         spider.max_articles = crawler.settings.getint("MARSAD_MAX_ARTICLES", 0) or None
