@@ -44,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from fixturesite import FixtureServer
-    from pipelines.storage import StoreLockedError
 
     with FixtureServer(generated=args.generated, hang_seconds=5.0) as site, \
             tempfile.TemporaryDirectory(prefix="marsad-demo-") as tmp:
@@ -57,13 +56,12 @@ def main(argv: list[str] | None = None) -> int:
             "AUTOTHROTTLE_START_DELAY": 0.0,
             "DOWNLOAD_TIMEOUT": 3,
         }
-        try:
-            stats = run_crawl(registry, overrides)
-        except StoreLockedError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        stats = run_crawl(registry, overrides)
         source_ids = [s["id"] for s in site.sources()]
-    if stats.get("finish_reason") not in ("finished", None):
+    if stats.get("marsad/store_error"):
+        print(f"error: {stats['marsad/store_error']}", file=sys.stderr)
+        return 2
+    if stats.get("finish_reason") != "finished":
         print(f"error: the crawl ended early: {stats.get('finish_reason')}", file=sys.stderr)
         return 1
     summary = crawl_summary(stats, os.environ.get("MONGO_URI"), args.data_dir,
