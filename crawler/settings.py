@@ -30,6 +30,10 @@ MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "marsad")
 MONGO_DATA_DIR = os.environ.get("MARSAD_DATA_DIR", "./data")
 MONGO_BATCH_SIZE = 100
 
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.RecordSpiderErrors": 50,
+}
+
 ITEM_PIPELINES = {
     "crawler.item_pipelines.ProcessPagePipeline": 100,
     "crawler.item_pipelines.MongoStorePipeline": 900,
