@@ -5,6 +5,8 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from scrapy.spidermiddlewares.httperror import HttpError
+
 log = logging.getLogger(__name__)
 
 
@@ -22,7 +24,12 @@ class RecordSpiderErrors:
     def from_crawler(cls, crawler: Any) -> "RecordSpiderErrors":
         return cls(crawler)
 
-    def process_spider_exception(self, response: Any, exception: BaseException) -> Iterable[dict]:
+    def process_spider_exception(self, response: Any, exception: BaseException) -> Iterable[dict] | None:
+        if isinstance(exception, HttpError):
+            return None  # the request's errback records these
+        return self._record(response, exception)
+
+    def _record(self, response: Any, exception: BaseException) -> Iterable[dict]:
         log.error("callback failed on %s: %r", response.url, exception)
         self.crawler.stats.inc_value("marsad/fetch_errors/spider_error")
         yield {"kind": "failure", "url": response.url, "source": response.meta.get("source"),

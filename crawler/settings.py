@@ -31,7 +31,7 @@ MONGO_DATA_DIR = os.environ.get("MARSAD_DATA_DIR", "./data")
 MONGO_BATCH_SIZE = 100
 
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.RecordSpiderErrors": 50,
+    "crawler.middlewares.RecordSpiderErrors": 950,  # nearest the spider
 }
 
 ITEM_PIPELINES = {
