@@ -1,0 +1,93 @@
+"""MongoDB storage for Marsad: articles, raw pages and drops.
+
+``open_database`` connects to ``MONGO_URI`` or, without one, starts the embedded
+SecantusDB server on a local data directory. ``ArticleStore`` turns article and drop
+records into documents (schema: docs/schema.md) and writes them in batches.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+from .documents import SCHEMA_VERSION, article_key, build_document, build_drop_document
+from .embedded import EmbeddedServer, StorageError, StoreLockedError, start_embedded
+from .raw_pages import load_raw_html
+from .safety import escape_key, unescape_key
+from .store import ArticleStore, StorageUnavailableError, ensure_indexes
+
+DEFAULT_DATABASE = "marsad"
+DEFAULT_DATA_DIR = "./data"
+SERVER_SELECTION_TIMEOUT_MS = 10_000
+
+
+def default_data_dir() -> str:
+    """``MARSAD_DATA_DIR`` if set, else ``./data``."""
+    return os.environ.get("MARSAD_DATA_DIR") or DEFAULT_DATA_DIR
+
+
+def _redact(uri: str) -> str:
+    """The URI without its password, for messages and logs."""
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", uri)
+
+
+class Connection:
+    """An open database: ``.client``, ``.db``, ``.embedded`` (the server this connection
+    started, or None) and ``.uri``. ``close()`` also stops the embedded server."""
+
+    def __init__(self, client: MongoClient, database: str, uri: str, embedded: EmbeddedServer | None = None):
+        self.client = client
+        self.db = client[database]
+        self.uri = uri
+        self.embedded = embedded
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        finally:
+            if self.embedded is not None:
+                self.embedded.stop()
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = f"embedded:{self.embedded.data_dir}" if self.embedded else _redact(self.uri)
+        return f"<Connection {self.db.name} at {where}>"
+
+
+def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: str = DEFAULT_DATA_DIR) -> Connection:
+    """Connect to ``uri``, or start the embedded server on ``data_dir`` when ``uri`` is
+    empty. Checks the server answers; raises ``StoreLockedError`` (data directory held by
+    another process) or ``StorageError`` (unreachable, unusable) with a message that says
+    what to do."""
+    embedded = None
+    if not uri:
+        embedded = EmbeddedServer(data_dir).start()
+        uri = embedded.uri
+    client = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
+    try:
+        client.admin.command("ping")
+    except PyMongoError as exc:
+        client.close()
+        if embedded is not None:
+            embedded.stop()
+        raise StorageError(
+            f"MongoDB at {_redact(uri)} does not answer ({exc.__class__.__name__}: {exc}). "
+            "Check that the server runs and MONGO_URI is right, or unset MONGO_URI to use "
+            "the embedded store."
+        ) from exc
+    return Connection(client, database, uri, embedded)
+
+
+__all__ = [
+    "ArticleStore", "Connection", "EmbeddedServer", "SCHEMA_VERSION", "StorageError",
+    "StorageUnavailableError", "StoreLockedError", "article_key", "build_document",
+    "build_drop_document", "default_data_dir", "ensure_indexes", "escape_key",
+    "load_raw_html", "open_database", "start_embedded", "unescape_key",
+]

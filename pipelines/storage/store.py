@@ -1,0 +1,374 @@
+"""ArticleStore: buffered, batched, idempotent writes of article and drop records.
+
+Rules kept inside the database write itself, so they hold with several crawler
+processes writing at once:
+- one document per article key (unique index on ``url``; upserts);
+- a stored extraction is replaced only by one at least as good: higher ``quality``, or
+  equal quality and at least as much text (an update pipeline with ``$cond``);
+- ``first_seen`` is the earliest fetch, ``last_seen`` the latest, ``fetch_count`` counts.
+
+The counts in ``stats`` (new/updated/unchanged/kept_existing) come from reading the
+stored versions just before each batch; with concurrent writers they are estimates,
+the stored data is not.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+from collections import Counter
+from typing import Any, Mapping
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
+from pymongo.errors import BulkWriteError, ConnectionFailure
+
+from .documents import CONTENT_FIELDS, build_document, build_drop_document, raw_bytes
+from .embedded import StorageError
+from .raw_pages import MAX_COMPRESSED, RAW_COLLECTION, compress, raw_page_update
+from .safety import escape_key
+
+logger = logging.getLogger(__name__)
+
+ARTICLES = "articles"
+DROPS = "drops"
+DUPLICATE_KEY = 11000
+
+INDEXES: dict[str, list[IndexModel]] = {
+    ARTICLES: [
+        IndexModel([("url", ASCENDING)], name="url_unique", unique=True),
+        IndexModel([("text_hash", ASCENDING)], name="text_hash"),
+        IndexModel([("source", ASCENDING), ("published", DESCENDING)], name="source_published"),
+        IndexModel([("published", DESCENDING)], name="published"),
+        IndexModel([("first_seen", DESCENDING)], name="first_seen"),
+    ],
+    RAW_COLLECTION: [
+        IndexModel([("url", ASCENDING), ("sha256", ASCENDING)], name="url_sha256_unique", unique=True),
+    ],
+    DROPS: [
+        IndexModel([("url", ASCENDING)], name="url_unique", unique=True),
+        IndexModel([("reason", ASCENDING)], name="reason"),
+        IndexModel([("source", ASCENDING), ("last_seen", DESCENDING)], name="source_last_seen"),
+    ],
+}
+
+
+class StorageUnavailableError(StorageError):
+    """The database could not be reached during a flush. The batch is still buffered:
+    retry ``flush()`` later or hand ``take_pending()`` to a spool."""
+
+
+def ensure_indexes(db) -> None:
+    """Create every index Marsad relies on (idempotent)."""
+    for collection, models in INDEXES.items():
+        db[collection].create_indexes(models)
+
+
+def _wins(quality: float, text_length: int) -> dict:
+    """Aggregation expression: does the incoming extraction beat the stored one?"""
+    return {"$or": [
+        {"$eq": [{"$type": "$quality"}, "missing"]},
+        {"$gt": [quality, "$quality"]},
+        {"$and": [{"$eq": [quality, "$quality"]},
+                  {"$gte": [text_length, {"$ifNull": ["$text_length", 0]}]}]},
+    ]}
+
+
+def _beats(doc: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
+    """Python mirror of ``_wins`` for the counts."""
+    if "quality" not in stored:
+        return True
+    old_q = stored.get("quality") or 0.0
+    return doc["quality"] > old_q or (doc["quality"] == old_q and doc["text_length"] >= (stored.get("text_length") or 0))
+
+
+def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
+    """The upsert for one article document (from ``build_document``)."""
+    content = {field: doc[field] for field in CONTENT_FIELDS}
+    return UpdateOne(
+        {"url": doc["url"]},
+        [
+            {"$set": {
+                "_marsad_wins": _wins(doc["quality"], doc["text_length"]),
+                "_marsad_changed": {"$ne": [{"$ifNull": ["$text_hash", None]}, doc["text_hash"]]},
+            }},
+            # $literal: crawled strings such as "$title" must never be read as field paths.
+            {"$replaceWith": {"$cond": [
+                "$_marsad_wins", {"$mergeObjects": ["$$ROOT", {"$literal": content}]}, "$$ROOT",
+            ]}},
+            {"$set": {
+                "first_seen": {"$min": [{"$ifNull": ["$first_seen", seen_at]}, seen_at]},
+                "last_seen": {"$max": [{"$ifNull": ["$last_seen", seen_at]}, seen_at]},
+                "fetch_count": {"$add": [{"$ifNull": ["$fetch_count", 0]}, 1]},
+                "revision": {"$cond": [
+                    {"$and": ["$_marsad_wins", "$_marsad_changed"]},
+                    {"$add": [{"$ifNull": ["$revision", 0]}, 1]},
+                    {"$ifNull": ["$revision", 1]},
+                ]},
+                "content_changed_at": {"$cond": [
+                    {"$and": ["$_marsad_wins", "$_marsad_changed"]}, seen_at, "$content_changed_at",
+                ]},
+            }},
+            {"$unset": ["_marsad_wins", "_marsad_changed"]},
+        ],
+        upsert=True,
+    )
+
+
+def drop_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
+    fields = {k: v for k, v in doc.items() if k != "url"}
+    return UpdateOne(
+        {"url": doc["url"]},
+        {
+            "$set": fields,
+            "$setOnInsert": {"first_seen": seen_at},
+            "$max": {"last_seen": seen_at},
+            "$inc": {"count": 1, f"reasons.{escape_key(doc['reason'])}": 1},
+        },
+        upsert=True,
+    )
+
+
+_LATEST = _dt.datetime.max.replace(tzinfo=_dt.timezone.utc)
+
+
+def _aware(moment: _dt.datetime | None) -> _dt.datetime:
+    """Comparable first_seen whether or not the client is tz_aware (missing sorts last)."""
+    if not isinstance(moment, _dt.datetime):
+        return _LATEST
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+
+def _now() -> _dt.datetime:
+    moment = _dt.datetime.now(_dt.timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+class ArticleStore:
+    """Buffers article and drop records and writes them in batches of ``batch_size``."""
+
+    def __init__(self, db, batch_size: int = 100):
+        self.db = db
+        self.batch_size = max(1, int(batch_size))
+        self.articles = db[ARTICLES]
+        self.raw_pages = db[RAW_COLLECTION]
+        self.drops = db[DROPS]
+        self._pending: list[dict[str, Any]] = []
+        self._pending_keys: set[str] = set()
+        self._pending_drops: list[dict[str, Any]] = []
+        self.stats: dict[str, Any] = {
+            "new": 0, "updated": 0, "unchanged": 0, "kept_existing": 0, "duplicates": 0,
+            "raw_pages_new": 0, "write_errors": 0, "flushes": 0, "dropped": Counter(),
+        }
+
+    # -- public API ---------------------------------------------------------------
+
+    def ensure_indexes(self) -> None:
+        ensure_indexes(self.db)
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Buffer an article record; writes a batch when the buffer is full."""
+        try:
+            doc = build_document(record)
+        except Exception as exc:  # a malformed record becomes a drop, never a crash
+            logger.exception("article record for %r could not be converted", record.get("url"))
+            self.add_drop({"url": record.get("url"), "source": record.get("source"),
+                           "reason": "storage_error", "detail": f"build_document: {exc!r}",
+                           "status": record.get("status"), "fetched_at": record.get("fetched_at")})
+            return
+        if not doc["url"]:
+            self.add_drop({"url": None, "source": record.get("source"), "reason": "storage_error",
+                           "detail": "record has no URL", "status": record.get("status"),
+                           "fetched_at": record.get("fetched_at")})
+            return
+        if doc["url"] in self._pending_keys:
+            # One write per key per batch keeps unordered bulk writes unambiguous.
+            self.flush()
+        self._pending.append({"doc": doc, "raw": raw_bytes(record),
+                              "seen_at": doc["fetched_at"] or _now()})
+        self._pending_keys.add(doc["url"])
+        if len(self._pending) + len(self._pending_drops) >= self.batch_size:
+            self.flush()
+
+    def add_drop(self, drop_record: Mapping[str, Any]) -> None:
+        """Buffer a drop record (url, source, reason, detail, status, fetched_at)."""
+        doc = build_drop_document(drop_record)
+        self._pending_drops.append({"doc": doc, "seen_at": doc["fetched_at"] or _now()})
+        if len(self._pending) + len(self._pending_drops) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> dict[str, int]:
+        """Write everything buffered; returns this batch's counts. Raises
+        ``StorageUnavailableError`` (buffer kept) when the database cannot be reached."""
+        counts = Counter()
+        if not self._pending and not self._pending_drops:
+            return dict(counts)
+        try:
+            if self._pending:
+                self._write_articles(self._pending, counts)
+            self._pending, self._pending_keys = [], set()
+            if self._pending_drops:
+                self._write_drops(self._pending_drops, counts)
+            self._pending_drops = []
+        except ConnectionFailure as exc:
+            raise StorageUnavailableError(
+                f"MongoDB is unreachable ({exc}); {len(self._pending)} articles and "
+                f"{len(self._pending_drops)} drops are still buffered"
+            ) from exc
+        self.stats["flushes"] += 1
+        for key, value in counts.items():
+            if key.startswith("dropped/"):
+                self.stats["dropped"][key.split("/", 1)[1]] += value
+            else:
+                self.stats[key] = self.stats.get(key, 0) + value
+        return dict(counts)
+
+    def take_pending(self) -> list[dict[str, Any]]:
+        """Remove and return the buffered, unwritten items (for a spool on disk)."""
+        items = [{"kind": "article", **item} for item in self._pending]
+        items += [{"kind": "drop", **item} for item in self._pending_drops]
+        self._pending, self._pending_keys, self._pending_drops = [], set(), []
+        return items
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending) + len(self._pending_drops)
+
+    def close(self) -> dict[str, Any]:
+        """Flush what is left; returns the cumulative ``stats``."""
+        self.flush()
+        return self.stats
+
+    def __enter__(self) -> "ArticleStore":
+        return self
+
+    def __exit__(self, exc_type, *rest) -> None:
+        if exc_type is None:
+            self.close()
+
+    # -- writing ------------------------------------------------------------------
+
+    def _write_articles(self, items: list[dict[str, Any]], counts: Counter) -> None:
+        keys = [item["doc"]["url"] for item in items]
+        stored = {d["url"]: d for d in self.articles.find(
+            {"url": {"$in": keys}},
+            {"url": 1, "quality": 1, "text_length": 1, "text_hash": 1, "first_seen": 1, "raw_sha256": 1},
+        )}
+        self._mark_duplicates(items, stored, counts)
+
+        raw_ops = []
+        for item in items:
+            doc, raw = item["doc"], item["raw"]
+            if not raw:
+                continue
+            packed = compress(raw)
+            if len(packed) > MAX_COMPRESSED:
+                doc["raw_sha256"] = None
+                doc["sanitised"] = sorted({*doc["sanitised"], "raw_too_large"})
+                continue
+            raw_ops.append(raw_page_update(
+                doc["url"], raw, compressed=packed, sha256=doc["raw_sha256"],
+                content_type=doc["content_type"], encoding=doc["encoding"],
+                fetched_url=doc["final_url"] or doc["fetched_url"], fetched_at=item["seen_at"],
+            ))
+        if raw_ops:
+            # Raw pages first: an article never points at a raw page that is not there.
+            result = self._bulk(self.raw_pages, raw_ops, counts, [it["doc"] for it in items if it["raw"]])
+            counts["raw_pages_new"] += result
+
+        for item in items:
+            doc, old = item["doc"], stored.get(item["doc"]["url"])
+            if old is None:
+                counts["new"] += 1
+            elif not _beats(doc, old):
+                counts["kept_existing"] += 1
+            elif old.get("text_hash") == doc["text_hash"]:
+                counts["unchanged"] += 1
+            else:
+                counts["updated"] += 1
+        self._bulk(self.articles, [article_update(it["doc"], it["seen_at"]) for it in items],
+                   counts, [it["doc"] for it in items])
+
+    def _mark_duplicates(self, items, stored, counts: Counter) -> None:
+        """Set ``duplicate_of`` to the earliest-seen article with the same text hash."""
+        hashes = {it["doc"]["text_hash"] for it in items if it["doc"]["text_hash"]}
+        if not hashes:
+            return
+        earliest: dict[str, tuple] = {}
+        for other in self.articles.find({"text_hash": {"$in": list(hashes)}},
+                                        {"url": 1, "text_hash": 1, "first_seen": 1}):
+            rank = (_aware(other.get("first_seen")), other["url"])
+            if other["text_hash"] not in earliest or rank < earliest[other["text_hash"]]:
+                earliest[other["text_hash"]] = rank
+        for item in items:
+            doc = item["doc"]
+            h = doc["text_hash"]
+            if not h:
+                continue
+            if h not in earliest:
+                # First of its text anywhere: later copies in this batch point to it.
+                earliest[h] = (_LATEST, doc["url"])
+                continue
+            original = earliest[h][1]
+            if original != doc["url"]:
+                doc["duplicate_of"] = original
+                counts["duplicates"] += 1
+
+    def _bulk(self, collection, ops: list[UpdateOne], counts: Counter, docs: list[dict]) -> int:
+        """Unordered bulk upsert; returns the number of inserted documents. A duplicate-key
+        race with another writer is retried once (the retry matches the winner's document);
+        any other failed operation is recorded as a ``storage_error`` drop."""
+        try:
+            result = collection.bulk_write(ops, ordered=False)
+            return result.upserted_count
+        except BulkWriteError as exc:
+            details = exc.details
+            inserted = details.get("nUpserted", 0)
+            retry = []
+            for error in details.get("writeErrors", []):
+                op = ops[error["index"]]
+                if error.get("code") == DUPLICATE_KEY:
+                    retry.append(op)
+                else:
+                    self._record_write_error(collection.name, docs[error["index"]] if error["index"] < len(docs) else {}, error, counts)
+            if retry:
+                try:
+                    collection.bulk_write(retry, ordered=False)
+                except BulkWriteError as again:
+                    for error in again.details.get("writeErrors", []):
+                        self._record_write_error(collection.name, {}, error, counts)
+            return inserted
+
+    def _record_write_error(self, collection: str, doc: Mapping[str, Any], error: dict, counts: Counter) -> None:
+        counts["write_errors"] += 1
+        logger.error("write to %s failed for %s: %s", collection, doc.get("url"), error.get("errmsg"))
+        self._pending_drops.append({
+            "doc": build_drop_document({
+                "url": doc.get("fetched_url") or doc.get("url"), "source": doc.get("source"),
+                "reason": "storage_error", "detail": f"{collection}: {error.get('errmsg')}",
+                "status": doc.get("status"),
+            }),
+            "seen_at": _now(),
+        })
+
+    def _write_drops(self, items: list[dict[str, Any]], counts: Counter) -> None:
+        # Several drops of one URL in a batch: keep them all (the $inc counts each).
+        ops = [drop_update(it["doc"], it["seen_at"]) for it in items]
+        for it in items:
+            counts[f"dropped/{it['doc']['reason']}"] += 1
+        counts["drops"] += len(items)
+        try:
+            self.drops.bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            # Duplicate-key races between upserts of one URL: retry those once.
+            retry = [ops[e["index"]] for e in exc.details.get("writeErrors", []) if e.get("code") == DUPLICATE_KEY]
+            failed = len(exc.details.get("writeErrors", [])) - len(retry)
+            if retry:
+                self.drops.bulk_write(retry, ordered=False)
+            if failed:
+                counts["write_errors"] += failed
+                logger.error("%d drop records could not be written: %s", failed, exc.details.get("writeErrors"))
+
+
+__all__ = [
+    "ArticleStore", "StorageUnavailableError", "ensure_indexes", "article_update", "drop_update",
+    "INDEXES", "ARTICLES", "DROPS",
+]
