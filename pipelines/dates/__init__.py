@@ -1,0 +1,11 @@
+"""Dates: Arabic date expressions and the publication date of an article page.
+
+- :func:`normalise_date` reads one date expression («الجمعة 24 نيسان / أبريل 2020
+  09:22 مساءً», «منذ 3 ساعات», «11 شوال 1441هـ») against a reference moment.
+- :func:`find_publication_date` picks an article's publication and modified dates from
+  JSON-LD, meta tags, ``<time>``, the feed/sitemap hint, the visible dateline and the URL.
+"""
+from .normalise import normalise_date
+from .publication import find_publication_date
+
+__all__ = ["normalise_date", "find_publication_date"]

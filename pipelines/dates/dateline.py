@@ -1,0 +1,120 @@
+"""The visible dateline of an article: date-like texts near the title, nearest first.
+
+Site clocks, tickers, menus, related-article lists, comments and footers are skipped
+by where they sit (header/nav/aside/footer outside the article, class/id tokens from
+``data/signals.yaml``) and by what they say (a text that names a clock, «التوقيت»).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from lxml import etree
+
+from .lexicon import Lexicon, fold
+
+WINDOW = 60          # elements before/after the title that may hold the dateline
+MAX_TEXT = 160       # a dateline is short; long texts are paragraphs
+_DIGIT_RE = re.compile(r"\d")
+_SPLIT_RE = re.compile(r"[-_]")
+_ARTICLE_CONTEXT = ("نشر", "تحديث", "تاريخ", "محدث", "اضيف")
+
+
+def title_element(tree: Any) -> Any:
+    """The article's title element: the first h1 outside page chrome, else the first h1/h2."""
+    heads = tree.xpath("//h1")
+    for h in heads:
+        if " ".join(h.itertext()).strip():
+            return h
+    heads = tree.xpath("//*[contains(@class, 'title')][self::h2 or self::h3 or self::div]")
+    return heads[0] if heads else None
+
+
+def _class_hit(el: Any, tokens: set[str], multi: list[str]) -> bool:
+    values = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+    for v in values:
+        parts = set(_SPLIT_RE.split(v))
+        if parts & tokens or any(t in v for t in multi):
+            return True
+    return False
+
+
+def is_skipped(el: Any, title: Any, lx: Lexicon) -> bool:
+    """True when ``el`` sits in page chrome or a block of other articles' dates."""
+    sig = lx.signals
+    tags = set(sig["skip_tags"])
+    tokens = {t for t in sig["skip_tokens"] if "-" not in t}
+    multi = [t for t in sig["skip_tokens"] if "-" in t]
+    title_ancestors = set(title.iterancestors()) if title is not None else set()
+    node = el
+    while node is not None:
+        if not isinstance(node.tag, str):
+            return True
+        if node in title_ancestors:
+            # Everything above the title is shared with the article: stop looking.
+            return False
+        if node.tag in tags:
+            # An <article>'s own header/footer holds its byline and date: not page chrome.
+            if not (node.tag in ("header", "footer")
+                    and any(a.tag == "article" for a in node.iterancestors())):
+                return True
+        if _class_hit(node, tokens, multi):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _own_text(el: Any) -> str:
+    text = " ".join(t for t in el.itertext() if t).strip()
+    return " ".join(text.split())
+
+
+def _looks_like_date(folded: str, lx: Lexicon) -> bool:
+    if not _DIGIT_RE.search(folded):
+        return False
+    return bool(lx.month_re.search(folded) or re.search(r"\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{1,4}", folded)
+                or re.search(r"(?:منذ|قبل)\s*\d", folded))
+
+
+def _names_clock(folded: str, lx: Lexicon) -> bool:
+    if "التوقيت" in folded:
+        return True
+    if "بتوقيت" in folded or "توقيت" in folded:
+        return not any(w in folded for w in _ARTICLE_CONTEXT)
+    return False
+
+
+def dateline_candidates(tree: Any, lx: Lexicon) -> Iterator[str]:
+    """Date-like texts near the title, nearest first (those after the title first at
+    equal distance, since datelines usually follow the headline)."""
+    title = title_element(tree)
+    elements = [el for el in tree.iter() if isinstance(el.tag, str)
+                and el.tag not in ("script", "style", "noscript", "head", "meta", "link", "title")]
+    if title is not None:
+        try:
+            pos = elements.index(title)
+        except ValueError:
+            pos = 0
+    else:
+        root_body = tree.find(".//body")
+        pos = elements.index(root_body) if root_body is not None and root_body in elements else 0
+    order = []
+    for i, el in enumerate(elements):
+        dist = i - pos
+        if -WINDOW <= dist <= WINDOW * 2:
+            order.append((abs(dist) + (0.5 if dist < 0 else 0), el))
+    order.sort(key=lambda p: p[0])
+    seen: set[str] = set()
+    for _, el in order:
+        if el is title or len(el) > 6:
+            continue  # containers repeat their children's text; the title is no dateline
+        text = _own_text(el)
+        if not text or len(text) > MAX_TEXT or text in seen:
+            continue
+        seen.add(text)
+        folded = fold(text)
+        if not _looks_like_date(folded, lx) or _names_clock(folded, lx):
+            continue
+        if is_skipped(el, title, lx):
+            continue
+        yield text

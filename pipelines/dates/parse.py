@@ -1,0 +1,431 @@
+"""Reads the token form of a date text (see :mod:`tokens`) into a :class:`Found`.
+
+Order: clock time first (it is removed so its digits are not read as a date), then
+absolute dates (numeric, day-month-year in either order, month-year, year), then
+relative ones (durations, day words, weekdays, last/next week/month/year).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, time, timedelta
+
+from .hijri import hijri_to_gregorian, gregorian_year_to_hijri
+from .model import Found, safe_date, safe_time
+
+MONTH = r"([MH])(\d\d)"
+YEAR_END = r"(?!\d)"
+
+_CLOCK_RE = re.compile(
+    r"(?<![\w:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])(?:\s*(AM|PM|ص|م|a|p)(?![\w]))?")
+_HOUR_WORD_RE = re.compile(r"الساعه\s*(\d{1,2})(?![\d:])(?:\s*,?\s*(AM|PM))?")
+_HOUR_HALF_RE = re.compile(r"(?<![\w/.\-:])(\d{1,2})\s*,?\s*(AM|PM)")
+_HALF_RE = re.compile(r"\b(AM|PM)\b")
+
+_YMD_RE = re.compile(r"(?<![\w/.\-])(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d/.\-])")
+_US_COMMA_RE = re.compile(r"(?<![\w/.\-])(\d{1,2})/(\d{1,2})\s*,\s*(\d{4}|\d{2})(?!\d)")
+_DMY_RE = re.compile(
+    r"(?<![\w/.\-])(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?![\d/.\-])(\s*HIJ)?")
+_RANGE_DM_RE = re.compile(
+    rf"(?<![\w:])(\d{{1,2}})\s*(?:{MONTH}\s*)?(?:-|الي|حتي|و)\s*(\d{{1,2}})\s*{MONTH}(?:\s*,?\s*(\d{{4}}){YEAR_END})?")
+_RANGE_MD_RE = re.compile(
+    rf"{MONTH}\s*(\d{{1,2}})\s*(?:-|الي|حتي)\s*(?:{MONTH}\s*)?(\d{{1,2}})(?![\d:])(?:\s*,?\s*(\d{{4}}){YEAR_END})?")
+_DAY_MONTH_RE = re.compile(
+    rf"(?<![\w:.])(\d{{1,2}})\s*[,./\-]?\s*(?:من\s*)?(?:THIS\s*)?{MONTH}"
+    rf"(?:\s*[,./\-]?\s*(?:(?:من|عام|YEARW)\s*)?(\d{{3,4}}){YEAR_END})?(\s*HIJ)?")
+_MONTH_DAY_RE = re.compile(
+    rf"{MONTH}\s*[,./\-]?\s*(\d{{1,2}})(?![\d:])(?:\s*,?\s*(?:من\s*)?(\d{{4}}){YEAR_END})?(\s*HIJ)?")
+_MONTH_YEAR_RE = re.compile(rf"{MONTH}\s*,?\s*(?:من\s*)?(?:YEARW\s*)?(\d{{4}}){YEAR_END}(\s*HIJ)?")
+_MONTH_REL_RE = re.compile(rf"{MONTH}(?:\s*(PREV|NEXT|THIS))?")
+_NUM_MY_RE = re.compile(r"(?<![\w/.\-])(\d{1,2})\s*/\s*(\d{4})(?![\d/.\-])")
+_NUM_DM_RE = re.compile(r"(?<![\w/.\-:])(\d{1,2})\s*([/.\-])\s*(\d{1,2})(?![\d/.\-:])")
+_YEAR_RE = re.compile(r"(?<![\w/.\-:])(?:YEARW\s*)?(\d{4})(?![\d/.\-:])(\s*HIJ)?")
+_YEAR_REL_RE = re.compile(r"YEARW\s*(PREV|NEXT|THIS)|THIS\s*YEARW")
+_MONTHW_REL_RE = re.compile(r"MONTHW\s*(PREV|NEXT|THIS)|THIS\s*MONTHW")
+_WEEK_REL_RE = re.compile(r"WEEK\s*(PREV|NEXT|THIS)|THIS\s*WEEK")
+_DAY_OF_MONTHW_RE = re.compile(r"(?<![\w:])(\d{1,2})\s*(?:من\s*)?MONTHW\s*(PREV|NEXT|THIS)")
+_DURATION_RE = re.compile(r"(?:(\d{1,4})\s*)?U:(\w+)")
+_WEEKDAY_RE = re.compile(r"\bW(X?)(\d)\b")
+_RD_RE = re.compile(r"\bRD(-?\d)\b")
+# Filler words that may surround a bare day number («يوم 27», «إلى 27»).
+_FILLER_RE = re.compile(r"\b(?:يوم|في|الي|حتي|ل|من|تاريخ|بتاريخ|ال)\b|[,.:;\-]")
+_REMAINING_NUM_RE = re.compile(r"(?<![\w:])(\d{1,2})(?![\d:])")
+
+
+def parse_tokens(tok: str, ref: datetime) -> Found | None:
+    """Parse a token string against the reference moment (aware, in the target zone)."""
+    at, precision, tok = _clock(tok)
+    found = _absolute(tok, ref) or _relative(tok, ref)
+    if found is None:
+        if at is not None and not re.search(r"\d", tok):
+            # A clock time alone («الساعة 10 مساء») is today's.
+            found = Found(ref.date(), None, "day")
+        else:
+            return None
+    if found.instant is None and at is not None and found.precision == "day":
+        found.time, found.precision = at, precision
+    return found
+
+
+# ---------------------------------------------------------------- clock time
+
+def _clock(tok: str) -> tuple[time | None, str | None, str]:
+    half_anywhere = _HALF_RE.search(tok)
+    for rx, prec in ((_CLOCK_RE, "minute"), (_HOUR_WORD_RE, "hour"), (_HOUR_HALF_RE, "hour")):
+        m = rx.search(tok)
+        if not m:
+            continue
+        h = int(m.group(1))
+        mi = int(m.group(2)) if prec == "minute" else 0
+        s = int(m.group(3) or 0) if prec == "minute" else 0
+        half = m.group(m.lastindex) if m.lastindex and m.lastindex >= (4 if prec == "minute" else 2) else None
+        if half is None and half_anywhere:
+            half = half_anywhere.group(1)
+        if half in ("PM", "م", "p") and h < 12:
+            h += 12
+        elif half in ("AM", "ص", "a") and h == 12:
+            h = 0
+        at = safe_time(h, mi, s)
+        if at is None:
+            continue
+        return at, prec, (tok[: m.start()] + " " + tok[m.end():])
+    return None, None, tok
+
+
+# ---------------------------------------------------------------- absolute dates
+
+def _absolute(tok: str, ref: datetime) -> Found | None:
+    weekday = _weekday(tok, strong_only=False)
+    m = _YMD_RE.search(tok)
+    if m:
+        return _numeric(int(m.group(4)), int(m.group(3)), int(m.group(1)), False, ref)
+    m = _US_COMMA_RE.search(tok)
+    if m:
+        return _numeric(int(m.group(2)), int(m.group(1)), _year4(m.group(3), ref), False, ref, us=True)
+    m = _DMY_RE.search(tok)
+    if m:
+        return _dmy(m, ref)
+    m = _RANGE_DM_RE.search(tok)
+    if m:
+        cal, mon = m.group(5), int(m.group(6))
+        first_cal = m.group(2) or cal
+        first_mon = int(m.group(3)) if m.group(3) else mon
+        start = _day_month(int(m.group(1)), first_cal, first_mon, m.group(8), None, weekday, ref)
+        end = _day_month(int(m.group(4)), cal, mon, m.group(8), None, None, ref)
+        if start and end:
+            if end.day < start.day and not m.group(8):
+                end = _shift_year(end.day, 1)
+                end = Found(end) if end else None
+            if end and end.day >= start.day:
+                start.end = end.day
+                return start
+    m = _RANGE_MD_RE.search(tok)
+    if m:
+        cal, mon = m.group(1), int(m.group(2))
+        end_mon = int(m.group(5)) if m.group(5) else mon
+        start = _day_month(int(m.group(3)), cal, mon, m.group(7), None, weekday, ref)
+        end = _day_month(int(m.group(6)), m.group(4) or cal, end_mon, m.group(7), None, None, ref)
+        if start and end and end.day >= start.day:
+            start.end = end.day
+            return start
+    m = _DAY_MONTH_RE.search(tok)
+    if m:
+        got = _day_month(int(m.group(1)), m.group(2), int(m.group(3)), m.group(4), m.group(5), weekday, ref)
+        if got:
+            return got
+    m = _MONTH_DAY_RE.search(tok)
+    if m:
+        got = _day_month(int(m.group(3)), m.group(1), int(m.group(2)), m.group(4), m.group(5), weekday, ref)
+        if got:
+            return got
+    m = _MONTH_YEAR_RE.search(tok)
+    if m:
+        return _month_year(m.group(1), int(m.group(2)), int(m.group(3)), bool(m.group(4)))
+    m = _NUM_MY_RE.search(tok)
+    if m and 1 <= int(m.group(1)) <= 12:
+        d = safe_date(int(m.group(2)), int(m.group(1)), 1)
+        return Found(d, None, "month") if d else None
+    m = _MONTH_REL_RE.search(tok)
+    if m:
+        return _month_relative(m.group(1), int(m.group(2)), m.group(3), ref)
+    m = _NUM_DM_RE.search(tok)
+    if m and not re.search(r"U:", tok):
+        return _day_month_numeric(int(m.group(1)), int(m.group(3)), m.group(2), weekday, ref)
+    m = _YEAR_RE.search(tok)
+    if m:
+        y = int(m.group(1))
+        if m.group(2):
+            greg = hijri_to_gregorian(y, 1, 1)
+            return Found(greg, None, "year") if greg else None
+        if 1900 <= y <= 2100:
+            return Found(date(y, 1, 1), None, "year")
+    return None
+
+
+def _year4(text: str | None, ref: datetime) -> int | None:
+    if text is None:
+        return None
+    y = int(text)
+    if len(text) == 2:
+        # Two-digit years: the century that puts the year nearest the reference.
+        base = ref.year - ref.year % 100
+        candidates = [base - 100 + y, base + y, base + 100 + y]
+        y = min(candidates, key=lambda c: abs(c - ref.year))
+    return y
+
+
+def _numeric(d: int, m: int, y: int | None, hijri: bool, ref: datetime, us: bool = False) -> Found | None:
+    if y is None:
+        return None
+    if hijri or 1300 <= y <= 1500:
+        g = hijri_to_gregorian(y, m, d)
+        return Found(g, None, "day") if g else None
+    if m > 12 and d <= 12:
+        d, m = m, d
+    day = safe_date(y, m, d)
+    return Found(day, None, "day") if day else None
+
+
+def _dmy(m: re.Match, ref: datetime) -> Found | None:
+    a, b, c = int(m.group(1)), int(m.group(3)), m.group(4)
+    hijri = bool(m.group(5))
+    if len(c) == 4:
+        return _numeric(a, b, int(c), hijri, ref)
+    # «16/04/21» or «18-9-15»: day-month-year and year-month-day both possible; take the
+    # reading that is not after the reference and nearest to it.
+    options = []
+    for d, mo, y in ((a, b, _year4(c, ref)), (int(c), b, _year4(m.group(1), ref))):
+        found = _numeric(d, mo, y, hijri, ref)
+        if found and found.day:
+            options.append(found)
+    if not options:
+        return None
+    ref_day = ref.date()
+    past = [o for o in options if o.day <= ref_day]
+    pool = past or options
+    return min(pool, key=lambda o: abs((o.day - ref_day).days))
+
+
+def _shift_year(d: date, years: int) -> date | None:
+    return safe_date(d.year + years, d.month, d.day) or safe_date(d.year + years, d.month, 28)
+
+
+def _day_month(day: int, cal: str, month: int, year: str | None, hij: str | None,
+               weekday: int | None, ref: datetime) -> Found | None:
+    if not 1 <= day <= 31:
+        return None
+    if year is not None:
+        y = int(year)
+        if cal == "H" or hij or (1300 <= y <= 1500 and cal == "H"):
+            g = hijri_to_gregorian(y, month, day)
+            return Found(g, None, "day") if g else None
+        d = safe_date(y, month, day)
+        return Found(d, None, "day") if d else None
+    return _nearest_yearless(day, cal, month, weekday, ref)
+
+
+def _nearest_yearless(day: int, cal: str, month: int, weekday: int | None,
+                      ref: datetime) -> Found | None:
+    """A day and month without a year: the occurrence nearest the reference (one that
+    matches the stated weekday when there is one)."""
+    ref_day = ref.date()
+    options: list[date] = []
+    if cal == "H":
+        hy = gregorian_year_to_hijri(ref_day)
+        for y in (hy - 1, hy, hy + 1):
+            g = hijri_to_gregorian(y, month, day)
+            if g:
+                options.append(g)
+    else:
+        years = range(ref_day.year - 1, ref_day.year + 2)
+        if weekday is not None:
+            years = range(ref_day.year - 6, ref_day.year + 7)
+        for y in years:
+            d = safe_date(y, month, day)
+            if d:
+                options.append(d)
+    if weekday is not None:
+        matching = [o for o in options if o.weekday() == weekday]
+        options = matching or [o for o in options if abs(o.year - ref_day.year) <= 1]
+    if not options:
+        return None
+    return Found(min(options, key=lambda o: abs((o - ref_day).days)), None, "day")
+
+
+def _month_year(cal: str, month: int, year: int, hij: bool) -> Found | None:
+    if cal == "H" or hij:
+        g = hijri_to_gregorian(year, month, 1)
+        return Found(g, None, "month") if g else None
+    d = safe_date(year, month, 1)
+    return Found(d, None, "month") if d else None
+
+
+def _month_relative(cal: str, month: int, rel: str | None, ref: datetime) -> Found | None:
+    """«في مارس الماضي» (the last March before this month), «مارس المقبل», bare «مارس»."""
+    if cal == "H":
+        found = _nearest_yearless(1, cal, month, None, ref)
+        if found:
+            found.precision = "month"
+        return found
+    y, cur = ref.year, ref.month
+    if rel == "PREV":
+        y = y if month < cur else y - 1
+    elif rel == "NEXT":
+        y = y if month > cur else y + 1
+    elif rel is None:
+        # Bare month: the nearest one (news speaks of recent or coming months).
+        options = [date(yy, month, 1) for yy in (y - 1, y, y + 1)]
+        this_month = date(y, cur, 1)
+        best = min(options, key=lambda o: abs((o - this_month).days))
+        return Found(best, None, "month")
+    return Found(safe_date(y, month, 1), None, "month")
+
+
+def _day_month_numeric(a: int, b: int, sep: str, weekday: int | None, ref: datetime) -> Found | None:
+    """«22/04», «4/22», «4.22»: day/month unless only month/day is possible."""
+    day, month = a, b
+    if month > 12 and day <= 12:
+        day, month = b, a
+    elif sep == "." and a <= 12 and b > 12:
+        day, month = b, a
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return _nearest_yearless(day, "M", month, weekday, ref)
+
+
+# ---------------------------------------------------------------- relative dates
+
+_UNIT_DELTAS = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1),
+                "hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+_UNIT_PRECISION = {"second": "minute", "minute": "minute", "hour": "hour", "day": "day",
+                   "week": "day", "month": "month", "year": "year"}
+_PRECISION_ORDER = ["minute", "hour", "day", "month", "year"]
+
+
+def _relative(tok: str, ref: datetime) -> Found | None:
+    if "U:" in tok:
+        got = _duration(tok, ref)
+        if got:
+            return got
+    m = _DAY_OF_MONTHW_RE.search(tok)
+    if m:
+        first = _add_months(ref.date().replace(day=1), {"PREV": -1, "NEXT": 1}.get(m.group(2), 0))
+        d = safe_date(first.year, first.month, int(m.group(1)))
+        return Found(d, None, "day") if d else None
+    rd = _RD_RE.search(tok)
+    weekday = _weekday(tok, strong_only=not re.search(r"يوم\s*WX", tok))
+    week = _WEEK_REL_RE.search(tok)
+    if rd:
+        d = ref.date() + timedelta(days=int(rd.group(1)))
+        return Found(d, None, "day")
+    if weekday is not None:
+        return Found(_weekday_date(tok, weekday, week, ref), None, "day")
+    if week:
+        shift = {"PREV": -7, "NEXT": 7}.get(week.group(1), 0)
+        return Found(ref.date() + timedelta(days=shift), None, "day")
+    m = _MONTHW_REL_RE.search(tok)
+    if m:
+        first = _add_months(ref.date().replace(day=1), {"PREV": -1, "NEXT": 1}.get(m.group(1), 0))
+        return Found(first, None, "month")
+    m = _YEAR_REL_RE.search(tok)
+    if m:
+        y = ref.year + {"PREV": -1, "NEXT": 1}.get(m.group(1), 0)
+        return Found(safe_date(y, 1, 1), None, "year")
+    return _bare_day(tok, ref)
+
+
+def _duration(tok: str, ref: datetime) -> Found | None:
+    parts = list(_DURATION_RE.finditer(tok))
+    if not parts:
+        return None
+    first = parts[0].start()
+    before = tok[:first]
+    after = tok[parts[-1].end():]
+    if "LATER" in before or ("FROMNOW" in after and "AGO" not in before):
+        sign = 1
+    else:
+        sign = -1  # «منذ», «قبل», or a bare duration as news sites print «ساعتين»
+    instant = ref
+    finest = "year"
+    for p in parts:
+        n = int(p.group(1)) if p.group(1) else 1
+        unit = p.group(2)
+        if unit == "month":
+            instant = _add_months_dt(instant, sign * n)
+        elif unit == "year":
+            instant = _add_months_dt(instant, sign * 12 * n)
+        elif unit in _UNIT_DELTAS:
+            instant = instant + sign * n * _UNIT_DELTAS[unit]
+        else:
+            continue
+        prec = _UNIT_PRECISION.get(unit, "day")
+        if _PRECISION_ORDER.index(prec) < _PRECISION_ORDER.index(finest):
+            finest = prec
+    if finest in ("minute", "hour"):
+        return Found(instant=instant, precision=finest)
+    return Found(instant.date(), None, finest)
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 + months, 12)
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _add_months_dt(dt: datetime, months: int) -> datetime:
+    d = _add_months(dt.date(), months)
+    return dt.replace(year=d.year, month=d.month, day=d.day)
+
+
+def _weekday(tok: str, strong_only: bool) -> int | None:
+    for m in _WEEKDAY_RE.finditer(tok):
+        if m.group(1) and strong_only:
+            continue
+        return int(m.group(2))
+    return None
+
+
+def _weekday_date(tok: str, weekday: int, week: re.Match | None, ref: datetime) -> date:
+    today = ref.date()
+    nums = [int(n) for n in _REMAINING_NUM_RE.findall(re.sub(r"\b[WHM]X?\d+\b|RD-?\d", " ", tok))]
+    if nums and 1 <= nums[0] <= 31:
+        # «الخميس 21»: the nearest day numbered 21 that is a Thursday; «الأحد الثاني»:
+        # the second Sunday of the month when no day 2 is a Sunday nearby.
+        n = nums[0]
+        options = []
+        first = today.replace(day=1)
+        for shift in range(-6, 7):
+            m = _add_months(first, shift)
+            d = safe_date(m.year, m.month, n)
+            if d and d.weekday() == weekday:
+                options.append(d)
+        near = [o for o in options if abs((o - today).days) <= 45]
+        if near:
+            return min(near, key=lambda o: abs((o - today).days))
+        if n <= 5:
+            first_wd = first + timedelta(days=(weekday - first.weekday()) % 7)
+            return first_wd + timedelta(weeks=n - 1)
+    if week:
+        # ISO weeks (Monday first): «الأحد من الأسبوع الماضي».
+        shift = {"PREV": -1, "NEXT": 1}.get(week.group(1), 0)
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=shift)
+        return monday + timedelta(days=weekday)
+    if re.search(r"W\d\s*PREV|PREV\s*W\d", tok):
+        back = (today.weekday() - weekday) % 7 or 7
+        return today - timedelta(days=back)
+    if re.search(r"W\d\s*NEXT|NEXT\s*W\d", tok):
+        ahead = (weekday - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    if re.search(r"THIS\s*(?:يوم\s*)?W\d", tok):
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+    # A bare weekday in news text is the latest such day up to the reference.
+    return today - timedelta(days=(today.weekday() - weekday) % 7)
+
+
+def _bare_day(tok: str, ref: datetime) -> Found | None:
+    rest = _FILLER_RE.sub(" ", tok).split()
+    if len(rest) == 1 and rest[0].isdigit():
+        n = int(rest[0])
+        if 1 <= n <= 31:
+            d = safe_date(ref.year, ref.month, n)
+            return Found(d, None, "day") if d else None
+    return None

@@ -1,0 +1,291 @@
+"""The publication (and modified) date of one article page.
+
+Signals in order: JSON-LD ``datePublished``, meta tags, ``<time datetime>`` and
+``itemprop=datePublished``, the feed/news-sitemap entry that led to the page, the
+visible dateline near the title, the URL. Each value goes through the same reading and
+the same checks (a year in 1900-2100, not after the fetch); the first that passes wins.
+The document is only read, never changed: extraction runs on the same tree afterwards.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone as dt_timezone, tzinfo
+from typing import Any, Iterator
+
+import lxml.html
+from lxml import etree
+
+from .dateline import dateline_candidates
+from .lexicon import lexicon
+from .normalise import normalise_date, parse_reference
+from .zones import get_zone
+
+UTC = dt_timezone.utc
+FUTURE_TOLERANCE = timedelta(hours=1)
+_EMPTY = {"published": None, "published_utc": None, "published_precision": None,
+          "published_source": None, "published_raw": None, "modified": None,
+          "modified_utc": None}
+_ISO_LIKE_RE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+_URL_DAY_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)")
+_URL_COMPACT_RE = re.compile(r"/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{4,}")
+_URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/")
+
+
+def find_publication_date(doc: Any, *, url: str | None = None, timezone: str | None = None,
+                          hints: dict | None = None, fetched_at: datetime | str | None = None) -> dict:
+    """Publication and modified dates of an article page (HTML str/bytes or lxml element).
+
+    Returns the record-contract dict (all keys present, None when unknown). Never raises.
+    """
+    try:
+        return _find(doc, url, timezone, hints, fetched_at)
+    except Exception:  # noqa: BLE001 - a bad page must not stop the crawl
+        return dict(_EMPTY)
+
+
+def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
+          fetched_at: Any) -> dict:
+    tree = _as_tree(doc)
+    site_tz = get_zone(tz_name) if tz_name else None
+    fetched = parse_reference(fetched_at, UTC) if fetched_at else None
+    out = dict(_EMPTY)
+    modified_raw = None
+
+    def accept(raw: str | None, source: str) -> bool:
+        if not raw or not isinstance(raw, str):
+            return False
+        got = read_value(raw, tz_name, fetched)
+        if got is None or _in_future(got, fetched, site_tz):
+            return False
+        out.update(published=got["local"], published_utc=got["utc"],
+                   published_precision=got["precision"], published_source=source,
+                   published_raw=raw.strip()[:300])
+        return True
+
+    chosen = False
+    if tree is not None:
+        ld_pub, ld_mod = _jsonld_dates(tree)
+        modified_raw = ld_mod
+        for raw in ld_pub:
+            if accept(raw, "jsonld"):
+                chosen = True
+                break
+        meta_pub, meta_mod = _meta_dates(tree)
+        modified_raw = modified_raw or meta_mod
+        if not chosen:
+            chosen = any(accept(raw, "meta") for raw in meta_pub)
+        if not chosen:
+            chosen = any(accept(raw, "time_element") for raw in _time_elements(tree))
+    if not chosen and hints and hints.get("published"):
+        via = str(hints.get("via") or "")
+        chosen = accept(str(hints["published"]), "feed" if via in ("rss", "atom") else "sitemap")
+    if not chosen and tree is not None:
+        chosen = any(accept(raw, "dateline") for raw in dateline_candidates(tree, lexicon()))
+    if not chosen and url:
+        accept(_url_date(url), "url")
+    if modified_raw:
+        got = read_value(modified_raw, tz_name, fetched)
+        if got is not None and not _in_future(got, fetched, site_tz):
+            out.update(modified=got["local"], modified_utc=got["utc"])
+    return out
+
+
+def _as_tree(doc: Any) -> Any:
+    if doc is None:
+        return None
+    if isinstance(doc, (str, bytes)):
+        if not doc.strip():
+            return None
+        try:
+            return lxml.html.fromstring(doc)
+        except (etree.ParserError, ValueError):
+            if isinstance(doc, str):
+                # lxml refuses str with an XML encoding declaration: give it bytes.
+                try:
+                    return lxml.html.fromstring(doc.encode("utf-8"))
+                except (etree.ParserError, ValueError):
+                    return None
+            return None
+    if hasattr(doc, "xpath"):
+        return doc.getroottree().getroot() if hasattr(doc, "getroottree") else doc
+    return None
+
+
+# ---------------------------------------------------------------- value reading
+
+def read_value(raw: str, tz_name: str | None, fetched: datetime | None) -> dict | None:
+    """One date value → {"local", "utc", "precision"}; machine ISO values keep their
+    offset but are shown in the site's zone; other text goes through the normaliser."""
+    raw = raw.strip()
+    site_tz = get_zone(tz_name) if tz_name else None
+    if _ISO_LIKE_RE.match(raw):
+        got = _read_iso(raw, site_tz)
+        if got is not None:
+            return got
+    res = normalise_date(raw, reference=fetched, timezone=tz_name if site_tz else None)
+    if res is None or res["precision"] in ("year",):
+        return None
+    return {"local": res["datetime"] or res["date"], "utc": res["utc"], "precision": res["precision"]}
+
+
+def _read_iso(raw: str, site_tz: tzinfo | None) -> dict | None:
+    text = raw.strip().replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", raw.strip()) else raw.strip()
+    text = re.sub(r"(\.\d+)", lambda m: m.group(1)[:7], text)  # fromisoformat: ≤ 6 decimals
+    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            value = datetime.fromisoformat(text[:10])
+            value = value.date()
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        day = value
+        if not 1900 <= day.year <= 2100:
+            return None
+        start = datetime.combine(day, datetime.min.time(), tzinfo=site_tz or UTC)
+        return {"local": day.isoformat(), "utc": _z(start), "precision": "day"}
+    if not 1900 <= value.year <= 2100:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=site_tz or UTC)
+    elif site_tz is not None:
+        value = value.astimezone(site_tz)
+    value = value.replace(microsecond=0)
+    return {"local": value.isoformat(), "utc": _z(value), "precision": "minute"}
+
+
+def _z(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _in_future(got: dict, fetched: datetime | None, site_tz: tzinfo | None) -> bool:
+    if fetched is None:
+        return False
+    utc = datetime.fromisoformat(got["utc"].replace("Z", "+00:00"))
+    if got["precision"] in ("minute", "hour"):
+        return utc > fetched + FUTURE_TOLERANCE
+    # Day precision: the local day must not start after the fetch (one day of slack when
+    # the site's zone is unknown).
+    slack = timedelta(0) if site_tz is not None else timedelta(days=1)
+    return utc > fetched + slack
+
+
+# ---------------------------------------------------------------- structured signals
+
+def _jsonld_dates(tree: Any) -> tuple[list[str], str | None]:
+    article_types = set(lexicon().signals["jsonld_article_types"])
+    preferred: list[str] = []
+    others: list[str] = []
+    modified = None
+    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        text = script.text or ""
+        for obj in _walk_json(_loads(text)):
+            pub = obj.get("datePublished") or obj.get("dateCreated") or obj.get("uploadDate")
+            types = obj.get("@type")
+            types = set(types) if isinstance(types, list) else {types}
+            is_article = bool(types & article_types)
+            if isinstance(pub, str):
+                (preferred if is_article else others).append(pub)
+            mod = obj.get("dateModified")
+            if isinstance(mod, str) and (modified is None or is_article):
+                modified = modified if (modified and not is_article) else mod
+        if not text.strip():
+            continue
+        # Broken JSON-LD is common (trailing commas, raw newlines): read the key directly.
+        if not preferred and not others:
+            m = re.search(r'"datePublished"\s*:\s*"([^"]{8,40})"', text)
+            if m:
+                others.append(m.group(1))
+            m = re.search(r'"dateModified"\s*:\s*"([^"]{8,40})"', text)
+            if m and modified is None:
+                modified = m.group(1)
+    return preferred + others, modified
+
+
+def _loads(text: str) -> Any:
+    text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        try:
+            return json.loads(re.sub(r",\s*([}\]])", r"\1", text), strict=False)
+        except ValueError:
+            return None
+
+
+def _walk_json(node: Any, depth: int = 0) -> Iterator[dict]:
+    if depth > 8:
+        return
+    if isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart"):
+            if key in node:
+                yield from _walk_json(node[key], depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk_json(item, depth + 1)
+
+
+def _meta_dates(tree: Any) -> tuple[list[str], str | None]:
+    signals = lexicon().signals
+    pub_rank = {n: i for i, n in enumerate(signals["meta_published"])}
+    mod_rank = {n: i for i, n in enumerate(signals["meta_modified"])}
+    pubs: list[tuple[int, str]] = []
+    mods: list[tuple[int, str]] = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop")
+               or meta.get("http-equiv") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if not key or not content:
+            continue
+        if key in pub_rank:
+            pubs.append((pub_rank[key], content))
+        elif key in mod_rank:
+            mods.append((mod_rank[key], content))
+    pubs.sort(key=lambda p: p[0])
+    mods.sort(key=lambda p: p[0])
+    return [c for _, c in pubs], (mods[0][1] if mods else None)
+
+
+def _time_elements(tree: Any) -> list[str]:
+    """``itemprop=datePublished`` and ``<time>`` values outside related/comment blocks,
+    marked publication times first."""
+    from .dateline import is_skipped, title_element
+
+    title = title_element(tree)
+    marked: list[str] = []
+    plain: list[str] = []
+    for el in tree.xpath('//*[@itemprop="datePublished"][not(self::meta)] | //time'):
+        if is_skipped(el, title, lexicon()):
+            continue
+        value = (el.get("datetime") or el.get("content") or "").strip()
+        if not value:
+            value = " ".join(el.itertext()).strip()[:120]
+        if not value:
+            continue
+        hint = " ".join(filter(None, [el.get("itemprop"), el.get("class"), el.get("pubdate")
+                                      and "pubdate"])).lower()
+        if "publish" in hint or "pubdate" in hint or el.get("pubdate") is not None:
+            marked.append(value)
+        elif "modif" not in hint and "updat" not in hint:
+            plain.append(value)
+    return marked + plain[:3]
+
+
+def _url_date(url: str) -> str | None:
+    for rx in (_URL_DAY_RE, _URL_COMPACT_RE):
+        m = rx.search(url)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            try:
+                return datetime(y, mo, d).date().isoformat()
+            except ValueError:
+                continue
+    return None

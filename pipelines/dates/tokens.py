@@ -1,0 +1,61 @@
+"""Rewrites a folded date text into a small token language the parser reads.
+
+Month names become ``M03`` (Gregorian) or ``H09`` (Hijri), weekdays ``W4`` (Monday = 0),
+relative day words ``RD-1``, duration units ``U:hour``, direction words ``AGO``/``LATER``,
+``PREV``/``NEXT``/``THIS``, ``WEEK``/``MONTHW``/``YEARW``, morning/evening ``AM``/``PM``,
+and number words become digits. Upper-case ASCII cannot occur in folded text (it is
+lower-cased), so tokens never collide with real words.
+"""
+from __future__ import annotations
+
+import re
+
+from .lexicon import Lexicon
+
+# Digits glued to letters («13 ديسمبر2018», «2020م», «1441هـ») are split so words match.
+_GLUE_RE = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+_PAIRED_RE = re.compile(r"\b([MH])(\d\d)\s*(?:[/(|\-]\s*|\s)[MH](\d\d)\s*\)?")
+_PUNCT_RE = re.compile(r"[\"'«»“”()\[\]{}<>|*]+")
+_DOT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)")
+
+
+def tokenise(text: str, lx: Lexicon) -> str:
+    """Token form of an already folded and zone-stripped text."""
+    text = _GLUE_RE.sub(" ", text)
+    text = lx.month_re.sub(lambda m: " %s%02d " % lx.month_names[m.group(1)], text)
+    # «17 آذار/مارس», «أيار (مايو)»: two names for one month collapse into one token.
+    text = _PAIRED_RE.sub(lambda m: f" {m.group(1)}{m.group(2)} ", text)
+    text = _PUNCT_RE.sub(" ", text)
+    # A weekday without the article («أحد», «سبت») is also an ordinary word («أحد
+    # الجنود»): it becomes a weak token that only counts next to a date or after «يوم».
+    text = lx.weekday_re.sub(
+        lambda m: (" W" if m.group(1).startswith("ال") or m.group(1).isascii() else " WX")
+        + f"{lx.weekday_names[m.group(1)]} ", text)
+    text = lx.day_word_re.sub(lambda m: f" RD{lx.day_words[m.group(1)]} ", text)
+
+    def part(m: re.Match) -> str:
+        spec = lx.day_parts[m.group(1)]
+        half = " AM " if spec.get("half") == "am" else " PM "
+        return half + (" RD0 " if spec.get("today") else "")
+    text = lx.day_part_re.sub(part, text)
+    text = lx.ampm_word_re.sub(lambda m: " AM " if m.group(1) in lx.am else " PM ", text)
+
+    def unit(m: re.Match) -> str:
+        word = m.group(1)
+        return (" 2 " if word in lx.duals else " ") + f"U:{lx.units[word]} "
+    # A year word before four digits is a year marker, not a duration unit.
+    text = re.sub(rf"{lx.year_word_re.pattern}\s*(?=\d{{4}}(?!\d))", " YEARW ", text)
+    text = lx.unit_re.sub(unit, text)
+    text = lx.from_now_re.sub(" FROMNOW ", text)
+    text = lx.ago_re.sub(" AGO ", text)
+    text = lx.later_re.sub(" LATER ", text)
+    text = lx.previous_re.sub(" PREV ", text)
+    text = lx.next_re.sub(" NEXT ", text)
+    text = lx.this_re.sub(" THIS ", text)
+    text = lx.week_re.sub(" WEEK ", text)
+    text = lx.month_word_re.sub(" MONTHW ", text)
+    text = lx.year_word_re.sub(" YEARW ", text)
+    text = lx.hijri_marker_re.sub(" HIJ ", text)
+    text = lx.number_re.sub(lambda m: f" {lx.number_words[m.group(1)]} ", text)
+    text = _DOT_RE.sub(" ", text)
+    return " ".join(text.split())
