@@ -7,9 +7,11 @@ message that says what to do, not with WiredTiger's bare "Device or resource bus
 from __future__ import annotations
 
 import atexit
+import contextlib
 import errno
 import logging
 import os
+import socket
 import struct
 import sys
 import threading
@@ -166,6 +168,13 @@ class EmbeddedServer:
         if server is None:
             return
         _live.discard(self)
+        listener = getattr(server, "_socket", None)
+        if listener is not None:
+            # Closing a listening socket does not wake a thread blocked in accept() on
+            # Linux, so SecantusDB's stop() would wait 2 s for its accept thread;
+            # shutdown() wakes it at once.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
         try:
             server.stop()
             logger.info("embedded SecantusDB stopped (%s)", self.data_dir)

@@ -1,0 +1,238 @@
+"""ArticleStore against a real SecantusDB server over the MongoDB wire protocol."""
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+
+import pytest
+
+from pipelines.storage import ArticleStore, build_document, load_raw_html
+from pipelines.storage.store import article_update
+
+UTC = dt.timezone.utc
+TEXT = "قالت مصادر محلية إن المستشفى أُخلي ليلاً.\nوأضافت أن الطرق كانت مقطوعة."
+
+
+def record(url, *, text=TEXT, quality=0.8, fetched_at="2026-11-20T08:00:00Z", **fields):
+    base = {
+        "url": url, "final_url": url, "status": 200, "content_type": "text/html",
+        "source": "example", "fetched_at": fetched_at, "hints": {"via": "rss"},
+        "raw_html": f"<html><body><p>{text}</p></body></html>".encode("utf-8", "replace"), "encoding": "utf-8",
+        "title": "عنوان", "text": text, "paragraphs": text.split("\n"), "authors": [],
+        "language": "ar", "canonical_url": None, "is_article": True, "quality": quality,
+        "published": "2015-05-22T14:05:00+03:00", "published_utc": "2015-05-22T11:05:00Z",
+        "published_precision": "minute", "published_source": "meta",
+    }
+    base.update(fields)
+    return base
+
+
+@pytest.fixture
+def store(mongo_db):
+    s = ArticleStore(mongo_db, batch_size=50)
+    s.ensure_indexes()
+    return s
+
+
+def test_indexes_exist(store, mongo_db):
+    info = mongo_db.articles.index_information()
+    keys = {tuple(k for k, _ in v["key"]): v for v in info.values()}
+    assert keys[("url",)].get("unique") is True
+    assert ("text_hash",) in keys and not keys[("text_hash",)].get("unique")
+    assert ("source", "published") in keys
+    assert ("published",) in keys and ("first_seen",) in keys
+    raw = {tuple(k for k, _ in v["key"]): v for v in mongo_db.raw_pages.index_information().values()}
+    assert raw[("url", "sha256")].get("unique") is True
+    drops = {tuple(k for k, _ in v["key"]): v for v in mongo_db.drops.index_information().values()}
+    assert drops[("url",)].get("unique") is True
+    store.ensure_indexes()  # idempotent
+
+
+def test_url_variants_upsert_into_one_document(store, mongo_db):
+    variants = [
+        "https://www.example.com/news/1/?utm_source=facebook",
+        "https://m.example.com/news/1/amp/",
+        "https://example.com/news/1/?fbclid=abc&amp=1",
+        "https://example.com/news/1/index.php",
+    ]
+    for i, url in enumerate(variants):
+        store.add(record(url, fetched_at=f"2026-11-20T0{i}:00:00Z"))
+    store.flush()
+    docs = list(mongo_db.articles.find())
+    assert len(docs) == 1
+    doc = docs[0]
+    assert doc["url"] == "https://example.com/news/1/"
+    assert doc["fetch_count"] == 4
+    assert doc["first_seen"] == dt.datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+    assert doc["last_seen"] == dt.datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    assert store.stats["new"] == 1 and store.stats["unchanged"] == 3
+    assert doc["revision"] == 1
+
+
+def test_first_seen_last_seen_fetch_count_across_flushes(store, mongo_db):
+    store.add(record("https://example.com/a", fetched_at="2026-11-20T10:00:00Z"))
+    store.flush()
+    store.add(record("https://example.com/a", fetched_at="2026-11-21T10:00:00Z"))
+    store.flush()
+    # A late, older fetch (e.g. a WARC backfill) moves first_seen back, not last_seen.
+    store.add(record("https://example.com/a", fetched_at="2026-11-19T10:00:00Z"))
+    store.flush()
+    doc = mongo_db.articles.find_one({"url": "https://example.com/a"})
+    assert doc["fetch_count"] == 3
+    assert doc["first_seen"] == dt.datetime(2026, 11, 19, 10, tzinfo=UTC)
+    assert doc["last_seen"] == dt.datetime(2026, 11, 21, 10, tzinfo=UTC)
+
+
+def test_published_stored_as_datetime(store, mongo_db):
+    store.add(record("https://example.com/d"))
+    store.close()
+    doc = mongo_db.articles.find_one({"published": {"$gte": dt.datetime(2015, 5, 22, tzinfo=UTC),
+                                                    "$lt": dt.datetime(2015, 5, 23, tzinfo=UTC)}})
+    assert doc is not None and doc["published_local"] == "2015-05-22T14:05:00+03:00"
+
+
+def test_same_text_under_another_url_is_flagged(store, mongo_db):
+    store.add(record("https://example.com/original"))
+    store.flush()
+    # Same text with diacritics, tatweel and a different alef/ta-marbuta spelling.
+    copy = TEXT.replace("المستشفى", "المُستشـفى").replace("أُخلي", "اخلي")
+    store.add(record("https://mirror.example.org/copied", text=copy))
+    store.add(record("https://example.com/other", text="نص مختلف تماماً عن الخبر."))
+    store.flush()
+    copied = mongo_db.articles.find_one({"url": "https://mirror.example.org/copied"})
+    assert copied["duplicate_of"] == "https://example.com/original"
+    assert mongo_db.articles.find_one({"url": "https://example.com/original"})["duplicate_of"] is None
+    assert mongo_db.articles.find_one({"url": "https://example.com/other"})["duplicate_of"] is None
+    assert store.stats["duplicates"] == 1
+    # Re-fetching the original does not turn it into a copy of its own copy.
+    store.add(record("https://example.com/original"))
+    store.flush()
+    assert mongo_db.articles.find_one({"url": "https://example.com/original"})["duplicate_of"] is None
+
+
+def test_duplicates_within_one_batch(store, mongo_db):
+    store.add(record("https://a.example.com/x"))
+    store.add(record("https://b.example.com/y"))
+    store.flush()
+    assert mongo_db.articles.find_one({"url": "https://a.example.com/x"})["duplicate_of"] is None
+    assert mongo_db.articles.find_one({"url": "https://b.example.com/y"})["duplicate_of"] == "https://a.example.com/x"
+
+
+def test_raw_html_round_trips_compressed_and_is_not_stored_twice(store, mongo_db):
+    raw = ("<html><head><meta charset=windows-1256></head><body>" + "خبر " * 2000 + "</body></html>").encode("cp1256")
+    for when in ("2026-11-20T08:00:00Z", "2026-11-20T09:00:00Z"):
+        store.add(record("https://www.example.com/r?utm_medium=x", raw_html=raw, fetched_at=when, encoding="windows-1256"))
+        store.flush()
+    assert load_raw_html(mongo_db, "https://m.example.com/r") == raw
+    pages = list(mongo_db.raw_pages.find())
+    assert len(pages) == 1
+    page = pages[0]
+    assert page["compressed_size"] < len(raw) / 5 and zlib.decompress(page["data"]) == raw
+    assert page["fetch_count"] == 2 and page["encoding"] == "windows-1256"
+    assert page["last_fetched_at"] == dt.datetime(2026, 11, 20, 9, tzinfo=UTC)
+    assert store.stats["raw_pages_new"] == 1
+    assert load_raw_html(mongo_db, "https://example.com/never-stored") is None
+
+
+def test_worse_extraction_does_not_overwrite_better(store, mongo_db):
+    store.add(record("https://example.com/q", quality=0.9))
+    store.flush()
+    store.add(record("https://example.com/q", quality=0.3, text="نص مبتور", raw_html=b"<html>stub</html>"))
+    store.flush()
+    doc = mongo_db.articles.find_one({"url": "https://example.com/q"})
+    assert doc["text"] == TEXT and doc["quality"] == 0.9
+    assert doc["fetch_count"] == 2  # the visit still counts
+    assert store.stats["kept_existing"] == 1
+    # The article still points at the raw page of the extraction it keeps.
+    assert load_raw_html(mongo_db, "https://example.com/q") == record("x")["raw_html"]
+    # Same quality, shorter text: kept. Better quality: replaces, and counts a revision.
+    store.add(record("https://example.com/q", quality=0.9, text=TEXT[:20]))
+    store.add_drop({"url": "https://example.com/z", "reason": "not_article"})  # unrelated
+    store.flush()
+    assert mongo_db.articles.find_one({"url": "https://example.com/q"})["text"] == TEXT
+    better = TEXT + "\nتحديث: ارتفع عدد الضحايا."
+    store.add(record("https://example.com/q", quality=0.95, text=better))
+    store.flush()
+    doc = mongo_db.articles.find_one({"url": "https://example.com/q"})
+    assert doc["text"] == better and doc["revision"] == 2 and store.stats["updated"] == 1
+
+
+def test_quality_guard_holds_inside_the_write(mongo_db, store):
+    """A writer that read the store before another wrote a better version must still
+    not overwrite it: the comparison runs in the update itself."""
+    good = build_document(record("https://example.com/race", quality=0.9))
+    poor = build_document(record("https://example.com/race", quality=0.2, text="قصير"))
+    seen = dt.datetime(2026, 11, 20, tzinfo=UTC)
+    mongo_db.articles.bulk_write([article_update(good, seen)])
+    mongo_db.articles.bulk_write([article_update(poor, seen)])
+    doc = mongo_db.articles.find_one({"url": "https://example.com/race"})
+    assert doc["quality"] == 0.9 and doc["text"] == TEXT and doc["fetch_count"] == 2
+
+
+def test_hostile_content_is_stored_safely(store, mongo_db):
+    hostile = record(
+        "https://example.com/h",
+        title="$title" + "ع" * 5000,
+        text="سطر\x00 أول\x1b\nسطر ثانٍ\ud800",
+        hints={"$where": "sleep(1)", "a.b": {"$gt": ""}, "via": "$$ROOT", "big": 2**80},
+        authors=["$author", "x.y"],
+        events=[{"type": "$set"}],
+    )
+    store.add(hostile)
+    store.flush()
+    doc = mongo_db.articles.find_one({"url": "https://example.com/h"})
+    assert doc["title"].startswith("$title") and len(doc["title"]) == 1000
+    assert "title_truncated" in doc["sanitised"] and "keys_escaped" in doc["sanitised"]
+    assert doc["text"] == "سطر أول\nسطر ثانٍ\ufffd"
+    assert doc["hints"]["%24where"] == "sleep(1)" and doc["hints"]["a%2Eb"] == {"%24gt": ""}
+    assert doc["hints"]["via"] == "$$ROOT"  # a value, not an expression
+    assert doc["hints"]["big"] == str(2**80)
+    assert doc["authors"] == ["$author", "x.y"] and doc["event_types"] == ["$set"]
+    assert store.stats["write_errors"] == 0
+
+
+def test_drops_recorded_with_counts_and_reasons(store, mongo_db):
+    drop = {"url": "https://www.example.com/tag/syria/?utm_source=x", "source": "example",
+            "reason": "not_article", "detail": "listing page", "status": 200,
+            "fetched_at": "2026-11-20T08:00:00Z"}
+    store.add_drop(drop)
+    store.add_drop({**drop, "reason": "soft_404", "fetched_at": "2026-11-21T08:00:00Z"})
+    store.add_drop({**drop, "url": "https://example.com/video/1", "reason": "video_only"})
+    counts = store.flush()
+    assert counts["drops"] == 3
+    doc = mongo_db.drops.find_one({"url": "https://example.com/tag/syria/"})
+    assert doc["count"] == 2 and doc["reasons"] == {"not_article": 1, "soft_404": 1}
+    assert doc["reason"] in ("not_article", "soft_404") and doc["source"] == "example"
+    assert doc["last_seen"] == dt.datetime(2026, 11, 21, 8, tzinfo=UTC)
+    assert dict(store.stats["dropped"]) == {"not_article": 1, "soft_404": 1, "video_only": 1}
+    assert mongo_db.drops.count_documents({}) == 2
+
+
+def test_records_without_url_become_drops(store, mongo_db):
+    store.add(record(None, final_url=None))
+    store.flush()
+    assert mongo_db.articles.count_documents({}) == 0
+    assert store.stats["dropped"]["storage_error"] == 1
+
+
+def test_writes_are_batched(mongo_db):
+    store = ArticleStore(mongo_db, batch_size=10)
+    store.ensure_indexes()
+    for i in range(25):
+        store.add(record(f"https://example.com/b/{i}", text=f"{TEXT} {i}"))
+    # Two full batches went out on their own; five records wait in the buffer.
+    assert store.stats["flushes"] == 2 and store.pending == 5
+    assert mongo_db.articles.count_documents({}) == 20
+    counts = store.flush()
+    assert counts["new"] == 5
+    stats = store.close()
+    assert stats["new"] == 25 and stats["flushes"] == 3
+    assert mongo_db.articles.count_documents({}) == 25
+
+
+def test_same_url_twice_in_one_batch_is_written_in_order(store, mongo_db):
+    store.add(record("https://example.com/twice", quality=0.5, text="أول"))
+    store.add(record("https://example.com/twice", quality=0.6, text="ثان أطول"))
+    store.flush()
+    doc = mongo_db.articles.find_one({"url": "https://example.com/twice"})
+    assert doc["text"] == "ثان أطول" and doc["fetch_count"] == 2
