@@ -1,0 +1,229 @@
+"""``extract_article``: Marsad's layer around trafilatura for one parsed page."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import lxml.etree
+import trafilatura
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+
+from pipelines.arabic import fold_text
+
+from . import classify
+from .blocks import densest_block, link_density, paragraphs_of
+from .decode import decode_html
+from .errors import ExtractionError
+from .language import detect_language
+from .metadata import PageMeta, norm
+from .parse import parse_html
+from .phrases import page_signals
+from .postclean import postclean
+from .preclean import preclean
+from .title import choose_title
+
+EXTRACTOR_VERSION = "marsad-extract/1.0 trafilatura/2.3.1"
+# Below this many characters the trafilatura result is "thin" and our own density
+# fallback and the JSON-LD articleBody are consulted.
+THIN_CHARS = 300
+# JSON-LD articleBody replaces the HTML text when the HTML text holds less than this
+# share of it.
+JSONLD_TAKEOVER = 0.6
+_TAG_RE = re.compile(r"<[^>]+>")
+_BREAK_RE = re.compile(r"(?:\r?\n|<br\s*/?>|</p>)+", re.I)
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+
+def _trafilatura_paragraphs(root: HtmlElement, url: str | None) -> list[str]:
+    try:
+        doc = trafilatura.bare_extraction(
+            root, url=url, fast=True, include_comments=False, include_tables=True,
+            include_images=False, include_links=False, with_metadata=False, deduplicate=False)
+    except Exception:  # trafilatura's own bugs must not lose the page: our fallback runs
+        return []
+    if doc is None or not getattr(doc, "text", None):
+        return []
+    return [line for line in doc.text.split("\n") if line.strip()]
+
+
+def _density_paragraphs(root: HtmlElement) -> list[str]:
+    body = root.find("body")
+    block = densest_block(body if body is not None else root)
+    if block is None:
+        return []
+    paras = []
+    for para in paragraphs_of(block):
+        paras.append(para)
+    # Drop link-only lines (menus and lists inside the chosen block).
+    links = {norm(a.text_content()) for a in block.iter("a")}
+    return [p for p in paras if p not in links]
+
+
+def _xpath_nodes(root: HtmlElement, expr: str | None) -> list[HtmlElement]:
+    if not expr:
+        return []
+    try:
+        found = root.xpath(expr)
+    except (lxml.etree.XPathError, TypeError, ValueError):
+        return []
+    return [n for n in found if isinstance(n, HtmlElement)] if isinstance(found, list) else []
+
+
+def _jsonld_paragraphs(body: str | None) -> list[str]:
+    if not body:
+        return []
+    if "<" in body:
+        body = _BREAK_RE.sub("\n", body)
+        body = _TAG_RE.sub(" ", body)
+    import html as html_lib
+
+    body = html_lib.unescape(body)
+    return [norm(p) for p in body.split("\n") if norm(p)]
+
+
+def _lead_paragraph(root: HtmlElement, paragraphs: list[str]) -> str | None:
+    """A standfirst kept outside the body container, when the extraction missed it."""
+    sig = page_signals()
+    body = root.find("body")
+    if body is None or not paragraphs:
+        return None
+    text = fold_text(" ".join(paragraphs))
+    leads = []
+    for el in body.xpath('.//*[@class or @id or @itemprop="description"]'):
+        tokens = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+        if el.get("itemprop") != "description" and not any(sig.lead_class.search(t) for t in tokens):
+            continue
+        if el.tag in ("a", "meta", "img") or el.xpath("ancestor::a"):
+            continue
+        lead = norm(el.text_content())
+        if len(lead) < sig.lead_min_chars or len(lead) > 1200 or link_density(el) > 0.2:
+            continue
+        if fold_text(lead) in text:
+            return None  # already there
+        leads.append(lead)
+    distinct = {fold_text(lead) for lead in leads}
+    return leads[0] if len(distinct) == 1 else None
+
+
+def _chars(paragraphs: list[str]) -> int:
+    return sum(len(p) for p in paragraphs)
+
+
+def _trim_tail_by(paragraphs: list[str], reference: list[str]) -> list[str]:
+    """Drop trailing paragraphs absent from a full reference body (leaked widgets)."""
+    ref = fold_text(" ".join(reference))
+    found = [fold_text(p) in ref for p in paragraphs]
+    if sum(found) < max(2, 0.7 * len(paragraphs)):
+        return paragraphs  # the reference is not the same body: no cross-check
+    end = len(paragraphs)
+    while end > 0 and not found[end - 1]:
+        end -= 1
+    return paragraphs[:end]
+
+
+def _quality(paragraphs: list[str], method: str, title: str | None, language_ok: bool,
+             is_article: bool) -> float:
+    chars = _chars(paragraphs)
+    score = 0.4 * min(1.0, chars / 1500) + 0.2 * min(1.0, len(paragraphs) / 5)
+    score += 0.15 if language_ok else 0.0
+    score += 0.1 if title else 0.0
+    score += {"trafilatura": 0.15, "xpath": 0.15, "jsonld": 0.12, "density": 0.05}.get(method, 0.0)
+    return round(min(1.0, score) * (1.0 if is_article else 0.3), 3)
+
+
+def _empty_result(reason: str) -> dict[str, Any]:
+    return {"title": None, "text": "", "paragraphs": [], "authors": [], "language": None,
+            "canonical_url": None, "sitename": None, "categories": [], "tags": [], "image": None,
+            "description": None, "is_article": False, "drop_reason": reason, "quality": 0.0,
+            "extractor_version": EXTRACTOR_VERSION}
+
+
+def _to_tree(doc: Any) -> HtmlElement:
+    if isinstance(doc, HtmlElement):
+        return doc
+    if isinstance(doc, (bytes, bytearray, memoryview)):
+        text, _ = decode_html(bytes(doc))
+        return parse_html(text)
+    if isinstance(doc, str):
+        return parse_html(doc)
+    if isinstance(doc, lxml.etree._Element):
+        return lxml_html.fromstring(lxml.etree.tostring(doc, encoding="unicode"))
+    raise ExtractionError("unparsable", f"cannot extract from {type(doc).__name__}")
+
+
+def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, language: str | None = "ar",
+                    xpaths: dict[str, str] | None = None) -> dict[str, Any]:
+    """Article fields of one page (see the record contract); may mutate ``doc``.
+
+    Raises ``ExtractionError`` only when ``doc`` cannot be decoded or parsed.
+    """
+    root = _to_tree(doc)
+    if root.tag != "html":
+        html_el = root.getroottree().getroot()
+        root = html_el if isinstance(html_el, HtmlElement) else root
+    xpaths = xpaths if isinstance(xpaths, dict) else {}
+    sig = page_signals()
+    meta = PageMeta(root, url, sig.article_types)
+    raw = classify.raw_signals(root, meta, url)
+    body_el = root.find("body")
+    if body_el is not None and len(norm(body_el.text_content())) < 2 * sig.challenge_max_chars:
+        raw.challenge_markup = classify._has_challenge_markup(root)
+
+    title_nodes = _xpath_nodes(root, xpaths.get("title"))
+    if title_nodes and norm(title_nodes[0].text_content()):
+        title, title_el = norm(title_nodes[0].text_content()), title_nodes[0]
+    else:
+        title, title_el = choose_title(root, meta)
+    body_nodes = _xpath_nodes(root, xpaths.get("body"))
+    anchors = [n for n in [title_el, *body_nodes] if n is not None]
+    anchors += root.xpath('//*[@itemprop="articleBody"]')
+    preclean(root, anchors)
+    raw.teasers = classify.count_teasers(root)
+
+    method = "xpath"
+    paragraphs: list[str] = []
+    if body_nodes:
+        paragraphs = postclean([p for n in body_nodes for p in paragraphs_of(n)], title)
+    if not paragraphs:
+        method = "trafilatura"
+        paragraphs = postclean(_trafilatura_paragraphs(root, url), title)
+        if _chars(paragraphs) < THIN_CHARS:
+            dense = postclean(_density_paragraphs(root), title)
+            if _chars(dense) > 1.5 * _chars(paragraphs) and _chars(dense) >= 50:
+                paragraphs, method = dense, "density"
+        if paragraphs:
+            lead = _lead_paragraph(root, paragraphs)
+            if lead:
+                paragraphs = postclean([lead, *paragraphs], title)
+    ld = postclean(_jsonld_paragraphs(meta.article_body), title)
+    if ld and _chars(ld) >= 200 and _chars(paragraphs) < JSONLD_TAKEOVER * _chars(ld):
+        paragraphs, method = ld, "jsonld"
+    elif ld and _chars(ld) >= 200:
+        paragraphs = _trim_tail_by(paragraphs, ld)
+
+    text = "\n".join(paragraphs)
+    detected = detect_language(text, hint=meta.html_lang)
+    reason = classify.decide(root, raw, paragraphs, detected, language)
+    expected = (language or "").split("-")[0] or None
+    return {
+        "title": title or None,
+        "text": text,
+        "paragraphs": paragraphs,
+        "authors": meta.authors,
+        "language": detected,
+        "canonical_url": meta.canonical_url,
+        "sitename": meta.sitename,
+        "categories": meta.categories,
+        "tags": meta.tags,
+        "image": meta.image,
+        "description": meta.description,
+        "is_article": reason is None,
+        "drop_reason": reason,
+        "quality": _quality(paragraphs, method, title, expected is None or detected == expected,
+                            reason is None),
+        "extractor_version": EXTRACTOR_VERSION,
+    }

@@ -1,0 +1,69 @@
+"""Language of a text: Arabic vs Persian vs Urdu vs Latin-script languages.
+
+Persian and Urdu share the Arabic script, so the script alone says nothing; the
+decision rests on function words (``data/languages.yaml``) and on letters Arabic does
+not use. ی and ک count only weakly: some Arabic CMSs type Arabic with Persian letters.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from pipelines.arabic import arabic_ratio, clean_text
+
+from .phrases import load
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_NORMALISE = str.maketrans({"ی": "ي", "ى": "ي", "ک": "ك", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا"})
+MIN_LETTERS = 20
+# A non-Arabic hint needs this many distinctive letters per 1000 Arabic-script letters.
+_STRONG_FA_LETTERS = "پچژگ"
+
+
+@functools.lru_cache(maxsize=None)
+def _lexicon() -> dict[str, dict[str, frozenset[str]]]:
+    raw = load("languages")
+    return {
+        "arabic_script": {lang: frozenset(w.translate(_NORMALISE) for w in words)
+                          for lang, words in raw["arabic_script"].items()},
+        "latin_script": {lang: frozenset(w.lower() for w in words)
+                         for lang, words in raw["latin_script"].items()},
+        "letters": {lang: frozenset(chars) for lang, chars in raw["letters"].items()},
+    }
+
+
+def _hint(hint: str | None) -> str | None:
+    if not hint:
+        return None
+    primary = hint.strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+
+def detect_language(text: str, hint: str | None = None) -> str | None:
+    """ISO 639-1 code of the text's language, or the hint when the text is too short."""
+    text = clean_text(text or "")
+    letters = sum(1 for c in text if c.isalpha())
+    if letters < MIN_LETTERS:
+        return _hint(hint)
+    lex = _lexicon()
+    words = _WORD_RE.findall(text[:20000])
+    if arabic_ratio(text) >= 0.5:
+        tokens = [w.translate(_NORMALISE) for w in words]
+        scores = {lang: sum(1 for t in tokens if t in vocab)
+                  for lang, vocab in lex["arabic_script"].items()}
+        sample = text[:20000]
+        strong_fa = sum(sample.count(c) for c in _STRONG_FA_LETTERS)
+        urdu_letters = sum(sample.count(c) for c in lex["letters"]["ur"])
+        per_mille = 1000 / max(1, sum(1 for c in sample if c.isalpha()))
+        if urdu_letters * per_mille > 15 and scores.get("ur", 0) >= scores.get("fa", 0):
+            return "ur"
+        if scores.get("fa", 0) > scores.get("ar", 0) or (
+                strong_fa * per_mille > 8 and scores.get("fa", 0) * 2 > scores.get("ar", 0)):
+            return "fa"
+        return "ar"
+    lowered = [w.lower() for w in words]
+    scores = {lang: sum(1 for t in lowered if t in vocab) for lang, vocab in lex["latin_script"].items()}
+    best = max(scores, key=scores.get)
+    if scores[best] >= 2:
+        return best
+    return _hint(hint)

@@ -1,0 +1,78 @@
+"""Decisions about single lines of text: is this widget residue or body text?
+
+Shared by the tree pre-clean (on an element's text) and the paragraph post-clean.
+"""
+from __future__ import annotations
+
+import re
+
+from pipelines.arabic import fold_text
+
+from .phrases import boilerplate
+
+_TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_PLACE_PREFIX_RE = re.compile(r"^[^:\d]{1,30}[:：]\s*")
+_SENTENCE_END_RE = re.compile(r"[.!؟?…»\"”]\s*$")
+# A heading alone («اقرأ أيضاً»), as opposed to a paragraph that starts with one.
+HEADING_MAX_CHARS = 45
+# An inline «اقرأ أيضاً: <title>» paragraph is at most this long.
+INLINE_LIST_MAX_CHARS = 300
+COMMENT_POLICY_MAX_CHARS = 700
+
+
+def is_list_heading(folded: str) -> bool:
+    """«اقرأ أيضاً», «الأكثر قراءة»... alone on the line."""
+    return len(folded) <= HEADING_MAX_CHARS and bool(boilerplate().list_heading.search(folded))
+
+
+def starts_with_list_heading(folded: str) -> bool:
+    """A short paragraph introduced by a list heading: «اقرأ أيضاً: <link title>»."""
+    return len(folded) <= INLINE_LIST_MAX_CHARS and bool(boilerplate().list_heading.search(folded))
+
+
+def is_share_bar(folded: str) -> bool:
+    bp = boilerplate()
+    if len(folded) > bp.short_line_chars:
+        return False
+    tokens = _TOKEN_RE.findall(folded)
+    return bool(tokens) and any(t in bp.share_words for t in tokens) and all(
+        t in bp.share_words or t in bp.share_filler or t.isdigit() for t in tokens)
+
+
+def is_date_line(folded: str) -> bool:
+    """Only a date/time («القاهرة: الأربعاء، 07 أكتوبر 2020 12:19 م»): a clock or dateline."""
+    if len(folded) > 80:
+        return False
+    rest = _PLACE_PREFIX_RE.sub("", folded)
+    tokens = _TOKEN_RE.findall(rest)
+    if not tokens or not any(t.isdigit() for t in tokens):
+        return False
+    words = boilerplate().date_words
+    named = sum(1 for t in tokens if t in words)
+    return all(t.isdigit() or t in words for t in tokens) and (named or len(tokens) >= 3)
+
+
+def is_comment_policy(folded: str) -> bool:
+    bp = boilerplate()
+    if len(folded) > COMMENT_POLICY_MAX_CHARS:
+        return False
+    tokens = set(_TOKEN_RE.findall(folded))
+    if not tokens & bp.comment_words and "تعليق" not in folded:
+        return False
+    return sum(1 for p in bp.policy if p.search(folded)) >= bp.policy_min_hits
+
+
+def is_boilerplate_line(text: str, folded: str | None = None) -> bool:
+    """A line that is widget residue wherever it appears."""
+    folded = fold_text(text) if folded is None else folded
+    if not folded:
+        return True
+    bp = boilerplate()
+    if len(folded) <= bp.short_line_chars and bp.line.search(folded):
+        return True
+    return is_share_bar(folded) or is_date_line(folded) or is_comment_policy(folded)
+
+
+def looks_like_title(text: str) -> bool:
+    """A link title in a list: short, no sentence end."""
+    return len(text) <= 160 and not _SENTENCE_END_RE.search(text)

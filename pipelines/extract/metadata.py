@@ -1,0 +1,262 @@
+"""Page metadata from cheap XPath lookups: JSON-LD, OpenGraph/meta tags, link rels.
+
+Read from the untouched tree, before any cleaning, so widgets removed later (tags
+lists, bylines in headers) still count here.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from typing import Any, Iterator
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from pipelines.arabic import fold_text
+
+_TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:•·»«~/]+\s+|\s*[|•·»«]\s*")
+_WS_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def norm(text: str | None) -> str:
+    """Text on one line with single spaces; letters, tatweel and marks kept as written."""
+    if not text:
+        return ""
+    return _WS_RE.sub(" ", text).strip()
+
+
+def norm_meta(text: str | None) -> str:
+    """A metadata string: also undo the double HTML escaping CMSs put in JSON-LD and meta."""
+    text = norm(text)
+    if "&" in text:
+        text = norm(html_lib.unescape(text))
+    return text
+
+
+def _json_loads(text: str) -> Any:
+    text = _CONTROL_RE.sub(" ", text).strip()
+    if text.startswith("<!--"):
+        text = text[4:]
+    if text.endswith("-->"):
+        text = text[:-3]
+    text = text.strip().rstrip(";")
+    try:
+        return json.loads(text)
+    except ValueError:
+        # CMSs emit raw newlines inside strings and trailing commas.
+        fixed = re.sub(r",\s*([}\]])", r"\1", text.replace("\n", " ").replace("\r", " "))
+        try:
+            return json.loads(fixed)
+        except ValueError:
+            return None
+
+
+def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item, depth + 1)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "itemListElement"):
+            if key in node:
+                yield from _walk(node[key], depth + 1)
+
+
+def _types(obj: dict[str, Any]) -> list[str]:
+    t = obj.get("@type")
+    if isinstance(t, str):
+        return [t]
+    if isinstance(t, list):
+        return [x for x in t if isinstance(x, str)]
+    return []
+
+
+def jsonld_objects(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, @graph members flattened."""
+    out: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+        data = _json_loads(script.text or "")
+        if data is not None:
+            out.extend(_walk(data))
+    return out
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, str):
+        return norm_meta(value)
+    if isinstance(value, dict):
+        return _name(value.get("name") or value.get("headline") or "")
+    if isinstance(value, list) and value:
+        return _name(value[0])
+    return ""
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    n = _name(value)
+    return [n] if n else []
+
+
+def _url_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _url_of(value.get("url") or value.get("@id") or value.get("contentUrl"))
+    if isinstance(value, list) and value:
+        return _url_of(value[0])
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [norm_meta(v) for v in re.split(r"[,،;]", value) if norm(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _meta(tree: lxml_html.HtmlElement, *keys: str) -> list[str]:
+    """Content of <meta property|name|itemprop=key>, in document order."""
+    wanted = {k.lower() for k in keys}
+    found = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        if key in wanted:
+            content = norm_meta(meta.get("content"))
+            if content:
+                found.append(content)
+    return found
+
+
+def _dedupe(items: list[str], limit: int = 30) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = fold_text(item)
+        if item and key not in seen and len(item) <= 120:
+            seen.add(key)
+            out.append(item)
+    return out[:limit]
+
+
+class PageMeta:
+    """Structured metadata of one page; each attribute None/[] when absent."""
+
+    def __init__(self, tree: lxml_html.HtmlElement, url: str | None,
+                 article_types: frozenset[str]) -> None:
+        objs = jsonld_objects(tree)
+        arts = [o for o in objs if any(t.lower() in article_types for t in _types(o))]
+        self.jsonld_types = [t for o in objs for t in _types(o)]
+        self.jsonld_article = arts[0] if arts else None
+        art = self.jsonld_article or {}
+        self.url = url
+        self.og_type = (_meta(tree, "og:type") or [None])[0]
+
+        self.headline = _name(art.get("headline") or art.get("name") or "") or None
+        self.og_title = (_meta(tree, "og:title", "twitter:title") or [None])[0]
+        title_el = tree.find(".//title")
+        self.html_title = norm_meta(title_el.text_content()) if title_el is not None else None
+        body = art.get("articleBody")
+        self.article_body = body if isinstance(body, str) and body.strip() else None
+
+        publisher = art.get("publisher") or next(
+            (o for o in objs if "Organization" in _types(o) or "NewsMediaOrganization" in _types(o)), None)
+        self.sitename = ((_meta(tree, "og:site_name", "application-name", "apple-mobile-web-app-title")
+                          or [None])[0] or _name(publisher) or None)
+
+        authors = _names(art.get("author"))
+        authors += [a for a in _meta(tree, "author", "article:author", "dc.creator", "sailthru.author",
+                                     "byl", "parsely-author")
+                    if not a.lower().startswith(("http", "www."))]
+        if not authors:
+            authors += [norm(a.text_content()) for a in tree.xpath(
+                '//*[@rel="author" or @itemprop="author"][not(*[@itemprop="name"])]'
+                ' | //*[@itemprop="author"]//*[@itemprop="name"]')[:3]]
+        self.authors = [a for a in _dedupe(authors, 6) if self._plausible_author(a)]
+
+        canonical = None
+        for link in tree.iter("link"):
+            if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+                canonical = link.get("href").strip()
+                break
+        canonical = canonical or (_meta(tree, "og:url") or [None])[0] or _url_of(art.get("mainEntityOfPage")) \
+            or _url_of(art.get("url"))
+        self.canonical_url = self._absolute(canonical)
+
+        sections = _strings(art.get("articleSection")) + _meta(tree, "article:section", "section",
+                                                               "parsely-section", "category")
+        self.categories = _dedupe(sections, 10)
+        tags = _strings(art.get("keywords")) + _meta(tree, "article:tag", "news_keywords", "parsely-tags")
+        tags = [t for v in tags for t in _strings(v)]
+        if not tags:
+            tags = [t for v in _meta(tree, "keywords") for t in _strings(v)]
+        self.tags = _dedupe(tags, 30)
+
+        ld_image = _url_of(art.get("image"))
+        if ld_image and "#" in ld_image:
+            ld_image = None  # an @id reference, not a picture
+        image = (_meta(tree, "og:image", "og:image:url", "twitter:image", "twitter:image:src")
+                 or [None])[0] or ld_image
+        self.image = self._absolute(image)
+        self.description = ((_meta(tree, "og:description", "description", "twitter:description")
+                             or [None])[0] or _name(art.get("description") or "") or None)
+        self.html_lang = (tree.get("lang") or tree.get("xml:lang") or "").strip().lower() or None
+        self.is_amp = tree.get("amp") is not None or tree.get("\u26a1") is not None
+
+    def _plausible_author(self, name: str) -> bool:
+        """A person's name, not the site, the developer credit or a dateline."""
+        if not 2 <= len(name) <= 80 or name.startswith(("(", "[")) or "@" in name:
+            return False
+        folded = fold_text(name).replace(" ", "")
+        lowered = name.lower()
+        if any(w in lowered for w in ("developed", "powered", "designed", "design by", "http", "www.")):
+            return False
+        site = fold_text(self.sitename or "").replace(" ", "")
+        if site and (folded in site or site in folded):
+            return False
+        host = ""
+        if self.url:
+            try:
+                host = (urlsplit(self.url).hostname or "").lower()
+            except ValueError:
+                host = ""
+        return not (host and len(folded) >= 3 and folded.isascii() and folded in host.replace(".", ""))
+
+    def _absolute(self, href: str | None) -> str | None:
+        if not href or href.lower().startswith(("javascript:", "data:", "#")):
+            return None
+        href = href.strip()
+        if self.url:
+            try:
+                return urljoin(self.url, href)
+            except ValueError:
+                return href
+        return href
+
+
+def strip_site_name(title: str, sitenames: list[str]) -> str:
+    """Remove a «| Site» / «Site - » affix from a title."""
+    title = norm(title)
+    parts = _TITLE_SEPARATORS_RE.split(title)
+    if len(parts) < 2:
+        return title
+    folded_names = {fold_text(s) for s in sitenames if s}
+    keep = [p for p in parts if fold_text(p) not in folded_names]
+    if 0 < len(keep) < len(parts):
+        # Re-split only at the removed affix, keeping inner separators of the title.
+        first, last = parts[0], parts[-1]
+        if fold_text(last) in folded_names:
+            return norm(title[: title.rfind(last)]).rstrip(" |-–—:•·»«~/")
+        if fold_text(first) in folded_names:
+            return norm(title[len(first):]).lstrip(" |-–—:•·»«~/")
+    # Unknown site name: drop a short trailing segment after a strong separator.
+    m = re.match(r"^(.{15,}?)\s+[|–—]\s+(\S.{0,30})$", title) or \
+        re.match(r"^(.{15,}?)\s+-\s+(\S(?:\S|\s){0,24})$", title)
+    if m and len(m.group(2).split()) <= 4:
+        return m.group(1).strip()
+    return title
