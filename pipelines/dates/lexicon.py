@@ -117,6 +117,14 @@ class Lexicon:
         table.update(tens)
         for w in numbers["few"]:
             table[fold(w)] = 3
+        for key in ("hundreds", "thousands"):
+            for v, ws in numbers[key].items():
+                for w in ws:
+                    table[fold(w)] = int(v)
+        self.ordinals = {w: v for w, v in ordinal.items() if v <= 5}
+        self.nth_re = re.compile(
+            rf"\b(WX?\d)\s+({alternation(self.ordinals)})(?![\w])(?!\s*(?:عشر|و\S))")
+        self.end_re = word_re(phrases["end_of"])
         self.number_words = table
         self.number_re = word_re(table, prefix="لل|[وبل]")
 

@@ -51,6 +51,8 @@ def _normalise(text: Any, reference: Any, timezone: str | None) -> dict | None:
     tz = stated_tz or site_tz or ref.tzinfo or UTC
     ref_local = ref.astimezone(tz)
 
+    if lexicon().now_re.match(folded):
+        return _result(Found(instant=ref_local, precision="minute"), tz)
     iso = _iso(folded)
     if iso is not None:
         found = iso

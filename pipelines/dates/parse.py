@@ -21,6 +21,7 @@ _CLOCK_RE = re.compile(
 _HOUR_WORD_RE = re.compile(r"الساعه\s*(\d{1,2})(?![\d:])(?:\s*,?\s*(AM|PM))?")
 _HOUR_HALF_RE = re.compile(r"(?<![\w/.\-:])(\d{1,2})\s*,?\s*(AM|PM)")
 _HALF_RE = re.compile(r"\b(AM|PM)\b")
+_AT_HOUR_RE = re.compile(r"(?<![\w:])في\s*(1[0-2]|0?[1-9])(?![\w:/.])")
 
 _YMD_RE = re.compile(r"(?<![\w/.\-])(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d/.\-])")
 _US_COMMA_RE = re.compile(r"(?<![\w/.\-])(\d{1,2})/(\d{1,2})\s*,\s*(\d{4}|\d{2})(?!\d)")
@@ -48,7 +49,7 @@ _DURATION_RE = re.compile(r"(?:(\d{1,4})\s*)?U:(\w+)")
 _WEEKDAY_RE = re.compile(r"\bW(X?)(\d)\b")
 _RD_RE = re.compile(r"\bRD(-?\d)\b")
 # Filler words that may surround a bare day number («يوم 27», «إلى 27»).
-_FILLER_RE = re.compile(r"\b(?:يوم|في|الي|حتي|ل|من|تاريخ|بتاريخ|ال)\b|[,.:;\-]")
+_FILLER_RE = re.compile(r"\b(?:U:day|يوم|في|الي|حتي|ل|من|تاريخ|بتاريخ|ال|الساعه)(?!\w)|[,.:;\-]")
 _REMAINING_NUM_RE = re.compile(r"(?<![\w:])(\d{1,2})(?![\d:])")
 
 
@@ -64,6 +65,9 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
             return None
     if found.instant is None and at is not None and found.precision == "day":
         found.time, found.precision = at, precision
+    elif found.instant is None and found.time is None and found.precision == "day" \
+            and re.search(r"\bEND\b", tok):
+        found.time, found.precision = time(23, 59), "minute"
     return found
 
 
@@ -71,7 +75,10 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
 
 def _clock(tok: str) -> tuple[time | None, str | None, str]:
     half_anywhere = _HALF_RE.search(tok)
-    for rx, prec in ((_CLOCK_RE, "minute"), (_HOUR_WORD_RE, "hour"), (_HOUR_HALF_RE, "hour")):
+    rules = [(_CLOCK_RE, "minute"), (_HOUR_WORD_RE, "hour"), (_HOUR_HALF_RE, "hour")]
+    if half_anywhere and len(re.findall(r"\d+", tok)) == 1 and not re.search(r"\b[MH]\d\d\b", tok):
+        rules.append((_AT_HOUR_RE, "hour"))  # «الليلة في 7»: a part of day makes 7 an hour
+    for rx, prec in rules:
         m = rx.search(tok)
         if not m:
             continue
@@ -110,10 +117,10 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
         cal, mon = m.group(5), int(m.group(6))
         first_cal = m.group(2) or cal
         first_mon = int(m.group(3)) if m.group(3) else mon
-        start = _day_month(int(m.group(1)), first_cal, first_mon, m.group(8), None, weekday, ref)
-        end = _day_month(int(m.group(4)), cal, mon, m.group(8), None, None, ref)
+        start = _day_month(int(m.group(1)), first_cal, first_mon, m.group(7), None, weekday, ref)
+        end = _day_month(int(m.group(4)), cal, mon, m.group(7), None, None, ref)
         if start and end:
-            if end.day < start.day and not m.group(8):
+            if end.day < start.day and not m.group(7):
                 end = _shift_year(end.day, 1)
                 end = Found(end) if end else None
             if end and end.day >= start.day:
@@ -237,16 +244,13 @@ def _nearest_yearless(day: int, cal: str, month: int, weekday: int | None,
             if g:
                 options.append(g)
     else:
-        years = range(ref_day.year - 1, ref_day.year + 2)
-        if weekday is not None:
-            years = range(ref_day.year - 6, ref_day.year + 7)
-        for y in years:
+        for y in range(ref_day.year - 1, ref_day.year + 2):
             d = safe_date(y, month, day)
             if d:
                 options.append(d)
     if weekday is not None:
-        matching = [o for o in options if o.weekday() == weekday]
-        options = matching or [o for o in options if abs(o.year - ref_day.year) <= 1]
+        # A weekday that fits none of the nearby years is a site error: ignore it.
+        options = [o for o in options if o.weekday() == weekday] or options
     if not options:
         return None
     return Found(min(options, key=lambda o: abs((o - ref_day).days)), None, "day")
@@ -313,7 +317,7 @@ def _relative(tok: str, ref: datetime) -> Found | None:
         d = safe_date(first.year, first.month, int(m.group(1)))
         return Found(d, None, "day") if d else None
     rd = _RD_RE.search(tok)
-    weekday = _weekday(tok, strong_only=not re.search(r"يوم\s*WX", tok))
+    weekday = _weekday(tok, strong_only=not re.search(r"(?:يوم|U:day)\s*WX", tok))
     week = _WEEK_REL_RE.search(tok)
     if rd:
         d = ref.date() + timedelta(days=int(rd.group(1)))
@@ -338,9 +342,11 @@ def _duration(tok: str, ref: datetime) -> Found | None:
     parts = list(_DURATION_RE.finditer(tok))
     if not parts:
         return None
-    first = parts[0].start()
-    before = tok[:first]
+    before = tok[:parts[0].start()]
     after = tok[parts[-1].end():]
+    if not any(p.group(1) for p in parts) and not re.search(r"\b(?:AGO|LATER)\b", before) \
+            and "FROMNOW" not in after:
+        return None  # «يوم الجمعة», «شهر رمضان»: a unit word, not a duration
     if "LATER" in before or ("FROMNOW" in after and "AGO" not in before):
         sign = 1
     else:
@@ -386,6 +392,11 @@ def _weekday(tok: str, strong_only: bool) -> int | None:
 
 def _weekday_date(tok: str, weekday: int, week: re.Match | None, ref: datetime) -> date:
     today = ref.date()
+    nth = re.search(r"\bNTH(\d)\b", tok)
+    if nth:
+        first = today.replace(day=1)
+        first_wd = first + timedelta(days=(weekday - first.weekday()) % 7)
+        return first_wd + timedelta(weeks=int(nth.group(1)) - 1)
     nums = [int(n) for n in _REMAINING_NUM_RE.findall(re.sub(r"\b[WHM]X?\d+\b|RD-?\d", " ", tok))]
     if nums and 1 <= nums[0] <= 31:
         # «الخميس 21»: the nearest day numbered 21 that is a Thursday; «الأحد الثاني»:
@@ -415,7 +426,7 @@ def _weekday_date(tok: str, weekday: int, week: re.Match | None, ref: datetime) 
     if re.search(r"W\d\s*NEXT|NEXT\s*W\d", tok):
         ahead = (weekday - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
-    if re.search(r"THIS\s*(?:يوم\s*)?W\d", tok):
+    if re.search(r"THIS\s*(?:U:day\s*)?W\d", tok):
         return today + timedelta(days=(weekday - today.weekday()) % 7)
     # A bare weekday in news text is the latest such day up to the reference.
     return today - timedelta(days=(today.weekday() - weekday) % 7)

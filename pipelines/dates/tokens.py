@@ -19,18 +19,40 @@ _PUNCT_RE = re.compile(r"[\"'«»“”()\[\]{}<>|*]+")
 _DOT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)")
 
 
+_GLUED_HOUR_RE = re.compile(r"(?<=\w)(?=الساعه)")
+# A year in words became «1000 900 78» or «2000 18»: add the parts up.
+_WORD_YEAR_RE = re.compile(r"\b([12]000)((?:\s+\d{1,3}\b)*)")
+
+
+def _word_year(m: re.Match) -> str:
+    total, last = int(m.group(1)), 1000
+    for part in m.group(2).split():
+        value = int(part)
+        if value >= last:
+            break
+        total, last = total + value, value
+    return f" {total} " if 1900 <= total <= 2100 else m.group(0)
+
+
 def tokenise(text: str, lx: Lexicon) -> str:
     """Token form of an already folded and zone-stripped text."""
     text = _GLUE_RE.sub(" ", text)
+    text = _GLUED_HOUR_RE.sub(" ", text)
     text = lx.month_re.sub(lambda m: " %s%02d " % lx.month_names[m.group(1)], text)
     # «17 آذار/مارس», «أيار (مايو)»: two names for one month collapse into one token.
     text = _PAIRED_RE.sub(lambda m: f" {m.group(1)}{m.group(2)} ", text)
     text = _PUNCT_RE.sub(" ", text)
     # A weekday without the article («أحد», «سبت») is also an ordinary word («أحد
     # الجنود»): it becomes a weak token that only counts next to a date or after «يوم».
-    text = lx.weekday_re.sub(
-        lambda m: (" W" if m.group(1).startswith("ال") or m.group(1).isascii() else " WX")
-        + f"{lx.weekday_names[m.group(1)]} ", text)
+    def weekday(m: re.Match) -> str:
+        name = m.group(1)
+        strong = name.startswith("ال") or name.isascii()
+        if not strong and m.group(0) != name:
+            return m.group(0)  # «واحد» is «one», not «و» + «أحد»
+        return (" W" if strong else " WX") + f"{lx.weekday_names[name]} "
+    text = lx.weekday_re.sub(weekday, text)
+    text = lx.nth_re.sub(lambda m: f"{m.group(1)} NTH{lx.ordinals[m.group(2)]} ", text)
+    text = lx.end_re.sub(" END ", text)
     text = lx.day_word_re.sub(lambda m: f" RD{lx.day_words[m.group(1)]} ", text)
 
     def part(m: re.Match) -> str:
@@ -57,5 +79,6 @@ def tokenise(text: str, lx: Lexicon) -> str:
     text = lx.year_word_re.sub(" YEARW ", text)
     text = lx.hijri_marker_re.sub(" HIJ ", text)
     text = lx.number_re.sub(lambda m: f" {lx.number_words[m.group(1)]} ", text)
+    text = _WORD_YEAR_RE.sub(_word_year, text)
     text = _DOT_RE.sub(" ", text)
     return " ".join(text.split())

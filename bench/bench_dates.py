@@ -1,0 +1,62 @@
+"""Cost per date expression of ``normalise_date`` after warm-up: median, p95, max.
+
+Expressions are Marsad's own test strings (written for the project, covering every
+form the normaliser reads), plus, with ``--evaldata``, the strings of
+../shared/evaldata/dates/dates_ar.tsv read at run time.
+
+Usage: .venv/bin/python bench/bench_dates.py [--rounds 20] [--evaldata]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.dates import normalise_date  # noqa: E402
+
+OWN = [
+    "السبت، 16 مايو 2015 10:41 ص", "الخميس 3 أفريل 2014 م", "نشر في: 12 تموز/يوليو 2019",
+    "٢٣ كانون الثاني ٢٠٢١ - ٠٨:١٥ مساءً", "2019/11/05 - 11:20 مساء", "05.06.2018 13:40",
+    "منذ 5 ساعات", "قبل يومين", "أمس", "فجر اليوم", "الجمعة الماضية", "في يونيو الماضي",
+    "عام 2011", "3 رمضان 1440 هـ", "الثلاثاء 7 جوان 2016 على الساعة 14:30",
+    "12 نونبر 2020", "دمشق - سانا: الأحد 7 حزيران 2015 الساعة 9 صباحا بتوقيت دمشق",
+    "آخر تحديث: 2021-03-04 18:22 GMT+3", "14 ديسمبر2017", "الأحد ١٤ شباط ٢٠١٠ ١٥:٢٥",
+    "not a date at all", "بيان صادر عن الوزارة",
+]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--evaldata", action="store_true", help="also time the evaldata strings")
+    args = ap.parse_args()
+    texts = list(OWN)
+    if args.evaldata:
+        path = ROOT.parent / "shared" / "evaldata" / "dates" / "dates_ar.tsv"
+        with open(path, encoding="utf-8", newline="") as fh:
+            texts += [r["string"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    ref = "2020-06-01T12:00:00+03:00"
+    for t in texts:  # warm-up: lexicon build, regex compile, lazy imports
+        normalise_date(t, ref, "Asia/Riyadh")
+    costs = []
+    for _ in range(args.rounds):
+        for t in texts:
+            start = time.perf_counter()
+            normalise_date(t, ref, "Asia/Riyadh")
+            costs.append((time.perf_counter() - start) * 1000)
+    costs.sort()
+    p95 = costs[int(len(costs) * 0.95)]
+    print(f"{len(texts)} expressions x {args.rounds} rounds = {len(costs)} calls")
+    print(f"median {statistics.median(costs):.3f} ms  mean {statistics.fmean(costs):.3f} ms  "
+          f"p95 {p95:.3f} ms  max {costs[-1]:.3f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
