@@ -5,8 +5,10 @@ import datetime as dt
 import zlib
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipelines.storage import ArticleStore, build_document, load_raw_html
+from pipelines.storage import ArticleStore, article_key, build_document, load_raw_html
 from pipelines.storage.store import article_update
 
 UTC = dt.timezone.utc
@@ -236,3 +238,105 @@ def test_same_url_twice_in_one_batch_is_written_in_order(store, mongo_db):
     store.flush()
     doc = mongo_db.articles.find_one({"url": "https://example.com/twice"})
     assert doc["text"] == "ثان أطول" and doc["fetch_count"] == 2
+
+
+def test_not_an_article_record_becomes_a_drop(store, mongo_db):
+    store.add(record("https://example.com/section/", is_article=False, drop_reason="not_article"))
+    store.flush()
+    assert mongo_db.articles.count_documents({}) == 0
+    assert mongo_db.drops.find_one({"url": "https://example.com/section/"})["reason"] == "not_article"
+
+
+def test_concurrent_writers_store_each_article_once(mongo_server, mongo_db):
+    """Two stores on two connections upsert the same URLs at the same time."""
+    import threading
+
+    import pymongo
+
+    urls = [f"https://example.com/c/{i}" for i in range(60)]
+    clients = [pymongo.MongoClient(mongo_server, tz_aware=True) for _ in range(2)]
+    stores = [ArticleStore(c[mongo_db.name], batch_size=7) for c in clients]
+    stores[0].ensure_indexes()
+    errors = []
+
+    def work(store, quality):
+        try:
+            for url in urls:
+                store.add(record(url, quality=quality, text=f"{TEXT} {url[-2:]} {quality}"))
+            store.close()
+        except Exception as exc:  # reported below; a thread cannot fail the test itself
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s, q)) for s, q in zip(stores, (0.5, 0.7))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for c in clients:
+        c.close()
+    assert not errors
+    assert mongo_db.articles.count_documents({}) == len(urls)
+    for doc in mongo_db.articles.find():
+        assert doc["fetch_count"] == 2
+        assert doc["quality"] == 0.7  # the better extraction wins whatever the order
+    assert sum(s.stats["write_errors"] for s in stores) == 0
+
+
+def test_unreachable_database_keeps_the_batch_for_a_spool(tmp_path):
+    """The server goes away: flush raises a clear error, nothing buffered is lost, and
+    the records handed out by take_pending() store exactly once when it is back."""
+    import pymongo
+
+    from pipelines.storage import EmbeddedServer, StorageUnavailableError
+
+    server = EmbeddedServer(tmp_path / "db").start()
+    client = pymongo.MongoClient(server.uri, tz_aware=True, serverSelectionTimeoutMS=500)
+    store = ArticleStore(client["spool"], batch_size=100)
+    store.ensure_indexes()
+    store.add(record("https://example.com/s/0"))
+    store.flush()
+    server.stop()
+    for i in range(1, 4):
+        store.add(record(f"https://example.com/s/{i}", text=f"{TEXT} {i}"))
+    store.add_drop({"url": "https://example.com/tag/x", "reason": "not_article"})
+    with pytest.raises(StorageUnavailableError, match="3 articles and 1 drops are still buffered"):
+        store.flush()
+    assert store.pending == 4
+    items = store.take_pending()
+    assert [it["kind"] for it in items] == ["article"] * 3 + ["drop"]
+    assert store.pending == 0
+    client.close()
+
+    server = EmbeddedServer(tmp_path / "db").start()
+    client = pymongo.MongoClient(server.uri, tz_aware=True)
+    try:
+        again = ArticleStore(client["spool"])
+        for item in items:
+            (again.add if item["kind"] == "article" else again.add_drop)(item["record"])
+        again.close()
+        db = client["spool"]
+        assert sorted(d["url"] for d in db.articles.find()) == [f"https://example.com/s/{i}" for i in range(4)]
+        assert all(d["fetch_count"] == 1 for d in db.articles.find())
+        assert db.drops.count_documents({}) == 1
+    finally:
+        client.close()
+        server.stop()
+
+
+junk = st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=30), st.binary(max_size=30),
+                 st.lists(st.text(max_size=5), max_size=3),
+                 st.dictionaries(st.text(max_size=6), st.text(max_size=6), max_size=3))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.dictionaries(st.sampled_from(
+    ["title", "text", "hints", "authors", "tags", "quality", "status", "published_utc", "fetched_at",
+     "raw_html", "events", "canonical_url", "encoding", "published_raw"]), junk, max_size=6))
+def test_arbitrary_field_values_never_break_a_write(store, mongo_db, fields):
+    hostile = record("https://example.com/fuzz")
+    hostile.update(fields)
+    store.add(hostile)
+    store.flush()
+    assert store.stats["write_errors"] == 0
+    stored = mongo_db.articles.find_one({"url": article_key(hostile)})
+    assert stored is not None and stored["text_length"] == len(stored["text"])

@@ -165,7 +165,15 @@ class ArticleStore:
         ensure_indexes(self.db)
 
     def add(self, record: Mapping[str, Any]) -> None:
-        """Buffer an article record; writes a batch when the buffer is full."""
+        """Buffer an article record; writes a batch when the buffer is full. A record
+        marked ``is_article: False`` is recorded as a drop with its ``drop_reason``."""
+        if record.get("is_article") is False:
+            self.add_drop({"url": record.get("final_url") or record.get("url"),
+                           "source": record.get("source"),
+                           "reason": record.get("drop_reason") or "not_article",
+                           "detail": "is_article is false", "status": record.get("status"),
+                           "fetched_at": record.get("fetched_at")})
+            return
         try:
             doc = build_document(record)
         except Exception as exc:  # a malformed record becomes a drop, never a crash
@@ -182,7 +190,7 @@ class ArticleStore:
         if doc["url"] in self._pending_keys:
             # One write per key per batch keeps unordered bulk writes unambiguous.
             self.flush()
-        self._pending.append({"doc": doc, "raw": raw_bytes(record),
+        self._pending.append({"doc": doc, "raw": raw_bytes(record), "record": record,
                               "seen_at": doc["fetched_at"] or _now()})
         self._pending_keys.add(doc["url"])
         if len(self._pending) + len(self._pending_drops) >= self.batch_size:
@@ -191,7 +199,8 @@ class ArticleStore:
     def add_drop(self, drop_record: Mapping[str, Any]) -> None:
         """Buffer a drop record (url, source, reason, detail, status, fetched_at)."""
         doc = build_drop_document(drop_record)
-        self._pending_drops.append({"doc": doc, "seen_at": doc["fetched_at"] or _now()})
+        self._pending_drops.append({"doc": doc, "record": drop_record,
+                                    "seen_at": doc["fetched_at"] or _now()})
         if len(self._pending) + len(self._pending_drops) >= self.batch_size:
             self.flush()
 
@@ -222,9 +231,11 @@ class ArticleStore:
         return dict(counts)
 
     def take_pending(self) -> list[dict[str, Any]]:
-        """Remove and return the buffered, unwritten items (for a spool on disk)."""
-        items = [{"kind": "article", **item} for item in self._pending]
-        items += [{"kind": "drop", **item} for item in self._pending_drops]
+        """Remove and return the buffered, unwritten records as ``{"kind": "article" |
+        "drop", "record": ...}``, articles then drops, each in the order added (for a spool; feed
+        them back through ``add``/``add_drop`` once the database is back)."""
+        items = [{"kind": "article", "record": item["record"]} for item in self._pending]
+        items += [{"kind": "drop", "record": item["record"]} for item in self._pending_drops]
         self._pending, self._pending_keys, self._pending_drops = [], set(), []
         return items
 
@@ -340,14 +351,10 @@ class ArticleStore:
     def _record_write_error(self, collection: str, doc: Mapping[str, Any], error: dict, counts: Counter) -> None:
         counts["write_errors"] += 1
         logger.error("write to %s failed for %s: %s", collection, doc.get("url"), error.get("errmsg"))
-        self._pending_drops.append({
-            "doc": build_drop_document({
-                "url": doc.get("fetched_url") or doc.get("url"), "source": doc.get("source"),
+        drop = {"url": doc.get("fetched_url") or doc.get("url"), "source": doc.get("source"),
                 "reason": "storage_error", "detail": f"{collection}: {error.get('errmsg')}",
-                "status": doc.get("status"),
-            }),
-            "seen_at": _now(),
-        })
+                "status": doc.get("status")}
+        self._pending_drops.append({"doc": build_drop_document(drop), "record": drop, "seen_at": _now()})
 
     def _write_drops(self, items: list[dict[str, Any]], counts: Counter) -> None:
         # Several drops of one URL in a batch: keep them all (the $inc counts each).
