@@ -109,6 +109,10 @@ def _lead_paragraph(root: HtmlElement, paragraphs: list[str]) -> str | None:
     return leads[0] if len(distinct) == 1 else None
 
 
+def _letters(paragraphs: list[str]) -> str:
+    return "".join(c for c in fold_text(" ".join(paragraphs)) if c.isalnum())
+
+
 def _chars(paragraphs: list[str]) -> int:
     return sum(len(p) for p in paragraphs)
 
@@ -203,7 +207,10 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
     if ld and _chars(ld) >= 200 and _chars(paragraphs) < JSONLD_TAKEOVER * _chars(ld):
         paragraphs, method = ld, "jsonld"
     elif ld and _chars(ld) >= 200:
-        paragraphs = _trim_tail_by(paragraphs, ld)
+        if _letters(ld) == _letters(paragraphs) and len(ld) > len(paragraphs):
+            paragraphs, method = ld, "jsonld"  # same text, better paragraph breaks
+        else:
+            paragraphs = _trim_tail_by(paragraphs, ld)
 
     text = "\n".join(paragraphs)
     detected = detect_language(text, hint=meta.html_lang)

@@ -29,6 +29,10 @@ _MAX_SHARE_PHRASE = 0.3
 _MAX_SHARE_WEAK = 0.5
 _MAX_SHARE_STRONG = 0.5
 _RUNNING_PARAGRAPH = 100
+# A table cell this long, or nested tables, mark a layout table.
+_LAYOUT_CELL_CHARS = 200
+# Direct text an element needs before its <br> runs are split into paragraphs.
+_BR_TEXT_CHARS = 100
 
 
 def _drop(el: HtmlElement) -> None:
@@ -190,6 +194,63 @@ def _clean_by_phrases(root: HtmlElement, body: HtmlElement, keep: set[HtmlElemen
             _drop(el)
 
 
+def _is_layout_table(table: HtmlElement) -> bool:
+    """A table used for page layout (legacy sites), not a data table."""
+    if table.find(".//table") is not None:
+        return True
+    for cell in table.iter("td", "th"):
+        if len(norm(cell.text_content())) >= _LAYOUT_CELL_CHARS or len(cell.findall(".//br")) >= 2:
+            return True
+    return False
+
+
+def _unwrap_layout_tables(body: HtmlElement) -> None:
+    """Retag layout tables as divs so their cells read as blocks, not table rows."""
+    layout = {t for t in body.iter("table") if _is_layout_table(t)}
+    retag = []
+    for table in layout:
+        for el in table.iter("tbody", "thead", "tfoot", "tr", "td", "th"):
+            owner = el.getparent()
+            while owner is not None and owner.tag != "table":
+                owner = owner.getparent()
+            if owner is table:
+                retag.append(el)
+        retag.append(table)
+    for el in retag:
+        for attr in ("colspan", "rowspan", "width", "height", "valign", "align", "bgcolor"):
+            el.attrib.pop(attr, None)
+        el.tag = "div"
+
+
+def _split_br_runs(body: HtmlElement) -> None:
+    """Text separated by <br>s (legacy pages, some CMS editors) becomes <p> paragraphs."""
+    for el in list(body.iter("div", "td", "font", "span", "p", "center", "blockquote", "section", "article")):
+        brs = [c for c in el if c.tag == "br"]
+        if len(brs) < 2:
+            continue
+        direct = len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+        if direct < _BR_TEXT_CHARS:
+            continue
+        if el.tag in ("font", "span", "p"):
+            el.tag = "div"
+        paragraphs = []
+        current = el.makeelement("p", {})
+        current.text = el.text
+        el.text = None
+        for child in list(el):
+            el.remove(child)
+            if child.tag == "br":
+                paragraphs.append(current)
+                current = el.makeelement("p", {})
+                current.text = child.tail
+            else:
+                current.append(child)
+        paragraphs.append(current)
+        for para in paragraphs:
+            if len(para) or (para.text and para.text.strip()):
+                el.append(para)
+
+
 def preclean(root: HtmlElement, anchors: list[HtmlElement]) -> None:
     """Remove boilerplate from ``root`` in place; ``anchors`` (h1, body nodes) are kept."""
     body = root.find("body")
@@ -199,3 +260,5 @@ def preclean(root: HtmlElement, anchors: list[HtmlElement]) -> None:
     total = _text_len(body)
     _clean_by_markup(root, body, keep, total)
     _clean_by_phrases(root, body, keep, total)
+    _unwrap_layout_tables(body)
+    _split_br_runs(body)

@@ -11,6 +11,7 @@ from pipelines.arabic import fold_text
 from .metadata import PageMeta, norm, strip_site_name
 
 _WORD_RE = re.compile(r"[^\W_]+")
+_SEPARATOR_RE = re.compile(r"\s+(?:[|\-–—•·»«~/]|::)\s+|\s*[|•·»«]\s*|\s*::\s*")
 MIN_TITLE = 4
 MAX_TITLE = 400
 
@@ -26,6 +27,31 @@ def _similar(a: str, b: str) -> bool:
         return False
     short, long_ = sorted((fa, fb), key=len)
     return short in long_ and len(short) >= 0.4 * len(long_)
+
+
+def _shown_segment(root: HtmlElement, refs: list[str]) -> tuple[str, HtmlElement] | None:
+    """A part of <title>/og:title that the page shows as a block of its own (legacy pages
+    set headlines in <b>/<font> rather than <h1>)."""
+    segments = {}
+    for ref in refs:
+        for part in _SEPARATOR_RE.split(ref):
+            part = norm(part)
+            if len(part) >= 10:
+                segments[letters_only(part)] = part
+    if not segments:
+        return None
+    body = root.find("body")
+    if body is None:
+        return None
+    best: tuple[str, HtmlElement] | None = None
+    for el in body.iter("b", "strong", "font", "h2", "h3", "td", "div", "span", "p", "center"):
+        if not (el.text and el.text.strip()) and not len(el):
+            continue
+        text = norm(el.text_content())
+        if 10 <= len(text) <= MAX_TITLE and letters_only(text) in segments:
+            if best is None or len(text) > len(best[0]):
+                best = (text, el)
+    return best
 
 
 def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlElement | None]:
@@ -44,6 +70,9 @@ def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEle
     in_article = [(t, h) for t, h in h1s if h.xpath("ancestor::article | ancestor::main")]
     if len(in_article) == 1 and not meta.headline:
         return in_article[0]
+    shown = _shown_segment(root, refs)
+    if shown is not None:
+        return shown
     for candidate in stripped:
         if MIN_TITLE <= len(candidate) <= MAX_TITLE:
             return candidate, None
