@@ -138,8 +138,8 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
     m = _DAY_MONTH_RE.search(tok)
     if m:
         got = _day_month(int(m.group(1)), m.group(2), int(m.group(3)), m.group(4), m.group(5), weekday, ref)
-        if got:
-            return got
+        if got or m.group(4):
+            return got  # an impossible full date («31 فبراير 2021») is no date at all
     m = _MONTH_DAY_RE.search(tok)
     if m:
         got = _day_month(int(m.group(3)), m.group(1), int(m.group(2)), m.group(4), m.group(5), weekday, ref)

@@ -9,6 +9,7 @@ The document is only read, never changed: extraction runs on the same tree after
 from __future__ import annotations
 
 import json
+from email.utils import parsedate_to_datetime
 import re
 from datetime import datetime, timedelta, timezone as dt_timezone, tzinfo
 from typing import Any, Iterator
@@ -27,6 +28,7 @@ _EMPTY = {"published": None, "published_utc": None, "published_precision": None,
           "published_source": None, "published_raw": None, "modified": None,
           "modified_utc": None}
 _ISO_LIKE_RE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+_RFC822_RE = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d\d:\d\d")
 _URL_DAY_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)")
 _URL_COMPACT_RE = re.compile(r"/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{4,}")
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/")
@@ -123,6 +125,10 @@ def read_value(raw: str, tz_name: str | None, fetched: datetime | None) -> dict 
         got = _read_iso(raw, site_tz)
         if got is not None:
             return got
+    if _RFC822_RE.match(raw):  # RSS pubDate: «Sat, 23 Nov 2024 18:15:00 +0200»
+        got = _read_rfc822(raw, site_tz)
+        if got is not None:
+            return got
     res = normalise_date(raw, reference=fetched, timezone=tz_name if site_tz else None)
     if res is None or res["precision"] in ("year",):
         return None
@@ -137,6 +143,8 @@ def _read_iso(raw: str, site_tz: tzinfo | None) -> dict | None:
         text = text[:-1] + "+00:00"
     try:
         value = datetime.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            value = value.date()  # a bare date has no time of day
     except ValueError:
         try:
             value = datetime.fromisoformat(text[:10])
@@ -156,6 +164,20 @@ def _read_iso(raw: str, site_tz: tzinfo | None) -> dict | None:
     elif site_tz is not None:
         value = value.astimezone(site_tz)
     value = value.replace(microsecond=0)
+    return {"local": value.isoformat(), "utc": _z(value), "precision": "minute"}
+
+
+def _read_rfc822(raw: str, site_tz: tzinfo | None) -> dict | None:
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if value is None or not 1900 <= value.year <= 2100:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=site_tz or UTC)
+    elif site_tz is not None:
+        value = value.astimezone(site_tz)
     return {"local": value.isoformat(), "utc": _z(value), "precision": "minute"}
 
 

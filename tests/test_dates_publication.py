@@ -1,0 +1,158 @@
+"""The publication-date chooser on small hand-written pages."""
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from pipelines.dates import find_publication_date
+
+KEYS = {"published", "published_utc", "published_precision", "published_source",
+        "published_raw", "modified", "modified_utc"}
+
+CLOCK_PAGE = """<html><head><title>خبر</title></head><body>
+<header class="site-header"><div class="top-date">التوقيت الإثنين، 25 نوفمبر 2024 11:40 ص بتوقيت القاهرة</div>
+<nav><a href="/">الرئيسية</a></nav></header>
+<div class="ticker">عاجل: الأحد، 24 نوفمبر 2024 - اجتماع طارئ</div>
+<main><article>
+<h1>افتتاح جسر جديد فوق النيل</h1>
+<div class="related-news"><ul>
+<li><a href="/a">خبر سابق</a> <span>الأحد، 24 نوفمبر 2024 09:00 ص</span></li>
+<li><a href="/b">خبر أقدم</a> <span>السبت، 23 نوفمبر 2024 07:10 م</span></li>
+</ul></div>
+<div class="meta"><span class="byline">كتب: محمد علي</span>
+<span class="dateline">نشر في: الجمعة، 22 نوفمبر 2024 - 08:15 م</span></div>
+<p>افتتح المحافظ اليوم جسرا جديدا يربط ضفتي النهر بعد أعمال استمرت عامين.</p>
+<div class="comments"><div class="comment">تعليق: 25 نوفمبر 2024 10:00 ص</div></div>
+</article></main>
+<footer>© 2024 جميع الحقوق محفوظة - آخر تحديث 25/11/2024</footer>
+</body></html>"""
+
+
+def test_clock_ticker_related_and_comments_never_win() -> None:
+    got = find_publication_date(CLOCK_PAGE, timezone="Africa/Cairo",
+                                fetched_at="2024-11-25T10:00:00Z")
+    assert got["published_source"] == "dateline"
+    assert got["published"] == "2024-11-22T20:15:00+02:00"
+    assert got["published_utc"] == "2024-11-22T18:15:00Z"
+    assert got["published_precision"] == "minute"
+    assert "22 نوفمبر 2024" in got["published_raw"]
+
+
+def test_record_shape() -> None:
+    got = find_publication_date(CLOCK_PAGE, timezone="Africa/Cairo")
+    assert set(got) == KEYS
+
+
+JSONLD_PAGE = """<html><head>
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebSite", "name": "موقع"},
+  {"@type": ["NewsArticle"], "headline": "عنوان", "datePublished": "2024-11-20T09:05:00+03:00",
+   "dateModified": "2024-11-21T12:00:00+03:00"}]}</script>
+</head><body><article><h1>عنوان الخبر</h1>
+<p class="date">الأحد 24 نوفمبر 2024</p><p>نص الخبر هنا.</p></article></body></html>"""
+
+
+def test_jsonld_beats_visible_dateline_and_keeps_modified() -> None:
+    got = find_publication_date(JSONLD_PAGE, timezone="Asia/Riyadh",
+                                fetched_at="2024-11-25T00:00:00Z")
+    assert got["published_source"] == "jsonld"
+    assert got["published"] == "2024-11-20T09:05:00+03:00"
+    assert got["modified"] == "2024-11-21T12:00:00+03:00"
+    assert got["modified_utc"] == "2024-11-21T09:00:00Z"
+
+
+def test_jsonld_list_and_site_zone_display() -> None:
+    page = """<html><head><script type="application/ld+json">[{"@type": "BreadcrumbList"},
+      {"@type": "Article", "datePublished": "2023-06-01T21:30:00Z"}]</script></head>
+      <body><h1>ع</h1></body></html>"""
+    got = find_publication_date(page, timezone="Asia/Amman")
+    # 21:30 UTC is already 2 June in Amman: the local date is the site's.
+    assert got["published"] == "2023-06-02T00:30:00+03:00"
+    assert got["published_utc"] == "2023-06-01T21:30:00Z"
+
+
+def test_broken_jsonld_still_read() -> None:
+    page = """<html><head><script type="application/ld+json">{"@type": "NewsArticle",
+      "headline": "سطر
+      مكسور", "datePublished": "2022-02-02T10:00:00+02:00",}</script></head><body></body></html>"""
+    got = find_publication_date(page)
+    assert got["published"].startswith("2022-02-02T10:00:00")
+    assert got["published_source"] == "jsonld"
+
+
+@pytest.mark.parametrize("meta", [
+    '<meta property="article:published_time" content="2021-05-04T08:00:00+03:00">',
+    '<meta name="pubdate" content="2021-05-04T08:00:00+03:00">',
+    '<meta itemprop="datePublished" content="2021-05-04T08:00:00+03:00">',
+    '<meta name="DC.date.issued" content="2021-05-04T08:00:00+03:00">',
+    '<meta name="sailthru.date" content="2021-05-04 08:00:00 +0300">',
+])
+def test_meta_tags(meta: str) -> None:
+    page = f"<html><head>{meta}</head><body><h1>ع</h1><p>الأحد 9 مايو 2021</p></body></html>"
+    got = find_publication_date(page, timezone="Asia/Baghdad")
+    assert got["published_source"] == "meta"
+    assert got["published"] == "2021-05-04T08:00:00+03:00"
+
+
+def test_time_element_in_article_header() -> None:
+    page = """<html><body><aside class="most-read"><time datetime="2020-01-09">9 يناير</time></aside>
+      <article><header><h1>ع</h1><time datetime="2020-01-07T14:00:00+01:00">7 جانفي 2020</time>
+      </header><p>نص</p></article></body></html>"""
+    got = find_publication_date(page, timezone="Africa/Tunis")
+    assert got["published_source"] == "time_element"
+    assert got["published"] == "2020-01-07T14:00:00+01:00"
+
+
+def test_future_date_rejected_falls_back() -> None:
+    page = """<html><head><meta property="article:published_time" content="2031-01-01T00:00:00Z">
+      </head><body><h1>ع</h1><div class="post-date">3 مارس 2024 - 10:00</div></body></html>"""
+    got = find_publication_date(page, timezone="Asia/Riyadh", fetched_at="2024-03-05T12:00:00Z")
+    assert got["published_source"] == "dateline"
+    assert got["published"] == "2024-03-03T10:00:00+03:00"
+    # Without a fetch time nothing is in the future.
+    assert find_publication_date(page, timezone="Asia/Riyadh")["published_source"] == "meta"
+
+
+def test_hints_rank_after_meta_and_before_dateline() -> None:
+    page = "<html><body><h1>ع</h1><p class='date'>الاثنين 4 مارس 2024</p></body></html>"
+    got = find_publication_date(page, timezone="Asia/Riyadh",
+                                hints={"published": "2024-03-03T18:00:00+03:00", "via": "news_sitemap"})
+    assert (got["published_source"], got["published"]) == ("sitemap", "2024-03-03T18:00:00+03:00")
+    got = find_publication_date(page, timezone="Africa/Cairo",
+                                hints={"published": "Sun, 03 Mar 2024 16:00:00 +0000", "via": "rss"})
+    assert (got["published_source"], got["published"]) == ("feed", "2024-03-03T18:00:00+02:00")
+    meta = page.replace("<html>", '<html><head><meta property="article:published_time" '
+                                  'content="2024-03-02T08:00:00+03:00"></head>')
+    got = find_publication_date(meta, timezone="Asia/Riyadh", hints={"published": "2024-03-03", "via": "rss"})
+    assert got["published_source"] == "meta"
+
+
+def test_url_is_the_last_resort() -> None:
+    got = find_publication_date("<html><body><h1>ع</h1><p>نص بلا تاريخ</p></body></html>",
+                                url="https://news.example/2019/07/14/story-slug")
+    assert (got["published"], got["published_source"], got["published_precision"]) == (
+        "2019-07-14", "url", "day")
+
+
+def test_element_input_is_not_mutated() -> None:
+    tree = lxml.html.fromstring(CLOCK_PAGE)
+    before = lxml.html.tostring(tree)
+    got = find_publication_date(tree, timezone="Africa/Cairo")
+    assert got["published"] == "2024-11-22T20:15:00+02:00"
+    assert lxml.html.tostring(tree) == before
+    # A sub-element works too: the chooser reads the whole document it belongs to.
+    article = tree.find(".//article")
+    assert find_publication_date(article, timezone="Africa/Cairo")["published"] == got["published"]
+
+
+@pytest.mark.parametrize("doc", [None, "", b"", "<<<>>>", 42, b"\x00\xff\xfe", "<html></html>",
+                                 "<?xml version='1.0' encoding='utf-8'?><html><body>x</body></html>"])
+def test_bad_documents_give_empty_record(doc) -> None:
+    got = find_publication_date(doc, fetched_at="not a date", hints={"published": None})
+    assert set(got) == KEYS and got["published"] is None
+
+
+def test_clock_only_page_has_no_date() -> None:
+    page = """<html><body><div class="header-date">التوقيت الأحد، 1 ديسمبر 2024 بتوقيت القاهرة</div>
+      <h1>عنوان</h1><p>نص</p></body></html>"""
+    assert find_publication_date(page, timezone="Africa/Cairo")["published"] is None
