@@ -1,7 +1,7 @@
 """Dates: Arabic date expressions and the publication date of an article page.
 
-- :func:`normalise_date` reads one date expression («الجمعة 24 نيسان / أبريل 2020
-  09:22 مساءً», «منذ 3 ساعات», «11 شوال 1441هـ») against a reference moment.
+- :func:`normalise_date` reads one date expression («السبت 9 أيار / مايو 2015
+  10:40 صباحاً», «منذ 4 ساعات», «3 رمضان 1440 هـ») against a reference moment.
 - :func:`find_publication_date` picks an article's publication and modified dates from
   JSON-LD, meta tags, ``<time>``, the feed/sitemap hint, the visible dateline and the URL.
 """

@@ -76,8 +76,8 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
 def _clock(tok: str) -> tuple[time | None, str | None, str]:
     half_anywhere = _HALF_RE.search(tok)
     rules = [(_CLOCK_RE, "minute"), (_HOUR_WORD_RE, "hour"), (_HOUR_HALF_RE, "hour")]
-    if half_anywhere and len(re.findall(r"\d+", tok)) == 1 and not re.search(r"\b[MH]\d\d\b", tok):
-        rules.append((_AT_HOUR_RE, "hour"))  # «الليلة في 7»: a part of day makes 7 an hour
+    if half_anywhere and len(re.findall(r"(?<![\w:-])\d+", tok)) == 1 and not re.search(r"\b[MH]\d\d\b", tok):
+        rules.append((_AT_HOUR_RE, "hour"))  # «هذه الليلة في 9»: a part of day makes 9 an hour
     for rx, prec in rules:
         m = rx.search(tok)
         if not m:
@@ -198,7 +198,7 @@ def _dmy(m: re.Match, ref: datetime) -> Found | None:
     hijri = bool(m.group(5))
     if len(c) == 4:
         return _numeric(a, b, int(c), hijri, ref)
-    # «16/04/21» or «18-9-15»: day-month-year and year-month-day both possible; take the
+    # «19/05/22» or «17-3-11»: day-month-year and year-month-day both possible; take the
     # reading that is not after the reference and nearest to it.
     options = []
     for d, mo, y in ((a, b, _year4(c, ref)), (int(c), b, _year4(m.group(1), ref))):
@@ -320,8 +320,17 @@ def _relative(tok: str, ref: datetime) -> Found | None:
     weekday = _weekday(tok, strong_only=not re.search(r"(?:يوم|U:day)\s*WX", tok))
     week = _WEEK_REL_RE.search(tok)
     if rd:
-        d = ref.date() + timedelta(days=int(rd.group(1)))
-        return Found(d, None, "day")
+        off = int(rd.group(1))
+        before, after = tok[: rd.start()], tok[rd.end():]
+        if off == 0 and re.match(r"\s*PREV\b", after):
+            off = -1                      # «اليوم السابق»
+        elif off == 0 and re.match(r"\s*NEXT\b", after):
+            off = 1                       # «اليوم التالي»
+        elif off == -1 and re.search(r"\bAGO\s*(?:U:day\s*)?$", before):
+            off = -2                      # «قبل أمس»
+        elif off == 1 and re.search(r"\bLATER\s*(?:U:day\s*)?$", before):
+            off = 2                       # «بعد غد»
+        return Found(ref.date() + timedelta(days=off), None, "day")
     if weekday is not None:
         return Found(_weekday_date(tok, weekday, week, ref), None, "day")
     if week:
@@ -342,6 +351,8 @@ def _duration(tok: str, ref: datetime) -> Found | None:
     parts = list(_DURATION_RE.finditer(tok))
     if not parts:
         return None
+    if re.search(r"U:\w+\s*RD", tok):
+        return None  # «قبل يوم أمس»: a day word, read in _relative
     before = tok[:parts[0].start()]
     after = tok[parts[-1].end():]
     if not any(p.group(1) for p in parts) and not re.search(r"\b(?:AGO|LATER)\b", before) \
@@ -399,8 +410,8 @@ def _weekday_date(tok: str, weekday: int, week: re.Match | None, ref: datetime) 
         return first_wd + timedelta(weeks=int(nth.group(1)) - 1)
     nums = [int(n) for n in _REMAINING_NUM_RE.findall(re.sub(r"\b[WHM]X?\d+\b|RD-?\d", " ", tok))]
     if nums and 1 <= nums[0] <= 31:
-        # «الخميس 21»: the nearest day numbered 21 that is a Thursday; «الأحد الثاني»:
-        # the second Sunday of the month when no day 2 is a Sunday nearby.
+        # «الاثنين 26»: the nearest day numbered 26 that is a Monday; «السبت الثالث»:
+        # the third Saturday of the month when no day 2 is a Sunday nearby.
         n = nums[0]
         options = []
         first = today.replace(day=1)

@@ -12,7 +12,7 @@ import re
 
 from .lexicon import Lexicon
 
-# Digits glued to letters («13 ديسمبر2018», «2020م», «1441هـ») are split so words match.
+# Digits glued to letters («9 يونيو2016», «2020م», «1441هـ») are split so words match.
 _GLUE_RE = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _PAIRED_RE = re.compile(r"\b([MH])(\d\d)\s*(?:[/(|\-]\s*|\s)[MH](\d\d)\s*\)?")
 _PUNCT_RE = re.compile(r"[\"'«»“”()\[\]{}<>|*]+")
