@@ -106,7 +106,7 @@ def _pad(ok: Response) -> Response:
     html = ok.body.decode("utf-8")
     unit = '{"slot":"div-gpt-ad-%07d","sizes":[[300,250],[728,90]],"targeting":{"pos":"atf"}},'
     need = HUGE_BYTES - len(ok.body)
-    count = max(1, need // len(unit % 0))
+    count = max(1, -(-need // len(unit % 0)))
     blob = "".join(unit % i for i in range(count))
     script = f"<script>window.__AD_SLOTS__=[{blob}{{}}];</script>\n"
     body = html.replace("</body>", script + "</body>", 1).encode("utf-8")

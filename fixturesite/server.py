@@ -165,7 +165,8 @@ class FixtureServer:
         self._sites = build_sites({k: v for k, v in self.base_urls.items() if k != "gen"})
         for key, site in self._sites.items():
             srv = self._servers[key]
-            srv.routes = site.routes
+            # Requests are matched on the decoded path (Arabic tag slugs arrive %-encoded).
+            srv.routes = {unquote(k): v for k, v in site.routes.items()}
             srv.headers = dict(site.extra_headers)
             srv.not_found = Response(status=404, body=site.render_not_found().encode("utf-8"))
         if self.generated:

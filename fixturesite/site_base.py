@@ -59,7 +59,7 @@ def decorate(text: str, salt: int = 0) -> str:
         n = i + salt
         if n % 5 == 2 and len(w) >= 4 and w[1] in _JOINING:
             w = w[:2] + "\u0640\u0640" + w[2:]
-        elif n % 7 == 3 and len(w) >= 3 and "\u0600" <= w[0] <= "\u06ff":
+        elif n % 7 == 3 and len(w) >= 3 and "\u0628" <= w[0] <= "\u064a":
             w = w[0] + "\u064e" + w[1:]
         words[i] = w
     return " ".join(words)
@@ -227,7 +227,7 @@ class SiteBuilder:
     def body_html(self, v: ArticleView) -> str:
         out = []
         for i, p in enumerate(v.paragraphs):
-            out.append(f"<p>{esc(p)}</p>")
+            out.append(f"<p>{htmlmod.escape(p, quote=False)}</p>")
             if i in v.a.read_also:
                 out.append(self.read_also_html(self.book.get(v.a.read_also[i])))
         return "\n".join(out)
@@ -300,7 +300,9 @@ class SiteBuilder:
             paragraphs = paragraphs[: a.truncate_after]
         elif a.quirk == "malformed":
             html = quirks.malform(html)
-        extra = [t.title for t in self.related(v)] + [t.title for t in self.latest(5)]
+        # Any other article's title shown on this page (related, most-read, recent,
+        # previous post, inline «read also») is boilerplate here.
+        extra = [o.title for o in self.views if o is not v]
         extra += [self.book.get(ref).title for ref in a.read_also.values()]
         mnc = self.must_not_contain(html, v, extra)
         ok = self.html_response(html, modified=a.modified or a.published)
@@ -388,8 +390,7 @@ class SiteBuilder:
             route = quirks.generic_page(p.behaviour)
         self.routes[path] = route
         self.entries.append(self.entry(url, kind, expect, title=title, notes=p.notes or p.behaviour,
-                                       paragraphs=[collapse(x) for x in p.paragraphs]
-                                       if p.behaviour == "private" else None))
+                                       paragraphs=[collapse(x) for x in p.paragraphs]))
 
     # ---- listings ------------------------------------------------------------------
     def listing_items(self, section: str | None = None) -> list[dict]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 from .data import Article, Page
 from .datelines import digits, iso_local, month_name, wrap_bidi
@@ -80,7 +81,7 @@ class MaghrebSite(SiteBuilder):
         updated = ""
         if a.modified:
             updated = f'<span class="date-updated">{esc(self.dateline_of(a.modified, a, ch["updated"]))}</span>'
-        tags = " ".join(f'<div class="field-item"><a href="{self.base}/ar/tags/{esc(t)}">{esc(t)}</a></div>' for t in a.tags)
+        tags = " ".join(f'<div class="field-item"><a href="{self.base}/ar/tags/{quote(t)}">{esc(t)}</a></div>' for t in a.tags)
         share = " ".join(f'<a href="#" class="share-{i}">{esc(s)}</a>' for i, s in enumerate(ch["share_labels"]))
         related = "\n".join(f'<li><a href="{esc(r.url)}">{esc(r.title)}</a></li>' for r in self.related(v))
         main = fill(SITE, "article.html", nid=self.nid(a), section_url=esc(self.url(self.section_path(a.section, 1))),

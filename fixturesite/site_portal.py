@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
 from .data import Article, Page, seed_chrome
@@ -102,7 +103,7 @@ class PortalSite(SiteBuilder):
             updated = f'<span class="lastUpdate">{esc(ch["updated"])} {esc(self.dateline_of(a.modified, a))}</span>'
         share = " ".join(f'<a class="share-{i}" href="#" rel="nofollow">{esc(s)}</a>'
                          for i, s in enumerate(ch["share_labels"]))
-        tags = " ".join(f'<a href="{self.base}/tags/{esc(t)}">{esc(t)}</a>' for t in a.tags)
+        tags = " ".join(f'<a href="{self.base}/tags/{quote(t)}">{esc(t)}</a>' for t in a.tags)
         main = fill(SITE, "article.html", story_id=self.story_id(a), base=self.base,
                     section_url=esc(self.url(self.section_path(a.section, 1))),
                     section_name=esc(self.d.sections[a.section]), title=esc(v.title),
