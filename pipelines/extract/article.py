@@ -31,6 +31,8 @@ THIN_CHARS = 300
 # JSON-LD articleBody replaces the HTML text when the HTML text holds less than this
 # share of it.
 JSONLD_TAKEOVER = 0.6
+# A paragraph that is exactly the text of a link this short is navigation residue.
+LINK_LINE_MAX_CHARS = 100
 _TAG_RE = re.compile(r"<[^>]+>")
 _BREAK_RE = re.compile(r"(?:\r?\n|<br\s*/?>|</p>)+", re.I)
 
@@ -61,6 +63,16 @@ def _density_paragraphs(root: HtmlElement) -> list[str]:
     # Drop link-only lines (menus and lists inside the chosen block).
     links = {norm(a.text_content()) for a in block.iter("a")}
     return [p for p in paras if p not in links]
+
+
+def _link_texts(root: HtmlElement) -> set[str]:
+    """Texts of short links: a paragraph that is only one of them is a menu item."""
+    texts = set()
+    for a in root.iter("a"):
+        text = norm(a.text_content())
+        if 0 < len(text) <= LINK_LINE_MAX_CHARS:
+            texts.add(text)
+    return texts
 
 
 def _xpath_nodes(root: HtmlElement, expr: str | None) -> list[HtmlElement]:
@@ -194,7 +206,8 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
         paragraphs = postclean([p for n in body_nodes for p in paragraphs_of(n)], title)
     if not paragraphs:
         method = "trafilatura"
-        paragraphs = postclean(_trafilatura_paragraphs(root, url), title)
+        links = _link_texts(root)
+        paragraphs = postclean([p for p in _trafilatura_paragraphs(root, url) if norm(p) not in links], title)
         if _chars(paragraphs) < THIN_CHARS:
             dense = postclean(_density_paragraphs(root), title)
             if _chars(dense) > 1.5 * _chars(paragraphs) and _chars(dense) >= 50:
