@@ -31,9 +31,10 @@ WORDS = ("قال أعلن مصدر مسؤول الحكومة الجيش قوات
 
 
 def make_record(i: int, rng: random.Random, text_kb: int, raw_kb: int, quality: float = 0.8) -> dict:
-    words = []
-    while sum(len(w) + 1 for w in words) < text_kb * 1024 // 2:
+    words, size = [], 0
+    while size < text_kb * 1024 // 2:  # Arabic letters take two bytes in UTF-8
         words.append(rng.choice(WORDS))
+        size += len(words[-1]) + 1
     paragraphs = [" ".join(words[j:j + 40]) for j in range(0, len(words), 40)]
     text = f"خبر رقم {i}\n" + "\n".join(paragraphs)
     filler = "<div class='widget'><a href='/x'>رابط</a></div>" * (raw_kb * 1024 // 100)

@@ -80,9 +80,29 @@ def _fold_host(host: str) -> str:
     return host
 
 
+def _remove_dot_segments(segments: list[str]) -> list[str]:
+    """RFC 3986 5.2.4 on split segments: "/a/./b/../c" -> "/a/c"."""
+    out: list[str] = []
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    return out
+
+
 def _clean_path(path: str) -> str:
     rules = _rules()
     segments = path.split("/")
+    if "." in segments or ".." in segments:
+        segments = _remove_dot_segments(segments)
     kept = []
     for seg in segments:
         if ";" in seg:
@@ -113,7 +133,9 @@ def _clean_path(path: str) -> str:
 def _clean_query(query: str) -> str:
     rules = _rules()
     pairs = []
-    for item in query.split("&"):
+    # Feeds and sloppy templates leave HTML-escaped separators in links ("?a=1&amp;b=2");
+    # a real "&amp;" inside a query value would be percent-encoded, so this is safe.
+    for item in query.replace("&amp;", "&").split("&"):
         if not item:
             continue
         key, sep, value = item.partition("=")

@@ -123,3 +123,14 @@ def test_same_site():
     assert not same_site("https://a.blogspot.com/x", "https://b.blogspot.com/")
     assert not same_site("mailto:x@example.com", "https://example.com/")
     assert not same_site(None, "https://example.com/")
+
+
+def test_dot_segments_resolved():
+    assert canonical_url("https://example.com/a/./b/../c") == "https://example.com/a/c"
+    assert canonical_url("https://example.com/../../a") == "https://example.com/a"
+    assert canonical_url("https://example.com/a/b/..") == "https://example.com/a/"
+
+
+def test_html_escaped_query_separators():
+    assert (canonical_url("https://example.com/news.php?id=9&amp;cat=2&amp;utm_source=rss")
+            == "https://example.com/news.php?cat=2&id=9")
