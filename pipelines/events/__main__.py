@@ -1,0 +1,5 @@
+import sys
+
+from pipelines.events.cli import main
+
+sys.exit(main())

@@ -1,0 +1,81 @@
+"""Actor mentions: lexicon matches resolved by date and country to ACLED-style actors."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pipelines.events.lexicon import actor_index, actors, payloads
+from pipelines.events.text import Doc
+
+INTER = {"State forces": 1, "Rebel group": 2, "Political militia": 3, "Identity militia": 4,
+         "Rioters": 5, "Protesters": 6, "Civilians": 7, "External/Other forces": 8}
+
+
+@dataclass
+class ActorMention:
+    start: int
+    end: int
+    entries: list[dict]
+    role: str | None = None            # "agent", "target", "support", "member"
+    assoc_of: int | None = None        # index of the mention this one supports
+    members: list[int] = field(default_factory=list)
+
+
+def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
+    ms = matches if matches is not None else actor_index().find_all(doc.tokens)
+    return [ActorMention(m.start, m.end, payloads(m)) for m in ms]
+
+
+def _by_name() -> dict[str, dict]:
+    global _NAMES
+    if _NAMES is None:
+        _NAMES = {a["name"]: a for a in actors()}
+    return _NAMES
+
+
+_NAMES: dict[str, dict] | None = None
+
+
+def _date(v) -> dt.date | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        return None
+
+
+def resolve_entry(entries: list[dict], when: dt.date | None, country: str | None) -> dict | None:
+    """The actor an alias means at a date in a country (following renamings)."""
+    cands = [e for e in entries if not e.get("countries") or country is None or country in e["countries"]]
+    if not cands:
+        return None
+    if when is not None:
+        current = [e for e in cands if (_date(e.get("from")) or dt.date.min) <= when < (_date(e.get("to")) or dt.date.max)]
+        if current:
+            return current[0]
+        # A name used after its group was renamed: follow the successors.
+        for e in cands:
+            seen = 0
+            while e.get("successor") and (_date(e.get("to")) or dt.date.max) <= when and seen < 5:
+                nxt = _by_name().get(e["successor"])
+                if nxt is None:
+                    break
+                e, seen = nxt, seen + 1
+            if (_date(e.get("from")) or dt.date.min) <= when < (_date(e.get("to")) or dt.date.max):
+                return e
+    return cands[0]
+
+
+def actor_dict(entry: dict, surface: str, country: str | None) -> dict:
+    name = entry["name"]
+    if "{country}" in name:
+        name = name.replace("{country}", country) if country else \
+            name.replace(" ({country})", "").replace(" of {country}", "")
+    typ = entry["type"]
+    home = entry.get("country")
+    if typ == "State forces" and home and country and home != country:
+        typ = "External/Other forces"
+    return {"name": name, "surface": surface, "type": typ, "inter": INTER.get(typ)}

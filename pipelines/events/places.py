@@ -1,0 +1,100 @@
+"""Place mentions: gazetteer matches, their qualifiers and ACLED geo_precision."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.events.lexicon import Match, cue_index, cues, payloads, phrase_words, place_index
+from pipelines.events.morph import clitic_forms
+from pipelines.events.text import Doc
+
+_KIND_ORDER = {"place": 0, "region": 1, "admin2": 2, "admin1": 3, "country": 4}
+
+
+@dataclass
+class PlaceMention:
+    start: int
+    end: int
+    rows: list[dict]
+    qualifier: str | None      # "near", "exact", "region" or None
+    row: dict | None = None    # chosen after the document's country is known
+
+    @property
+    def kind(self) -> str:
+        return self.row["kind"] if self.row else self.rows[0]["kind"]
+
+
+def _qualifier(doc: Doc, start: int) -> str | None:
+    """The location word in the three words before a name (same clause): «قرب قرية X» is near."""
+    toks = doc.tokens
+    found: set[str] = set()
+    for back in (1, 2, 3):
+        i = start - back
+        if i < 0 or toks[i].clause != toks[start].clause:
+            break
+        for kind, key in (("near", "location_near"), ("exact", "location_exact"), ("region", "location_region")):
+            if any(m.end <= start for m in cue_index(key).match_at(toks, i)):
+                found.add(kind)
+    for kind in ("near", "region", "exact"):
+        if kind in found:
+            return kind
+    return None
+
+
+def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None) -> list[PlaceMention]:
+    """Place names outside ``blocked`` token positions (actor and source names)."""
+    ambiguous = {phrase_words(w, True) for w in cues()["ambiguous_places"]}
+    preps = set(cues()["prepositions_place"])
+    out: list[PlaceMention] = []
+    for m in matches if matches is not None else place_index().find_all(doc.tokens):
+        if any(i in blocked for i in range(m.start, m.end)):
+            continue
+        rows = payloads(m)
+        q = _qualifier(doc, m.start)
+        words = phrase_words(m.phrase, True)
+        # Single-word names from GeoNames' alternate names are often ordinary words:
+        # they need a place context unless the place is large or hand-curated.
+        weak = words in ambiguous or (len(words) == 1 and not any(r["hand"] or r["population"] >= 100000
+                                                                 or r["kind"] != "place" for r in rows))
+        if weak and q is None:
+            first = doc.tokens[m.start].text
+            prev = doc.tokens[m.start - 1].text if m.start else ""
+            glued = first[:1] in "بل" and first[1:] in clitic_forms(first)
+            if not (prev in preps or glued):
+                continue
+        out.append(PlaceMention(m.start, m.end, rows, q))
+    return out
+
+
+def choose_rows(mentions: list[PlaceMention]) -> str | None:
+    """Pick one gazetteer row per mention; return the document's main country."""
+    votes: dict[str, float] = {}
+    for pm in mentions:
+        countries = {r["country"] for r in pm.rows}
+        if len(countries) == 1:
+            c = next(iter(countries))
+            votes[c] = votes.get(c, 0) + (0.5 if pm.rows[0]["kind"] == "country" else 1)
+    country = max(votes, key=votes.get) if votes else None
+    for pm in mentions:
+        want_region = pm.qualifier == "region"
+
+        def score(r: dict) -> tuple:
+            kind_rank = _KIND_ORDER.get(r["kind"], 5)
+            if want_region:
+                kind_rank = -kind_rank if r["kind"] in ("admin1", "admin2") else kind_rank
+            return (r["country"] != country, kind_rank, not r["hand"], -r["population"])
+        pm.row = min(pm.rows, key=score)
+    return country
+
+
+def geo_precision(pm: PlaceMention) -> int:
+    kind = pm.kind
+    if kind in ("admin1", "admin2", "region", "country"):
+        return 3
+    return 2 if pm.qualifier == "near" else 1
+
+
+def location_dict(pm: PlaceMention, surface: str) -> dict:
+    r = pm.row or pm.rows[0]
+    return {"name_en": r["name_en"], "surface": surface, "admin1": r["admin1"] or None,
+            "admin2": r["admin2"] or None, "country": r["country"], "iso": r["iso"],
+            "lat": r["lat"], "lon": r["lon"], "geo_precision": geo_precision(pm)}
