@@ -156,3 +156,28 @@ def test_clock_only_page_has_no_date() -> None:
     page = """<html><body><div class="header-date">التوقيت الأحد، 1 ديسمبر 2024 بتوقيت القاهرة</div>
       <h1>عنوان</h1><p>نص</p></body></html>"""
     assert find_publication_date(page, timezone="Africa/Cairo")["published"] is None
+
+
+def test_dateline_opening_the_first_paragraph() -> None:
+    page = """<html><body><h1>عنوان</h1><p>بيروت - 4 حزيران 2023 (وكالة) - أعلنت وزارة الصحة اليوم عن
+      حملة جديدة للتلقيح تشمل كل المحافظات وتستمر حتى نهاية الشهر المقبل بحسب بيان رسمي.</p></body></html>"""
+    got = find_publication_date(page, timezone="Asia/Beirut")
+    assert (got["published"], got["published_source"]) == ("2023-06-04", "dateline")
+
+
+def test_nearest_time_element_wins_over_earlier_ones() -> None:
+    page = """<html><body><div class="box"><time datetime="2019-01-02">قديم</time></div>
+      <div class="box"><time datetime="2019-01-03">قديم</time></div>
+      <div class="x"><div><div><div><div><div><div><div><div><div><div><span>.</span></div></div></div></div></div>
+      </div></div></div></div></div></div>
+      <h1>عنوان</h1><div class="info"><time datetime="2019-02-10T08:00:00+03:00">10 فبراير</time></div>
+      <p>نص</p></body></html>"""
+    got = find_publication_date(page, timezone="Asia/Qatar")
+    assert got["published"] == "2019-02-10T08:00:00+03:00"
+
+
+def test_gregorian_beats_hijri_in_one_dateline() -> None:
+    page = """<html><body><h1>عنوان</h1>
+      <span class="date">الخميس 5 شوال 1440 هـ الموافق 8 يونيو 2019 م</span></body></html>"""
+    got = find_publication_date(page, timezone="Asia/Riyadh")
+    assert got["published"] == "2019-06-08"

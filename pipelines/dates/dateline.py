@@ -15,6 +15,10 @@ from .lexicon import Lexicon, fold
 
 WINDOW = 60          # elements before/after the title that may hold the dateline
 MAX_TEXT = 160       # a dateline is short; long texts are paragraphs
+PARAGRAPH_TEXT = 70  # a longer <p> is body text: only its opening may be a dateline
+HEAD_CHARS = 90      # how much of a paragraph's opening may be a dateline
+# Where a dateline opening a paragraph ends: «(رويترز) -», «:», « - » after the date.
+_DATELINE_END_RE = re.compile(r"\)\s*[-–—:]|\s[-–—]\s(?=\D)|:\s")
 _DIGIT_RE = re.compile(r"\d")
 _SPLIT_RE = re.compile(r"[-_]")
 _ARTICLE_CONTEXT = ("نشر", "تحديث", "تاريخ", "محدث", "اضيف")
@@ -84,12 +88,31 @@ def _names_clock(folded: str, lx: Lexicon) -> bool:
     return False
 
 
+def _content_elements(tree: Any) -> list:
+    return [el for el in tree.iter() if isinstance(el.tag, str)
+            and el.tag not in ("script", "style", "noscript", "head", "meta", "link", "title")]
+
+
+def title_distance(tree: Any, title: Any):
+    """A function giving each element its distance from the title in document order
+    (elements before the title count half a step more, datelines usually follow it)."""
+    elements = _content_elements(tree)
+    index = {el: i for i, el in enumerate(elements)}
+    pos = index.get(title, 0)
+
+    def distance(el: Any) -> float:
+        i = index.get(el)
+        if i is None:
+            return float("inf")
+        return abs(i - pos) + (0.5 if i < pos else 0)
+    return distance
+
+
 def dateline_candidates(tree: Any, lx: Lexicon) -> Iterator[str]:
     """Date-like texts near the title, nearest first (those after the title first at
     equal distance, since datelines usually follow the headline)."""
     title = title_element(tree)
-    elements = [el for el in tree.iter() if isinstance(el.tag, str)
-                and el.tag not in ("script", "style", "noscript", "head", "meta", "link", "title")]
+    elements = _content_elements(tree)
     if title is not None:
         try:
             pos = elements.index(title)
@@ -105,16 +128,27 @@ def dateline_candidates(tree: Any, lx: Lexicon) -> Iterator[str]:
             order.append((abs(dist) + (0.5 if dist < 0 else 0), el))
     order.sort(key=lambda p: p[0])
     seen: set[str] = set()
+    heads: list[str] = []
     for _, el in order:
         if el is title or len(el) > 6:
             continue  # containers repeat their children's text; the title is no dateline
         text = _own_text(el)
-        if not text or len(text) > MAX_TEXT or text in seen:
+        if not text or text in seen:
             continue
         seen.add(text)
+        if len(text) > MAX_TEXT or (el.tag == "p" and len(text) > PARAGRAPH_TEXT):
+            if el.tag == "p" and len(heads) < 3:
+                # «القاهرة في 3 مارس 2024 - قال ...»: a dateline opening the first paragraphs.
+                heads.append(text[:HEAD_CHARS])
+            continue
         folded = fold(text)
         if not _looks_like_date(folded, lx) or _names_clock(folded, lx):
             continue
         if is_skipped(el, title, lx):
             continue
         yield text
+    for head in heads:
+        for cut in _DATELINE_END_RE.finditer(head):
+            if _looks_like_date(fold(head[: cut.start()]), lx):
+                yield head[: cut.start()]
+                break

@@ -66,7 +66,7 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
     if found.instant is None and at is not None and found.precision == "day":
         found.time, found.precision = at, precision
     elif found.instant is None and found.time is None and found.precision == "day" \
-            and re.search(r"\bEND\b", tok):
+            and re.search(r"\bEND\s*(?:U:day\s*)?(?:RD|WX?\d)", tok):
         found.time, found.precision = time(23, 59), "minute"
     return found
 
@@ -135,7 +135,7 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
         if start and end and end.day >= start.day:
             start.end = end.day
             return start
-    m = _DAY_MONTH_RE.search(tok)
+    m = _pick_day_month(tok)
     if m:
         got = _day_month(int(m.group(1)), m.group(2), int(m.group(3)), m.group(4), m.group(5), weekday, ref)
         if got or m.group(4):
@@ -167,6 +167,18 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
         if 1900 <= y <= 2100:
             return Found(date(y, 1, 1), None, "year")
     return None
+
+
+def _pick_day_month(tok: str) -> re.Match | None:
+    """First day-month match, but a full Gregorian date beats a Hijri one: «3 رمضان 1440
+    هـ الموافق 9 مايو 2019 م» is published on the Gregorian day the site states."""
+    matches = list(_DAY_MONTH_RE.finditer(tok))
+    for m in matches:
+        if m.group(2) == "M" and m.group(4) and not m.group(5):
+            if any(o.group(2) == "H" for o in matches):
+                return m
+            break
+    return matches[0] if matches else None
 
 
 def _year4(text: str | None, ref: datetime) -> int | None:

@@ -279,12 +279,14 @@ def _meta_dates(tree: Any) -> tuple[list[str], str | None]:
 def _time_elements(tree: Any) -> list[str]:
     """``itemprop=datePublished`` and ``<time>`` values outside related/comment blocks,
     marked publication times first."""
-    from .dateline import is_skipped, title_element
+    from .dateline import is_skipped, title_distance, title_element
 
     title = title_element(tree)
+    distance = title_distance(tree, title)
     marked: list[str] = []
-    plain: list[str] = []
-    for el in tree.xpath('//*[@itemprop="datePublished"][not(self::meta)] | //time'):
+    plain: list[tuple[float, str]] = []
+    query = '//*[@itemprop="datePublished"][not(self::meta)] | //time | //*[@datetime][not(self::del or self::ins)]'
+    for el in tree.xpath(query):
         if is_skipped(el, title, lexicon()):
             continue
         value = (el.get("datetime") or el.get("content") or "").strip()
@@ -297,8 +299,9 @@ def _time_elements(tree: Any) -> list[str]:
         if "publish" in hint or "pubdate" in hint or el.get("pubdate") is not None:
             marked.append(value)
         elif "modif" not in hint and "updat" not in hint:
-            plain.append(value)
-    return marked + plain[:3]
+            plain.append((distance(el), value))
+    plain.sort(key=lambda p: p[0])  # the <time> nearest the title, not the first on the page
+    return marked + [v for _, v in plain[:3]]
 
 
 def _url_date(url: str) -> str | None:

@@ -42,8 +42,17 @@ def fixed_offset(sign: str, hours: str, minutes: str | None) -> tzinfo | None:
     return dt_timezone(-delta if sign == "-" else delta)
 
 
+_CLOCK_OFFSET_RE = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?(z|[+-]\d{2}:?\d{2})(?![\w])")
+
+
 def find_zone(text: str, lx: Lexicon) -> tuple[tzinfo | None, str]:
     """The zone stated in a folded text, and the text without the zone phrase."""
+    m = _CLOCK_OFFSET_RE.search(text)
+    if m:  # «10:05:00+03:00» inside a longer text
+        off = m.group(2)
+        zone = dt_timezone.utc if off == "z" else fixed_offset(off[0], off[1:3], off[-2:])
+        if zone is not None:
+            return zone, text[: m.start()] + m.group(1) + " " + text[m.end():]
     m = _OFFSET_RE.search(text)
     if m:
         zone = fixed_offset(m.group(1), m.group(2), m.group(3))
