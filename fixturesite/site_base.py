@@ -144,8 +144,20 @@ class SiteBuilder:
     def render_article(self, v: ArticleView, body_html: str, head: str) -> str:
         raise NotImplementedError
 
-    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str) -> str:
+    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str, head: str = "") -> str:
         raise NotImplementedError
+
+    def listing_head(self, path: str, prev: str | None = None, nxt: str | None = None) -> str:
+        """What CMSs put in a listing's <head>: canonical, og:type website, rel prev/next."""
+        lines = [f'<link rel="canonical" href="{esc(self.url(path))}">',
+                 '<meta property="og:type" content="website">',
+                 f'<meta property="og:url" content="{esc(self.url(path))}">',
+                 f'<meta property="og:site_name" content="{esc(self.d.name)}">']
+        if prev:
+            lines.append(f'<link rel="prev" href="{esc(self.url(prev))}">')
+        if nxt:
+            lines.append(f'<link rel="next" href="{esc(self.url(nxt))}">')
+        return "\n".join(lines)
 
     def render_special(self, p: Page, url: str) -> str:
         raise NotImplementedError
@@ -409,12 +421,14 @@ class SiteBuilder:
             pages = max(1, -(-len(items) // per))
             for n in range(1, pages + 1):
                 path = self.section_path(slug, n)
+                head = self.listing_head(path, self.section_path(slug, n - 1) if n > 1 else None,
+                                         self.section_path(slug, n + 1) if n < pages else None)
                 html = self.render_listing(name, items[(n - 1) * per: n * per],
-                                           self.pager_html(slug, n, pages), "section")
+                                           self.pager_html(slug, n, pages), "section", head)
                 self.routes[path] = self.html_response(html)
                 self.entries.append(self.entry(self.url(path), "not_article", "dropped:not_article",
                                                notes=f"section page {n}/{pages}"))
-        home = self.render_listing(self.d.tagline, self.listing_items()[:10], "", "home")
+        home = self.render_listing(self.d.tagline, self.listing_items()[:10], "", "home", self.listing_head("/"))
         self.routes["/"] = self.html_response(home)
         self.entries.append(self.entry(self.url("/"), "not_article", "dropped:not_article",
                                        notes="home page"))

@@ -97,13 +97,13 @@ class MaghrebSite(SiteBuilder):
         return self.layout(f"{v.title} | {self.d.name}", main, head,
                            "not-front page-node page-node- page-node-%d node-type-article" % self.nid(a))
 
-    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str) -> str:
+    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str, head: str = "") -> str:
         rows = "\n".join(fill(SITE, "listing_item.html", url=esc(i["url"]), title=esc(i["title"]),
                               dateline=esc(self.dateline_of(i["date"], None, self.ch["published_on"])),
                               excerpt=esc(i["excerpt"]))
                          for i in items)
         main = fill(SITE, "listing.html", heading=esc(heading), items=rows, nav=nav)
-        return self.layout(f"{heading} | {self.d.name}", main, body_class=f"not-front page-{kind}")
+        return self.layout(f"{heading} | {self.d.name}", main, head, body_class=f"not-front page-taxonomy page-{kind}")
 
     def pager_html(self, slug: str, page_no: int, pages: int) -> str:
         out = []

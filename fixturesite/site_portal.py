@@ -114,13 +114,13 @@ class PortalSite(SiteBuilder):
                     body=body_html, tags_label=esc(ch["tags_label"]), tag_links=tags, url=esc(v.url))
         return self.layout(f"{v.title} - {self.d.name}", main, head, "articlePage")
 
-    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str) -> str:
+    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str, head: str = "") -> str:
         rows = "\n".join(fill(SITE, "listing_item.html", url=esc(i["url"]), title=esc(i["title"]),
                               image=esc(self.url("/Content/images/thumb.jpg")),
                               dateline=esc(self.dateline_of(i["date"], None)), excerpt=esc(i["excerpt"]))
                          for i in items)
         main = fill(SITE, "listing.html", heading=esc(heading), items=rows, nav=nav)
-        return self.layout(f"{heading} - {self.d.name}", main, body_class=f"{kind}Page")
+        return self.layout(f"{heading} - {self.d.name}", main, head, body_class=f"{kind}Page")
 
     def pager_html(self, slug: str, page_no: int, pages: int) -> str:
         links = []

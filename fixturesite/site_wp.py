@@ -127,14 +127,16 @@ class WordPressSite(SiteBuilder):
         text = digits(f"{dt.day} {month_name(dt, 'levantine')} {dt.year}", a.digits)
         return wrap_bidi(text, a.bidi)
 
-    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str) -> str:
+    def render_listing(self, heading: str, items: list[dict], nav: str, kind: str, head: str = "") -> str:
         rows = "\n".join(fill(SITE, "listing_item.html", url=esc(i["url"]), title=esc(i["title"]),
                               iso=iso_local(i["date"]),
                               dateline=esc(f"{i['date'].day} {month_name(i['date'], 'levantine')} {i['date'].year}"),
                               excerpt=esc(i["excerpt"]), more=esc(self.ch["more"]))
                          for i in items)
         main = fill(SITE, "listing.html", heading=esc(heading), items=rows, nav=nav)
-        return self.layout(f"{heading} – {self.d.name}", main, body_class=f"rtl archive {kind}")
+        wp_class = {"section": "archive category", "tag": "archive tag", "author": "archive author",
+                    "home": "home blog"}[kind]
+        return self.layout(f"{heading} – {self.d.name}", main, head, body_class=f"rtl {wp_class}")
 
     def render_special(self, p: Page, url: str) -> str:
         ch = self.ch
@@ -168,12 +170,12 @@ class WordPressSite(SiteBuilder):
         for tag in tags:
             items = [i for i in self.listing_items() if i["article"] and tag in i["article"].tags]
             path = self.tag_path(tag)
-            self.routes[path] = self.html_response(self.render_listing(f"{self.ch['tag_heading']} {tag}", items, "", "tag"))
+            self.routes[path] = self.html_response(self.render_listing(f"{self.ch['tag_heading']} {tag}", items, "", "tag", self.listing_head(path)))
             self.entries.append(self.entry(self.url(path), "not_article", "dropped:not_article", notes="tag page"))
         for name, slug in self.ch["authors"].items():
             items = [i for i in self.listing_items() if i["article"] and (i["article"].author or self.ch["default_author"]) == name]
             path = self.author_path(name)
-            self.routes[path] = self.html_response(self.render_listing(f"{self.ch['author_heading']} {name}", items, "", "author"))
+            self.routes[path] = self.html_response(self.render_listing(f"{self.ch['author_heading']} {name}", items, "", "author", self.listing_head(path)))
             self.entries.append(self.entry(self.url(path), "not_article", "dropped:not_article", notes="author page"))
 
     def sitemap_urls(self):
