@@ -181,3 +181,13 @@ def test_gregorian_beats_hijri_in_one_dateline() -> None:
       <span class="date">الخميس 5 شوال 1440 هـ الموافق 8 يونيو 2019 م</span></body></html>"""
     got = find_publication_date(page, timezone="Asia/Riyadh")
     assert got["published"] == "2019-06-08"
+
+
+def test_source_xpath_override_wins() -> None:
+    got = find_publication_date(JSONLD_PAGE, timezone="Asia/Riyadh",
+                                date_xpath="//p[@class='date']")
+    assert (got["published"], got["published_source"]) == ("2024-11-24", "dateline")
+    # A broken or empty XPath falls back to the normal order.
+    for bad in ("//p[", "//nothing"):
+        got = find_publication_date(JSONLD_PAGE, timezone="Asia/Riyadh", date_xpath=bad)
+        assert got["published_source"] == "jsonld"

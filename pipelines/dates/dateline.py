@@ -76,7 +76,7 @@ def _own_text(el: Any) -> str:
 def _looks_like_date(folded: str, lx: Lexicon) -> bool:
     if not _DIGIT_RE.search(folded):
         return False
-    return bool(lx.month_re.search(folded) or re.search(r"\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{1,4}", folded)
+    return bool(lx.month_re.search(folded) or re.search(r"(?<!\d)\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{1,4}(?!\d)", folded)
                 or re.search(r"(?:منذ|قبل)\s*\d", folded))
 
 

@@ -35,19 +35,22 @@ _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/")
 
 
 def find_publication_date(doc: Any, *, url: str | None = None, timezone: str | None = None,
-                          hints: dict | None = None, fetched_at: datetime | str | None = None) -> dict:
+                          hints: dict | None = None, fetched_at: datetime | str | None = None,
+                          date_xpath: str | None = None) -> dict:
     """Publication and modified dates of an article page (HTML str/bytes or lxml element).
 
-    Returns the record-contract dict (all keys present, None when unknown). Never raises.
+    ``date_xpath`` is a source's XPath override for its dateline (``xpaths["date"]`` in the
+    source registry); when it yields a date, that date wins. Returns the record-contract
+    dict (all keys present, None when unknown). Never raises.
     """
     try:
-        return _find(doc, url, timezone, hints, fetched_at)
+        return _find(doc, url, timezone, hints, fetched_at, date_xpath)
     except Exception:  # noqa: BLE001 - a bad page must not stop the crawl
         return dict(_EMPTY)
 
 
 def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
-          fetched_at: Any) -> dict:
+          fetched_at: Any, date_xpath: str | None = None) -> dict:
     tree = _as_tree(doc)
     site_tz = get_zone(tz_name) if tz_name else None
     fetched = parse_reference(fetched_at, UTC) if fetched_at else None
@@ -66,13 +69,13 @@ def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
         return True
 
     chosen = False
+    if tree is not None and date_xpath:
+        chosen = any(accept(raw, "dateline") for raw in _xpath_texts(tree, date_xpath))
     if tree is not None:
         ld_pub, ld_mod = _jsonld_dates(tree)
         modified_raw = ld_mod
-        for raw in ld_pub:
-            if accept(raw, "jsonld"):
-                chosen = True
-                break
+        if not chosen:
+            chosen = any(accept(raw, "jsonld") for raw in ld_pub)
         meta_pub, meta_mod = _meta_dates(tree)
         modified_raw = modified_raw or meta_mod
         if not chosen:
@@ -302,6 +305,22 @@ def _time_elements(tree: Any) -> list[str]:
             plain.append((distance(el), value))
     plain.sort(key=lambda p: p[0])  # the <time> nearest the title, not the first on the page
     return marked + [v for _, v in plain[:3]]
+
+
+def _xpath_texts(tree: Any, xpath: str) -> list[str]:
+    try:
+        found = tree.xpath(xpath)
+    except (etree.XPathError, TypeError, ValueError):
+        return []
+    if not isinstance(found, list):
+        found = [found]
+    texts = []
+    for item in found[:5]:
+        if isinstance(item, str):
+            texts.append(str(item))
+        elif hasattr(item, "itertext"):
+            texts.append(item.get("datetime") or item.get("content") or " ".join(item.itertext()))
+    return [t.strip()[:200] for t in texts if t and t.strip()]
 
 
 def _url_date(url: str) -> str | None:
