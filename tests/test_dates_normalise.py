@@ -203,3 +203,15 @@ def test_bad_reference_and_timezone_do_not_raise() -> None:
     assert got["date"] == "2024-03-03"
     got = normalise_date("أمس", reference=datetime(2024, 3, 15, 12, tzinfo=timezone.utc))
     assert got["date"] == "2024-03-14"
+
+
+@pytest.mark.parametrize("text", ["قتل 2000 جندي في المعارك", "فاز الفريق 3-1 على ضيفه",
+                                  "نما الاقتصاد 2.5 بالمئة", "وصل عدد النازحين إلى 1995 أسرة"])
+def test_figures_in_sentences_are_not_dates(text: str) -> None:
+    assert norm(text) is None
+
+
+@pytest.mark.parametrize("text, expected", [("في 2012", "2012-01-01"), ("منذ 2015", "2015-01-01"),
+                                            ("2019", "2019-01-01"), ("السبت 22-4", "2023-04-22")])
+def test_bare_numbers_alone_are_dates(text: str, expected: str) -> None:
+    assert norm(text)["date"] == expected

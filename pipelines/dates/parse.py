@@ -156,10 +156,14 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
     if m:
         return _month_relative(m.group(1), int(m.group(2)), m.group(3), ref)
     m = _NUM_DM_RE.search(tok)
-    if m and not re.search(r"U:", tok):
+    # «3-1» or «2.5» inside a sentence is a score or a figure; only «/» marks a date there.
+    if m and not re.search(r"U:", tok) and (m.group(2) == "/" or _alone(tok, m)):
         return _day_month_numeric(int(m.group(1)), int(m.group(3)), m.group(2), weekday, ref)
     m = _YEAR_RE.search(tok)
-    if m:
+    # A bare number is a year only alone or after a year word or «في/منذ/حتى»:
+    # «قتل 2000 جندي» holds no date.
+    if m and (m.group(0).startswith("YEARW") or m.group(2) or _alone(tok, m)
+              or re.search(r"(?:في|منذ|حتي|الي|من|AGO|LATER|THIS)\s*$", tok[: m.start()])):
         y = int(m.group(1))
         if m.group(2):
             greg = hijri_to_gregorian(y, 1, 1)
@@ -167,6 +171,12 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
         if 1900 <= y <= 2100:
             return Found(date(y, 1, 1), None, "year")
     return None
+
+
+def _alone(tok: str, m: re.Match) -> bool:
+    """True when nothing but filler words and weekdays surrounds the match."""
+    rest = _FILLER_RE.sub(" ", re.sub(r"\bWX?\d\b", " ", tok[: m.start()] + " " + tok[m.end():]))
+    return not rest.strip()
 
 
 def _pick_day_month(tok: str) -> re.Match | None:
