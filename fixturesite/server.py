@@ -37,6 +37,10 @@ class _SiteHTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one buffered write, and without Nagle's delay: two small
+    # writes per keep-alive response otherwise stall on delayed ACKs (~40 ms each).
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
     server_version = "fixturesite"
     sys_version = ""
 
