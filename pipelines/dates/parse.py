@@ -163,7 +163,8 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
     # A bare number is a year only alone or after a year word or «في/منذ/حتى»:
     # «قتل 2000 جندي» holds no date.
     if m and (m.group(0).startswith("YEARW") or m.group(2) or _alone(tok, m)
-              or re.search(r"(?:في|منذ|حتي|الي|من|AGO|LATER|THIS)\s*$", tok[: m.start()])):
+              or (re.search(r"(?:في|منذ|حتي|الي|من|AGO|LATER|THIS)\s*$", tok[: m.start()])
+                  and re.match(r"\s*(?:$|[,.;:)\-]|[A-Z])", tok[m.end():]))):
         y = int(m.group(1))
         if m.group(2):
             greg = hijri_to_gregorian(y, 1, 1)
