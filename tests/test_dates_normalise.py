@@ -215,3 +215,25 @@ def test_figures_in_sentences_are_not_dates(text: str) -> None:
                                             ("2019", "2019-01-01"), ("السبت 22-4", "2023-04-22")])
 def test_bare_numbers_alone_are_dates(text: str, expected: str) -> None:
     assert norm(text)["date"] == expected
+
+
+@pytest.mark.parametrize("text, local", [
+    ("منذ نصف ساعة", "2024-03-15T15:00:00+03:00"), ("قبل ساعة ونصف", "2024-03-15T14:00:00+03:00"),
+    ("منذ 3 ساعات و 20 دقيقة", "2024-03-15T12:10:00+03:00"), ("أمس الساعة 10 مساء", "2024-03-14T22:00:00+03:00"),
+    ("3 مارس 2024 الساعة الثانية ظهرا", "2024-03-03T14:00:00+03:00"),
+    ("الساعة 14:00 بتوقيت غرينتش من يوم الأحد 3 مارس 2024", "2024-03-03T14:00:00+00:00"),
+])
+def test_more_times(text: str, local: str) -> None:
+    assert norm(text)["datetime"] == local
+
+
+@pytest.mark.parametrize("text, date, precision", [
+    ("رمضان الماضي", "2023-03-23", "month"), ("رمضان المقبل", "2025-03-01", "month"),
+    ("رمضان 1438", "2017-05-27", "month"), ("الليلة الماضية", "2024-03-14", "day"),
+    ("صباح الأحد الماضي", "2024-03-10", "day"), ("في الـ 10 من الشهر الجاري", "2024-03-10", "day"),
+    ("أواخر شهر آب الماضي", "2023-08-01", "month"), ("مطلع العام الجاري", "2024-01-01", "year"),
+    ("الأحد 3 رمضان 1440 هـ الموافق 9 مايو 2019 م", "2019-05-09", "day"),
+])
+def test_more_relative_and_hijri(text: str, date: str, precision: str) -> None:
+    got = norm(text)
+    assert (got["date"], got["precision"]) == (date, precision)

@@ -85,6 +85,8 @@ class Lexicon:
         self.units = {fold(str(w)): u for u, ws in phrases["units"].items() for w in ws}
         self.duals = {fold(str(w)) for w in phrases["duals"]}
         self.unit_re = word_re(self.units, prefix="[وب]|ل")
+        self.fixed_durations = {fold(k): int(v) for k, v in phrases["fixed_durations"].items()}
+        self.fixed_duration_re = word_re(self.fixed_durations, prefix="[وب]|ل")
         self.ago_re = word_re(phrases["ago"], prefix="و")
         self.later_re = word_re(phrases["later"], prefix="و")
         self.from_now_re = word_re(phrases["from_now"])

@@ -290,10 +290,16 @@ def _month_year(cal: str, month: int, year: int, hij: bool) -> Found | None:
 def _month_relative(cal: str, month: int, rel: str | None, ref: datetime) -> Found | None:
     """«في مارس الماضي» (the last March before this month), «مارس المقبل», bare «مارس»."""
     if cal == "H":
-        found = _nearest_yearless(1, cal, month, None, ref)
-        if found:
-            found.precision = "month"
-        return found
+        hy = gregorian_year_to_hijri(ref.date())
+        starts = [g for g in (hijri_to_gregorian(y, month, 1) for y in (hy - 1, hy, hy + 1)) if g]
+        today = ref.date()
+        if rel == "PREV":   # «رمضان الماضي»: the last one already over
+            starts = [s for s in starts if s + timedelta(days=29) < today][-1:]
+        elif rel == "NEXT":
+            starts = [s for s in starts if s > today][:1]
+        if not starts:
+            return None
+        return Found(min(starts, key=lambda s: abs((s - today).days)), None, "month")
     y, cur = ref.year, ref.month
     if rel == "PREV":
         y = y if month < cur else y - 1

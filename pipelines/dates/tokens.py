@@ -67,6 +67,8 @@ def tokenise(text: str, lx: Lexicon) -> str:
         return (" 2 " if word in lx.duals else " ") + f"U:{lx.units[word]} "
     # A year word before four digits is a year marker, not a duration unit.
     text = re.sub(rf"{lx.year_word_re.pattern}\s*(?=\d{{4}}(?!\d))", " YEARW ", text)
+    text = lx.fixed_duration_re.sub(
+        lambda m: f" {lx.fixed_durations[m.group(1)]} U:minute ", text)
     text = lx.unit_re.sub(unit, text)
     text = lx.from_now_re.sub(" FROMNOW ", text)
     text = lx.ago_re.sub(" AGO ", text)
