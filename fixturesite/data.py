@@ -177,6 +177,11 @@ def seed_raw(name: str) -> str:
 
 
 @lru_cache(maxsize=None)
+def legacy_chrome() -> dict[str, str]:
+    return _load_yaml("legacy.yaml")
+
+
+@lru_cache(maxsize=None)
 def gen_words() -> dict[str, Any]:
     return _load_yaml("gen_words.yaml")
 

@@ -17,10 +17,12 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
 from . import quirks
-from .data import TEMPLATE_DIR, Article, FixtureDataError, Page, SiteData
-from .datelines import http_date, iso_local, rfc822
+from .data import TEMPLATE_DIR, Article, FixtureDataError, Page, SiteData, legacy_chrome
+from .datelines import http_date, iso_local, rfc822, weekday_name
 from .responses import HTML_UTF8, Response, Route, redirect
 
+# Old archive pages in a legacy code page are served with the old table layout.
+LEGACY_QUIRKS = ("cp1256_nocharset", "iso8859_6_nocharset")
 TRACKING_QUERY = "utm_source=facebook&utm_medium=social&utm_campaign=share_button"
 _INVISIBLE_BLOCKS_RE = re.compile(r"<(script|style|noscript)\b.*?</\1>", re.S | re.I)
 _TAGS_RE = re.compile(r"<[^>]+>")
@@ -253,12 +255,13 @@ class SiteBuilder:
         ordered = sorted(self.views, key=lambda o: o.a.published, reverse=True)
         return ordered[:n] if n else ordered
 
-    def must_not_contain(self, html: str, v: ArticleView, extra: list[str]) -> list[str]:
+    def must_not_contain(self, html: str, v: ArticleView, extra: list[str], legacy: bool = False) -> list[str]:
         visible = htmlmod.unescape(_TAGS_RE.sub(" ", _INVISIBLE_BLOCKS_RE.sub(" ", html)))
         visible = collapse(visible)
         own = [collapse(v.title)] + [collapse(p) for p in v.paragraphs]
         out: list[str] = []
-        for s in self.chrome_strings(v) + extra:
+        chrome = list(legacy_chrome()["boilerplate"].values()) if legacy else self.chrome_strings(v)
+        for s in chrome + extra:
             s = collapse(s)
             if s and s not in out and s in visible and not any(s in t for t in own):
                 out.append(s)
@@ -302,7 +305,11 @@ class SiteBuilder:
         a = v.a
         path = self.article_path(a)
         amp = self.url(self.amp_path(a)) if "amp" in a.variants else None
-        html = self.render_article(v, self.body_html(v), self.head_meta(v, v.url, amp))
+        legacy = a.quirk in LEGACY_QUIRKS
+        if legacy:
+            html = self.render_legacy(v)
+        else:
+            html = self.render_article(v, self.body_html(v), self.head_meta(v, v.url, amp))
         paragraphs = [collapse(p) for p in v.paragraphs]
         notes = [a.notes] if a.notes else []
         if a.quirk == "truncated":
@@ -316,7 +323,7 @@ class SiteBuilder:
         # previous post, inline «read also») is boilerplate here.
         extra = [o.title for o in self.views if o is not v]
         extra += [self.book.get(ref).title for ref in a.read_also.values()]
-        mnc = self.must_not_contain(html, v, extra)
+        mnc = self.must_not_contain(html, v, extra, legacy=legacy)
         ok = self.html_response(html, modified=a.modified or a.published)
         route: Route = ok
         if a.quirk in ("cp1256_nocharset", "iso8859_6_nocharset", "mislabelled"):
@@ -366,6 +373,25 @@ class SiteBuilder:
                 entry["must_not_contain"] = []
             self.entries.append(self.entry(self.url(path), "article", "stored", canonical_url=v.url,
                                            duplicate_of=v.url, notes=note, **entry))
+
+    def render_legacy(self, v: ArticleView) -> str:
+        """The table layout of the site's first CMS, kept for its old archive pages."""
+        a, ch = v.a, legacy_chrome()["boilerplate"]
+        menu = " | ".join(f'<a href="{esc(self.url(self.section_path(s, 1)))}">{esc(n)}</a>'
+                          for s, n in self.d.sections.items())
+        previous = "\n".join(f'<tr><td><a href="{esc(o.url)}">{esc(o.title)}</a></td></tr>'
+                             for o in self.latest(4) if o is not v)
+        body = "<br><br>\n".join(htmlmod.escape(p, quote=False) for p in v.paragraphs)
+        return fill("common", "legacy_table.html", site_name=esc(self.d.name), title=esc(v.title),
+                    tagline=esc(self.d.tagline), menu=menu, previous_label=esc(ch["previous_label"]),
+                    previous=previous, visitors=esc(ch["visitors"]), dateline=esc(self.legacy_dateline(a)),
+                    body=body, print_label=esc(ch["print_label"]), send_label=esc(ch["send_label"]),
+                    footer=esc(ch["footer"]))
+
+    def legacy_dateline(self, a: Article) -> str:
+        """Old CMSs printed numeric dates: «السبت 14/3/2009 - الساعة 10:20»."""
+        dt = a.published
+        return f"{weekday_name(dt)} {dt.day}/{dt.month}/{dt.year} - {legacy_chrome()['words']['hour']} {dt:%H:%M}"
 
     def render_amp(self, v: ArticleView) -> str:
         a = v.a
