@@ -1,7 +1,7 @@
 """Storage throughput: article upserts per second into the embedded SecantusDB server.
 
     .venv/bin/python bench/bench_storage.py [-n 2000] [--batch 100] [--text-kb 4]
-        [--raw-kb 40] [--uri mongodb://...]
+        [--raw-kb 40] [--no-journal] [--uri mongodb://...]
 
 Runs three passes over N generated Arabic articles: first insert, an identical re-fetch
 (unchanged: raw page dedup, last_seen/fetch_count only) and a worse re-extraction
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=100, help="bulk_write batch size")
     ap.add_argument("--text-kb", type=int, default=4, help="article text size in KB")
     ap.add_argument("--raw-kb", type=int, default=40, help="raw HTML size in KB")
+    ap.add_argument("--no-journal", action="store_true", help="write without j:true (faster, not crash-safe)")
     ap.add_argument("--uri", default=None, help="MongoDB URI (default: embedded on a temp dir)")
     args = ap.parse_args(argv)
 
@@ -76,10 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     worse = [dict(r, quality=0.4, text=r["text"][:200]) for r in records]
     with tempfile.TemporaryDirectory() as tmp, open_database(args.uri, "bench_storage", data_dir=tmp) as conn:
         conn.db.client.drop_database("bench_storage")
-        store = ArticleStore(conn.db, batch_size=args.batch)
+        store = ArticleStore(conn.db, batch_size=args.batch, journal=not args.no_journal)
         store.ensure_indexes()
         where = "embedded SecantusDB" if conn.embedded else "MongoDB at --uri"
-        print(f"{args.n} articles, text {args.text_kb} KB, raw HTML {args.raw_kb} KB, batch {args.batch}, {where}")
+        print(f"{args.n} articles, text {args.text_kb} KB, raw HTML {args.raw_kb} KB, batch {args.batch}, "
+              f"{where}, journal {'off' if args.no_journal else 'on (j:true)'}")
         run_pass(store, records, "first insert")
         run_pass(store, records, "identical re-fetch")
         run_pass(store, worse, "worse re-extraction")
