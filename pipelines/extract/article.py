@@ -194,11 +194,14 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
         title, title_el = norm(title_nodes[0].text_content()), title_nodes[0]
     else:
         title, title_el = choose_title(root, meta)
+    # Teasers are counted before cleaning: listing markup often looks like widgets.
+    teasers = classify.teaser_containers(root, title, title_el)
+    raw.teasers = len(teasers)
+    raw.teaser_text = fold_text(" ".join(norm(t.text_content()) for t in teasers))
     body_nodes = _xpath_nodes(root, xpaths.get("body"))
     anchors = [n for n in [title_el, *body_nodes] if n is not None]
     anchors += root.xpath('//*[@itemprop="articleBody"]')
     preclean(root, anchors)
-    raw.teasers = classify.count_teasers(root)
 
     method = "xpath"
     paragraphs: list[str] = []

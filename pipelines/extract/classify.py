@@ -7,9 +7,10 @@ Thresholds (conservative: a real two- or three-sentence brief must pass):
 - ``soft_404`` / ``challenge_page``: their phrases in the title, h1 or opening text,
   and little text besides (``pages.yaml`` gives the limits).
 - ``wrong_language``: the detected language differs from the expected one.
-- ``not_article``: listing pages, told by structure: a listing schema type or a
-  section/tag URL without article markup, or many headline links with no
-  paragraph of running text.
+- ``not_article``: listing pages, told by structure: LISTING_TEASERS or more teasers
+  (headline link + short summary) and under OWN_TEXT_MIN characters of text outside
+  them (any teaser and OWN_TEXT_MIN_LISTING_URL on section/tag/author URLs), or a listing schema type
+  without article markup and fewer than three long paragraphs.
 """
 from __future__ import annotations
 
@@ -27,7 +28,17 @@ MIN_ARTICLE_CHARS = 100
 VIDEO_MAX_CHARS = 150
 LONG_PARAGRAPH_CHARS = 120
 # Headline links (h2-h4 > a, <article> teasers) that make a page look like a listing.
-LISTING_TEASERS = 6
+LISTING_TEASERS = 2
+# A teaser: a headline link of at least TEASER_TITLE_MIN characters in a block of at
+# most TEASER_MAX_CHARS, and at most TEASER_SUMMARY_MAX beyond the headline. A page whose own text (outside teasers) stays under
+# OWN_TEXT_MIN characters while it shows LISTING_TEASERS or more teasers is a listing.
+TEASER_TITLE_MIN = 20
+_BLOCKS = frozenset({"p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section",
+                     "dd", "dt", "blockquote", "body"})
+TEASER_MAX_CHARS = 700
+TEASER_SUMMARY_MAX = 400
+OWN_TEXT_MIN = 120
+OWN_TEXT_MIN_LISTING_URL = 400
 
 
 @dataclass
@@ -41,6 +52,7 @@ class RawSignals:
     listing_markup: bool = False
     listing_url: bool = False
     teasers: int = 0
+    teaser_text: str = ""
     h1s: list[str] = field(default_factory=list)
 
 
@@ -72,10 +84,60 @@ def raw_signals(root: HtmlElement, meta: PageMeta, url: str | None) -> RawSignal
     return out
 
 
-def count_teasers(root: HtmlElement) -> int:
-    """Headline links left after cleaning: what a section page is made of."""
-    links = root.xpath("//h2//a[@href] | //h3//a[@href] | //h4//a[@href] | //article//a[@href][1]")
-    return len({a.get("href") for a in links})
+def _letters(text: str) -> str:
+    return "".join(c for c in fold_text(text) if c.isalnum())
+
+
+def _running_paragraphs(el: HtmlElement) -> int:
+    return sum(1 for p in el.iter("p") if len(norm(p.text_content())) >= 100 and p.find(".//a") is None)
+
+
+def teaser_containers(root: HtmlElement, title: str | None = None,
+                      title_el: HtmlElement | None = None) -> list[HtmlElement]:
+    """Blocks made of one headline link and a short summary: what listings are made of.
+
+    From each headline link (in h2-h5, or heading an <article>) climb while the parent
+    still holds no other headline and stays teaser-sized. A link carrying the page's
+    own title is the article's permalink, not a teaser.
+    """
+    heads = []
+    seen: set[str] = set()
+    own_title = _letters(title) if title else None
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href or href in seen:
+            continue
+        text = norm(a.text_content())
+        if len(text) < TEASER_TITLE_MIN or len(text.split()) < 3:
+            continue
+        if own_title and _letters(text) == own_title:
+            continue
+        block = a.getparent()
+        while block is not None and block.tag not in _BLOCKS:
+            block = block.getparent()
+        # A link inside running text is a citation, not a headline.
+        if block is not None and len(text) < 0.6 * len(norm(block.text_content())):
+            continue
+        seen.add(href)
+        heads.append(a)
+    below: dict[HtmlElement, int] = {}
+    for a in heads:
+        for anc in a.iterancestors():
+            below[anc] = below.get(anc, 0) + 1
+    containers = []
+    for a in heads:
+        box = a
+        limit = min(TEASER_MAX_CHARS, len(norm(a.text_content())) + TEASER_SUMMARY_MAX)
+        for anc in a.iterancestors():
+            if anc.tag in ("body", "html") or below.get(anc, 0) > 1:
+                break
+            if len(norm(anc.text_content())) > limit or _running_paragraphs(anc) >= 2:
+                break
+            box = anc
+        if title_el is not None and (box is title_el or title_el in box.iterdescendants()):
+            continue  # the article's own heading block
+        containers.append(box)
+    return containers
 
 
 def _has_challenge_markup(root: HtmlElement) -> bool:
@@ -105,17 +167,13 @@ def decide(root: HtmlElement, raw: RawSignals, paragraphs: list[str], text_langu
         return "too_short"
     if expected_language and text_language and text_language != expected_language.split("-")[0]:
         return "wrong_language"
-    long_paras = [p for p in paragraphs if len(p) >= LONG_PARAGRAPH_CHARS]
-    if raw.article_markup:
-        # Article markup plus at least one paragraph of running text settles it.
-        if not long_paras and raw.teasers >= LISTING_TEASERS:
-            return "not_article"
-        return None
+    own = [p for p in paragraphs if fold_text(p) not in raw.teaser_text]
+    own_chars = sum(len(p) for p in own)
+    if raw.teasers >= LISTING_TEASERS and own_chars < OWN_TEXT_MIN:
+        return "not_article"
+    if raw.teasers and raw.listing_url and own_chars < OWN_TEXT_MIN_LISTING_URL:
+        return "not_article"
+    long_paras = [p for p in own if len(p) >= LONG_PARAGRAPH_CHARS]
     if raw.listing_markup and len(long_paras) < 3:
-        return "not_article"
-    if raw.listing_url and len(long_paras) < 3 and raw.teasers >= 3:
-        return "not_article"
-    if raw.teasers >= LISTING_TEASERS and (len(long_paras) < 2 or raw.teasers > 2 * len(long_paras)) \
-            and max((len(p) for p in paragraphs), default=0) < 400:
         return "not_article"
     return None

@@ -138,9 +138,16 @@ def _detect(body: bytes) -> tuple[str, str] | None:
         # UTF-8 but for a few bytes is UTF-8 with damage, not a legacy page.
         return text, "utf-8"
     sample = body[:_SAMPLE]
-    # Nothing declared and not UTF-8: on an Arabic site that is windows-1256, even
-    # for a page with only a few words.
-    if _arabic_share(sample.decode("cp1256", "replace"), min_letters=3) > 0.8:
+    # Nothing declared and not UTF-8: on an Arabic site that is windows-1256 or, on
+    # older Unix-made sites, ISO-8859-6. Both put Arabic letters in the upper half but
+    # not at the same places; the one whose letters are all Arabic wins.
+    cp1256 = _arabic_share(sample.decode("cp1256", "replace"), min_letters=3)
+    iso = _strict(sample, "iso8859-6")
+    if iso is not None and _arabic_share(iso, min_letters=3) > max(cp1256, 0.8):
+        text = _strict(body, "iso8859-6")
+        if text is not None:
+            return text, "iso8859-6"
+    if cp1256 > 0.8:
         return body.decode("cp1256", "replace"), "cp1256"
     try:
         from charset_normalizer import from_bytes
