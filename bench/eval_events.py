@@ -146,8 +146,8 @@ def evaluate(articles: list[dict], show: bool = False) -> dict:
                         counts[f][1] += 1
         for ne in a.get("not_events", []):
             for p in preds:
-                if p["sub_event_type"] == ne.get("sub_event_type") and \
-                        location_agrees(p.get("location"), ne.get("location")):
+                if p["sub_event_type"] == ne.get("sub_event_type") and p.get("location") and \
+                        p["location"]["name_en"] == ne.get("location"):
                     violations.append((a["id"], ne))
         if show:
             print(f"== {a['id']}: {len(preds)} predicted, {len(golds)} gold")

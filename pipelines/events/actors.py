@@ -23,7 +23,15 @@ class ActorMention:
 
 def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
     ms = matches if matches is not None else actor_index().find_all(doc.tokens)
-    return [ActorMention(m.start, m.end, payloads(m)) for m in ms]
+    out: list[ActorMention] = []
+    for m in ms:
+        a = ActorMention(m.start, m.end, payloads(m))
+        # «قوات سوريا الديمقراطية (قسد)»: an abbreviation right after the name is the same mention.
+        if out and 0 <= a.start - out[-1].end <= 1 and \
+                {e["name"] for e in a.entries} & {e["name"] for e in out[-1].entries}:
+            continue
+        out.append(a)
+    return out
 
 
 def _by_name() -> dict[str, dict]:

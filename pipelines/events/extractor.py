@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from pipelines.events.actors import ActorMention, actor_dict, find_actors, resolve_entry
 from pipelines.events.dating import date_index, find_dates, published_local
-from pipelines.events.lexicon import (Match, actor_index, cue_index, payloads, place_index, scan,
-                                      source_index, trigger_index, triggers)
+from pipelines.events.lexicon import (Match, actor_index, air_index, cue_index, cues, payloads,
+                                      place_index, scan, source_index, trigger_index, triggers)
 from pipelines.events.morph import prefix_forms
 from pipelines.events.places import PlaceMention, choose_rows, find_places, location_dict
 from pipelines.events.text import Doc, build_doc
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000           # longer inputs are cut: no news article is that long
 BACKGROUND_DAYS = 14          # an event dated this much before publication is a recall
+_SOURCE_NOUNS = {"مصادر", "مصدر", "مسؤول", "مسؤولون", "مسؤولين", "متحدث", "ناطق", "مراسل"}
 _CAPTURING = {"battle", "territory", "arrest", "civilian"}
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 _FAMILY_OF_BATTLE = "battle"
@@ -95,14 +96,14 @@ class _Ctx:
         extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
                  "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
-            + [cue_index(k) for k in cue_keys] + [cue_index(*v) for v in extra.values()]
+            + [cue_index(k) for k in cue_keys] + [cue_index(*v) for v in extra.values()] + [air_index()]
         found = scan(self.toks, indexes)
         self.trigger_ms, actor_ms, place_ms, self.source_ms, date_ms = found[:5]
-        self.cue = dict(zip(list(cue_keys) + list(extra), found[5:]))
+        self.cue = dict(zip(list(cue_keys) + list(extra) + ["air_cues"], found[5:]))
         self.actor_ms = find_actors(doc, actor_ms)
         blocked = _covered(self.source_ms) | {i for a in self.actor_ms for i in range(a.start, a.end)}
         self.places = find_places(doc, blocked, place_ms)
-        self.country = choose_rows(self.places)
+        self.country = choose_rows(self.places, self._country_votes(timezone))
         if self.country is None:
             self.country = self._country_from_actors()
         self.place_tokens = {i for p in self.places for i in range(p.start, p.end)}
@@ -112,6 +113,19 @@ class _Ctx:
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
         self._assign_roles()
+
+    def _country_votes(self, timezone: str | None) -> dict[str, float]:
+        c = cues()
+        votes: dict[str, float] = {}
+        tz_country = c["timezone_country"].get(timezone or "")
+        if tz_country:
+            votes[tz_country] = 0.5
+        demonyms = c["demonyms"]
+        for t in self.toks:
+            country = demonyms.get(t.text)
+            if country:
+                votes[country] = votes.get(country, 0) + 0.5
+        return votes
 
     def _country_from_actors(self) -> str | None:
         for a in self.actor_ms:
@@ -149,8 +163,12 @@ class _Ctx:
                 a.role, a.assoc_of = "member", prev
                 members_open[clause] = prev
                 continue
-            if self._marker_before("motion", a.start, 2):
+            if self._source_phrase(a.start):
+                a.role = "source"      # «وفق مصادر في الشرطة»: who tells, not who acts
+            elif self._marker_before("motion", a.start, 2):
                 a.role = "target"      # «هرب إليها جيش النظام»: who flees loses the ground
+            elif any(self._marker_before(k, a.start, 4) for k in ("fatality_words", "injured_words", "captured_words")):
+                a.role = "target"      # «مقتل 8 عناصر من قوات النظام»
             elif self._marker_before("agent_before", a.start, 1):
                 a.role = "agent"
             elif self._marker_before("target_before", a.start, 2) or self._clitic_target(a):
@@ -160,6 +178,13 @@ class _Ctx:
                      and toks[m.start].sent == toks[a.start].sent]
             if after:
                 members_open[toks[after[0].start].clause] = i
+
+    def _source_phrase(self, start: int) -> bool:
+        """«مصادر في الشرطة», «مسؤول في الجيش»: the actor is where a source sits."""
+        toks = self.toks
+        if start < 2 or toks[start - 1].text not in ("في", "من", "لدى", "داخل", "باسم"):
+            return False
+        return any(prefix_forms(toks[j].text) & _SOURCE_NOUNS for j in range(max(0, start - 3), start - 1))
 
     def _clitic_target(self, a: ActorMention) -> bool:
         """«بقوات النظام», «لقوات الأسد»: a preposition glued to the name marks the target."""
@@ -235,10 +260,10 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
     by_clause: dict[int, list[Candidate]] = {}
     for c in raw:
         by_clause.setdefault(c.clause, []).append(c)
+    strong_sents = {c.sent for c in raw if c.strong and not c.background}
     out: list[Candidate] = []
     for clause, cs in by_clause.items():
-        live = [c for c in cs if not c.background]
-        if any(c.strong for c in live):
+        if cs[0].sent in strong_sents:
             cs = [c for c in cs if c.strong or c.background]
         families = {c.ttype["family"] for c in cs if not c.background}
         if "territory" in families:
@@ -305,13 +330,21 @@ def _surface(ctx: _Ctx, start: int, end: int) -> str:
 
 
 def _pick_location(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | None):
+    """The place of the trigger's clause (first after the trigger), else of the nearest
+    clause of the sentence (its first place: «قرب بلدة مورك شمال حماة» is Morek); else
+    the article's main place, marked as inherited."""
+    toks = ctx.toks
     cands = [p for i, p in enumerate(ctx.places)
-             if ctx.toks[p.start].sent == c.sent and i not in consumed and p.kind != "country"]
+             if toks[p.start].sent == c.sent and i not in consumed and p.kind != "country"]
     if cands:
-        def key(p: PlaceMention) -> tuple:
-            return (ctx.toks[p.start].clause != c.clause, p.start < c.start, abs(p.start - c.start))
-        return min(cands, key=key), False
-    countries = [p for p in ctx.places if ctx.toks[p.start].sent == c.sent and p.kind == "country"]
+        same = [p for p in cands if toks[p.start].clause == c.clause]
+        if same:
+            after = [p for p in same if p.start >= c.end]
+            return (after or same)[0], False
+        clause = min({toks[p.start].clause for p in cands},
+                     key=lambda k: (abs(k - c.clause), k > c.clause))
+        return [p for p in cands if toks[p.start].clause == clause][0], False
+    countries = [p for p in ctx.places if toks[p.start].sent == c.sent and p.kind == "country"]
     if focus is not None:
         return focus, True
     if countries:
@@ -334,25 +367,34 @@ def _numbers_in(ctx: _Ctx, sent: int) -> list[tuple[int, int]]:
 
 
 def _count(ctx: _Ctx, key: str, c: Candidate) -> int | None:
-    """The number that goes with the casualty words of ``key`` nearest the trigger."""
-    words = [m for m in ctx.cue[key] if ctx.toks[m.start].sent == c.sent]
+    """The number that goes with the casualty words of ``key`` in the trigger's sentence.
+
+    «مقتل 5 وإصابة 10»: a number belongs to the casualty word before it (up to the next
+    casualty word), else to one right after it («5 قتلى»); «مقتل عنصر» is one, «عنصرين» two.
+    """
+    toks = ctx.toks
+    words = [m for m in ctx.cue[key] if toks[m.start].sent == c.sent]
     if not words:
         return None
-    nums = _numbers_in(ctx, c.sent)
+    nums = dict(_numbers_in(ctx, c.sent))
+    for k, val in (("person_singular", 1), ("person_dual", 2)):
+        for m in ctx.cue[k]:
+            if toks[m.start].sent == c.sent:
+                nums.setdefault(m.start, val)
+    bounds = sorted(m.start for k in ("fatality_words", "injured_words", "captured_words", "defected_words")
+                    for m in ctx.cue[k] if toks[m.start].sent == c.sent)
     best = None
-    for w in sorted(words, key=lambda m: (ctx.toks[m.start].clause != c.clause, abs(m.start - c.start))):
-        found = None
-        near = [(abs((n if n < w.start else n - w.end + 1) - (w.start if n < w.start else 0)), n, v)
-                for n, v in nums if w.start - 6 <= n < w.end + 6 and not w.start <= n < w.end]
-        if near:
-            found = min(near)[2]
+    for w in words:
+        nxt = min([b for b in bounds if b >= w.end] + [w.end + 6])
+        after = [n for n in nums if w.end <= n < min(nxt, w.end + 6)]
+        before = [n for n in nums if w.start - 4 <= n < w.start]
+        if after:
+            found = nums[min(after)]
+        elif before:
+            found = nums[max(before)]
         else:
-            for k, val in (("person_singular", 1), ("person_dual", 2)):
-                for m in ctx.cue[k]:
-                    if w.end <= m.start <= w.end + 2:
-                        found = val
-        if found is not None:
-            best = found if best is None else max(best, found)
+            continue
+        best = found if best is None else max(best, found)
     return best if best is not None else (0 if key == "fatality_words" else None)
 
 
@@ -374,7 +416,7 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
         e = resolve_entry(a.entries, when, country)
         if e is not None:
             resolved[i] = e
-    prim = [(i, a) for i, a in ms if i in resolved and a.role not in ("member", "support")]
+    prim = [(i, a) for i, a in ms if i in resolved and a.role not in ("member", "support", "source")]
     civ = [(i, a) for i, a in prim if resolved[i]["type"] == "Civilians"]
     armed = [(i, a) for i, a in prim if resolved[i]["type"] not in ("Civilians", "Protesters", "Rioters")]
     fam = c.ttype["family"]
@@ -401,7 +443,10 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
     if a1 is None and fam not in ("protest",):
         free = [p for p in armed if p[1].role != "target"]
         if free:
-            a1 = min(free, key=lambda p: (toks[p[1].start].clause != c.clause, p[1].role != "agent", dist(p)))
+            # «تصدت هيئة تحرير الشام ...», «قصفت قوات النظام ...»: the name right after the
+            # trigger verb is its subject.
+            a1 = min(free, key=lambda p: (toks[p[1].start].clause != c.clause,
+                                          not 0 <= p[1].start - c.end <= 1 and p[1].role != "agent", dist(p)))
     if a2 is None and fam != "protest":
         others = [p for p in armed if a1 is None or p[0] != a1[0] and not _same_side(resolved[a1[0]], resolved[p[0]])]
         targets = [p for p in others if p[1].role == "target"]
@@ -437,6 +482,10 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
     return d1, s1, d2, s2, bool(civ)
 
 
+def _air_in_clause(ctx: _Ctx, c: Candidate) -> bool:
+    return any(ctx.toks[m.start].clause == c.clause for m in ctx.cue["air_cues"])
+
+
 def _same_side(a: dict, b: dict) -> bool:
     """A vague mention of the same kind of actor is an ally, not the other side."""
     return a["type"] == b["type"] and (a.get("generic") or b.get("generic")) and a["name"] != b["name"] \
@@ -445,7 +494,7 @@ def _same_side(a: dict, b: dict) -> bool:
 
 def _modality(ctx: _Ctx, c: Candidate) -> tuple[str, str | None]:
     toks = ctx.toks
-    denied = any(toks[m.start].sent == c.sent for m in ctx.cue["denied"])
+    denied = any(toks[m.start].sent == c.sent and m.start < c.start for m in ctx.cue["denied"])
     claimed = [m for m in ctx.cue["claimed"] if toks[m.start].sent == c.sent and m.start < c.start]
     srcs = [m for m in ctx.source_ms if toks[m.start].sent == c.sent]
     source = None
@@ -474,6 +523,8 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
     d1, s1, d2, s2, has_civ = _choose_actors(ctx, c, country, date or ctx.pub_date)
     sub = c.ttype["sub_event_type"]
     etype = c.ttype["event_type"]
+    if sub == "Shelling/artillery/missile attack" and _air_in_clause(ctx, c):
+        sub = "Air/drone strike"
     if sub == "TERRITORY":
         state = d1 is not None and d1["type"] in ("State forces", "External/Other forces")
         sub = "Government regains territory" if state else "Non-state actor overtakes territory"

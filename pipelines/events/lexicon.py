@@ -242,3 +242,11 @@ def source_index() -> PhraseIndex:
         for alias in s["aliases"]:
             idx.add(alias, s["name"])
     return idx
+
+
+@lru_cache(maxsize=1)
+def air_index() -> PhraseIndex:
+    idx = PhraseIndex(token_forms)
+    for w in triggers().get("air_cues", []):
+        idx.add(w, w)
+    return idx

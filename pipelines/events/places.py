@@ -65,9 +65,9 @@ def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None)
     return out
 
 
-def choose_rows(mentions: list[PlaceMention]) -> str | None:
+def choose_rows(mentions: list[PlaceMention], votes: dict[str, float] | None = None) -> str | None:
     """Pick one gazetteer row per mention; return the document's main country."""
-    votes: dict[str, float] = {}
+    votes = dict(votes or {})
     for pm in mentions:
         countries = {r["country"] for r in pm.rows}
         if len(countries) == 1:
