@@ -62,7 +62,7 @@ def legacy_bytes(html: str, codec: str) -> bytes:
 
 def truncate(html: str, first_lost_paragraph: str) -> str:
     """Cut the page inside the opening tag of the first paragraph that is lost."""
-    at = html.find(first_lost_paragraph)
+    at = html.find(first_lost_paragraph, max(0, html.find("<body")))
     if at < 0:
         raise ValueError("truncate: paragraph not found in page")
     tag = html.rfind("<", 0, at)

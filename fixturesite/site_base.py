@@ -98,6 +98,7 @@ class SiteBuilder:
     default_date_markup: list[str] = ["jsonld", "meta"]
     extra_headers: dict[str, str] = {}
     feed_content_type = "application/rss+xml; charset=UTF-8"
+    jsonld_body = False
 
     def __init__(self, data: SiteData, base_url: str, book: UrlBook) -> None:
         self.d = data
@@ -203,6 +204,9 @@ class SiteBuilder:
         }
         if a.author:
             data["author"] = {"@type": "Person", "name": a.author}
+        if self.jsonld_body and not a.quirk:
+            # Many portals repeat the whole body in JSON-LD: a trap for doubled text.
+            data["articleBody"] = " ".join(collapse(p) for p in v.paragraphs)
         if "jsonld" in self.markup(a):
             data["datePublished"] = iso_local(a.published)
             if a.modified:

@@ -19,6 +19,7 @@ class PortalSite(SiteBuilder):
     extra_headers = {"Server": "Microsoft-IIS/10.0", "X-Powered-By": "ASP.NET",
                      "X-AspNet-Version": "4.0.30319"}
     feed_content_type = "application/atom+xml; charset=UTF-8"
+    jsonld_body = True
 
     def __init__(self, data, base_url, book):
         super().__init__(data, base_url, book)
