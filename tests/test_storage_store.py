@@ -340,3 +340,11 @@ def test_arbitrary_field_values_never_break_a_write(store, mongo_db, fields):
     assert store.stats["write_errors"] == 0
     stored = mongo_db.articles.find_one({"url": article_key(hostile)})
     assert stored is not None and stored["text_length"] == len(stored["text"])
+
+
+def test_conflicting_existing_index_gives_a_clear_error(mongo_db):
+    from pipelines.storage import StorageError
+
+    mongo_db.articles.create_index("url", name="url_unique")  # same name, not unique
+    with pytest.raises(StorageError, match=r"indexes of .*\.articles"):
+        ArticleStore(mongo_db).ensure_indexes()

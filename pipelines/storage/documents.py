@@ -30,8 +30,8 @@ CONTENT_FIELDS = (
     "paragraph_count", "authors", "language", "sitename", "categories", "tags", "image",
     "description", "is_article", "quality", "extractor_version",
     "published", "published_local", "published_precision", "published_source",
-    "published_raw", "modified", "modified_local", "fetched_at", "hints",
-    "event_count", "event_types", "raw_sha256", "raw_size", "duplicate_of", "sanitised",
+    "published_raw", "modified", "modified_local", "timezone", "fetched_at", "hints",
+    "event_count", "event_types", "events_error", "raw_sha256", "raw_size", "duplicate_of", "sanitised",
 )
 
 
@@ -165,10 +165,12 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "published_raw": _short(record.get("published_raw"), flags, "published_raw"),
         "modified": to_utc_datetime(record.get("modified_utc")),
         "modified_local": _short(record.get("modified"), flags, "modified", 100),
+        "timezone": _short(record.get("timezone"), flags, "timezone", 64),
         "fetched_at": to_utc_datetime(record.get("fetched_at")),
         "hints": sanitise(hints, flags) if isinstance(hints, Mapping) else None,
         "event_count": event_count,
         "event_types": event_types,
+        "events_error": _short(record.get("events_error"), flags, "events_error"),
         "raw_sha256": hashlib.sha256(raw).hexdigest() if raw else None,
         "raw_size": len(raw) if raw else 0,
         "duplicate_of": None,

@@ -10,6 +10,16 @@ processes writing at once:
 The counts in ``stats`` (new/updated/unchanged/kept_existing) come from reading the
 stored versions just before each batch; with concurrent writers they are estimates,
 the stored data is not.
+
+Hooks for later work, on purpose not more:
+- revisions: ``raw_pages`` keeps every distinct raw version of an article, and the
+  article carries ``revision``/``content_changed_at``; ``_write_articles`` already reads
+  the stored version of each key before the write, which is where a previous version
+  can be copied to a revisions collection.
+- spool: a flush that cannot reach the database raises ``StorageUnavailableError`` and
+  keeps its batch; ``take_pending()`` hands the unwritten records out. Replaying a
+  batch is idempotent except for ``fetch_count`` of a batch that was partly written.
+- not thread-safe: one ArticleStore per thread (or per process).
 """
 from __future__ import annotations
 
@@ -19,7 +29,7 @@ from collections import Counter
 from typing import Any, Mapping
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne, WriteConcern
-from pymongo.errors import BulkWriteError, ConnectionFailure
+from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure
 
 from .documents import CONTENT_FIELDS, build_document, build_drop_document, raw_bytes
 from .embedded import StorageError
@@ -57,9 +67,18 @@ class StorageUnavailableError(StorageError):
 
 
 def ensure_indexes(db) -> None:
-    """Create every index Marsad relies on (idempotent)."""
+    """Create every index Marsad relies on (idempotent). Raises ``StorageError`` naming
+    the collection when an existing index or existing data stands in the way."""
     for collection, models in INDEXES.items():
-        db[collection].create_indexes(models)
+        try:
+            db[collection].create_indexes(models)
+        except OperationFailure as exc:
+            raise StorageError(
+                f"Cannot create the indexes of {db.name}.{collection}: {exc.details.get('errmsg', exc) if exc.details else exc}. "
+                "An index of the same name with other options, or documents that break a "
+                "unique index (two documents with one url), were written by another "
+                "program or an older Marsad; fix or drop them, or use another MONGO_DATABASE."
+            ) from exc
 
 
 def _wins(quality: float, text_length: int) -> dict:
