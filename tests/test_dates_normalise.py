@@ -237,3 +237,18 @@ def test_more_times(text: str, local: str) -> None:
 def test_more_relative_and_hijri(text: str, date: str, precision: str) -> None:
     got = norm(text)
     assert (got["date"], got["precision"]) == (date, precision)
+
+
+@pytest.mark.parametrize("text, local", [
+    ("الساعة الثامنة والنصف مساء أمس", "2024-03-14T20:30:00+03:00"),
+    ("الساعة التاسعة إلا الربع صباحا", "2024-03-15T08:45:00+03:00"),
+    ("الساعة العاشرة وخمس دقائق ليلا", "2024-03-15T22:05:00+03:00"),
+    ("2 مايو 2023 في الحادية عشرة والربع", "2023-05-02T11:15:00+03:00"),
+    ("غدا عند الثالثة عصرا", "2024-03-16T15:00:00+03:00"),
+])
+def test_clock_hours_in_words(text: str, local: str) -> None:
+    assert norm(text)["datetime"] == local
+
+
+def test_feminine_ordinal_day_is_not_an_hour() -> None:
+    assert norm("في الثالثة والعشرين من مايو")["date"] == "2024-05-23"

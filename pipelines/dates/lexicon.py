@@ -124,6 +124,17 @@ class Lexicon:
                 for w in ws:
                     table[fold(w)] = int(v)
         self.ordinals = {w: v for w, v in ordinal.items() if v <= 5}
+        # Clock hours are feminine ordinals with the article: «السابعة», «الحادية عشرة».
+        hours = {w: v for w, v in ordinal.items() if w.startswith("ال") and w.endswith("ه")}
+        for w, v in list(hours.items()):
+            if v <= 2:
+                for t in teen:
+                    hours[f"{w} {t}"] = 10 + v
+        self.hour_words = hours
+        self.hour_fractions = {fold(k): int(v) for k, v in phrases["hour_fractions"].items()}
+        self.hour_word_re = re.compile(
+            rf"(?<![\w])(?:({alternation(phrases['hour_lead'])})\s+)?({alternation(hours)})(?![\w])"
+            rf"(?:\s+({alternation(self.hour_fractions)})(?![\w]))?")
         self.nth_re = re.compile(
             rf"\b(WX?\d)\s+({alternation(self.ordinals)})(?![\w])(?!\s*(?:عشر|و\S))")
         self.end_re = word_re(phrases["end_of"])

@@ -18,6 +18,9 @@ YEAR_END = r"(?!\d)"
 
 _CLOCK_RE = re.compile(
     r"(?<![\w:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])(?:\s*(AM|PM|ص|م|a|p)(?![\w]))?")
+# «الساعة الثامنة وعشرين دقيقة»: an hour word and a count of minutes.
+_HOUR_AND_MINUTES_RE = re.compile(
+    r"الساعه\s*(\d{1,2})\s+(?:و\s*)?(\d{1,2})()\s*U:minute(?:\s*(AM|PM))?")
 _HOUR_WORD_RE = re.compile(r"الساعه\s*(\d{1,2})(?![\d:])(?:\s*,?\s*(AM|PM))?")
 _HOUR_HALF_RE = re.compile(r"(?<![\w/.\-:])(\d{1,2})\s*,?\s*(AM|PM)")
 _HALF_RE = re.compile(r"\b(AM|PM)\b")
@@ -75,7 +78,8 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
 
 def _clock(tok: str) -> tuple[time | None, str | None, str]:
     half_anywhere = _HALF_RE.search(tok)
-    rules = [(_CLOCK_RE, "minute"), (_HOUR_WORD_RE, "hour"), (_HOUR_HALF_RE, "hour")]
+    rules = [(_HOUR_AND_MINUTES_RE, "minute"), (_CLOCK_RE, "minute"), (_HOUR_WORD_RE, "hour"),
+             (_HOUR_HALF_RE, "hour")]
     if half_anywhere and len(re.findall(r"(?<![\w:-])\d+", tok)) == 1 and not re.search(r"\b[MH]\d\d\b", tok):
         rules.append((_AT_HOUR_RE, "hour"))  # «هذه الليلة في 9»: a part of day makes 9 an hour
     for rx, prec in rules:

@@ -19,6 +19,7 @@ _PUNCT_RE = re.compile(r"[\"'«»“”()\[\]{}<>|*]+")
 _DOT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)")
 
 
+_TENS_AFTER_RE = re.compile(r"\s*(?:و\s*(?:ال)?(?:عشر|ثلاث)|عشر)")
 _GLUED_HOUR_RE = re.compile(r"(?<=\w)(?=الساعه)")
 # A year in words became «1000 900 78» or «2000 18»: add the parts up.
 _WORD_YEAR_RE = re.compile(r"\b([12]000)((?:\s+\d{1,3}\b)*)")
@@ -67,6 +68,15 @@ def tokenise(text: str, lx: Lexicon) -> str:
         return (" 2 " if word in lx.duals else " ") + f"U:{lx.units[word]} "
     # A year word before four digits is a year marker, not a duration unit.
     text = re.sub(rf"{lx.year_word_re.pattern}\s*(?=\d{{4}}(?!\d))", " YEARW ", text)
+    def hour(m: re.Match) -> str:
+        if not m.group(1) and not m.group(3):
+            return m.group(0)  # an ordinal alone may be a day («الثانية والعشرون»)
+        if m.group(1) != "الساعه" and not m.group(3) and _TENS_AFTER_RE.match(m.string, m.end()):
+            return m.group(0)  # «في الثانية والعشرين»: the 22nd, not two o'clock
+        total = lx.hour_words[m.group(2)] * 60 + lx.hour_fractions.get(m.group(3) or "", 0)
+        h, mi = divmod(total % (24 * 60), 60)
+        return f" الساعه {h}:{mi:02d} " if m.group(3) else f" الساعه {h} "
+    text = lx.hour_word_re.sub(hour, text)
     text = lx.fixed_duration_re.sub(
         lambda m: f" {lx.fixed_durations[m.group(1)]} U:minute ", text)
     text = lx.unit_re.sub(unit, text)
