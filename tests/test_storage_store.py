@@ -348,3 +348,22 @@ def test_conflicting_existing_index_gives_a_clear_error(mongo_db):
     mongo_db.articles.create_index("url", name="url_unique")  # same name, not unique
     with pytest.raises(StorageError, match=r"indexes of .*\.articles"):
         ArticleStore(mongo_db).ensure_indexes()
+
+
+def test_original_is_the_earliest_published_copy_even_when_crawled_later(store, mongo_db):
+    copy = record("https://aggregator.example.net/story", published_utc="2015-05-23T09:00:00Z")
+    store.add(copy)
+    store.add(record("https://another.example.org/story", published_utc=None))
+    store.flush()
+    assert mongo_db.articles.find_one({"url": "https://another.example.org/story"})["duplicate_of"] == \
+        "https://aggregator.example.net/story"
+    # The original site's page, published a day earlier, is only crawled now.
+    store.add(record("https://example.com/original-story", published_utc="2015-05-22T11:05:00Z"))
+    store.flush()
+    by_url = {d["url"]: d["duplicate_of"] for d in mongo_db.articles.find()}
+    assert by_url == {
+        "https://example.com/original-story": None,
+        "https://aggregator.example.net/story": "https://example.com/original-story",
+        "https://another.example.org/story": "https://example.com/original-story",
+    }
+    assert store.stats["duplicates_repointed"] == 2

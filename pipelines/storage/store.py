@@ -28,7 +28,7 @@ import logging
 from collections import Counter
 from typing import Any, Mapping
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne, WriteConcern
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateMany, UpdateOne, WriteConcern
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure
 
 from .documents import CONTENT_FIELDS, build_document, build_drop_document, raw_bytes
@@ -286,7 +286,7 @@ class ArticleStore:
             {"url": {"$in": keys}},
             {"url": 1, "quality": 1, "text_length": 1, "text_hash": 1, "first_seen": 1, "raw_sha256": 1},
         )}
-        self._mark_duplicates(items, stored, counts)
+        repoint = self._mark_duplicates(items, stored, counts)
 
         raw_ops = []
         for item in items:
@@ -320,31 +320,49 @@ class ArticleStore:
                 counts["updated"] += 1
         self._bulk(self.articles, [article_update(it["doc"], it["seen_at"]) for it in items],
                    counts, [it["doc"] for it in items])
+        if repoint:
+            counts["duplicates_repointed"] += self.articles.bulk_write(repoint, ordered=False).modified_count
 
-    def _mark_duplicates(self, items, stored, counts: Counter) -> None:
-        """Set ``duplicate_of`` to the earliest-seen article with the same text hash."""
-        hashes = {it["doc"]["text_hash"] for it in items if it["doc"]["text_hash"]}
+    def _mark_duplicates(self, items, stored, counts: Counter) -> list[UpdateMany]:
+        """Point ``duplicate_of`` at the original of each text: the earliest published
+        article with that text hash (earliest seen when dates are missing). Returns the
+        updates that re-point stored copies when a record in this batch turns out to be
+        an earlier original than the one they point to."""
+        hashes = sorted({it["doc"]["text_hash"] for it in items if it["doc"]["text_hash"]})
         if not hashes:
-            return
-        earliest: dict[str, tuple] = {}
-        for other in self.articles.find({"text_hash": {"$in": list(hashes)}},
-                                        {"url": 1, "text_hash": 1, "first_seen": 1}):
-            rank = (_aware(other.get("first_seen")), other["url"])
-            if other["text_hash"] not in earliest or rank < earliest[other["text_hash"]]:
-                earliest[other["text_hash"]] = rank
+            return []
+        best: dict[str, tuple] = {}
+        for row in self.articles.aggregate([
+            {"$match": {"text_hash": {"$in": hashes}}},
+            {"$addFields": {"_marsad_rank": {"$ifNull": ["$published", _LATEST]}}},
+            {"$sort": {"text_hash": 1, "_marsad_rank": 1, "first_seen": 1, "url": 1}},
+            {"$group": {"_id": "$text_hash", "url": {"$first": "$url"},
+                        "published": {"$first": "$published"}, "first_seen": {"$first": "$first_seen"}}},
+        ]):
+            best[row["_id"]] = (_aware(row.get("published")), _aware(row.get("first_seen")), row["url"])
+        stored_best = dict(best)
+        for item in items:
+            doc = item["doc"]
+            h = doc["text_hash"]
+            if h:
+                rank = (_aware(doc["published"]), _aware(item["seen_at"]), doc["url"])
+                if h not in best or rank < best[h]:
+                    best[h] = rank
+        repoint = []
         for item in items:
             doc = item["doc"]
             h = doc["text_hash"]
             if not h:
                 continue
-            if h not in earliest:
-                # First of its text anywhere: later copies in this batch point to it.
-                earliest[h] = (_LATEST, doc["url"])
-                continue
-            original = earliest[h][1]
-            if original != doc["url"]:
-                doc["duplicate_of"] = original
+            original = best[h][2]
+            doc["duplicate_of"] = None if original == doc["url"] else original
+            if doc["duplicate_of"]:
                 counts["duplicates"] += 1
+        for h, rank in best.items():
+            if h in stored_best and stored_best[h][2] != rank[2]:
+                repoint.append(UpdateMany({"text_hash": h, "url": {"$ne": rank[2]}},
+                                          {"$set": {"duplicate_of": rank[2]}}))
+        return repoint
 
     def _bulk(self, collection, ops: list[UpdateOne], counts: Counter, docs: list[dict]) -> int:
         """Unordered bulk upsert; returns the number of inserted documents. A duplicate-key
