@@ -41,6 +41,21 @@ PAGE_BEHAVIOURS = {
     "redirect_loop": ("bad", "fetch_error:redirect_loop", False),
 }
 
+BEHAVIOUR_NOTES = {
+    "video_only": "video-only stub: title and an embedded player, no text",
+    "empty_body": "article template whose body is empty",
+    "persian": "a Persian-language page on an Arabic site",
+    "soft_404": "soft 404: «الصفحة غير موجودة» with status 200",
+    "private": "disallowed by robots.txt (/private/) but linked from a section page",
+    "challenge": "Cloudflare-like challenge page («Just a moment...», «تحقق من أنك إنسان»), status 403",
+    "hang": "answers only after hang_seconds (a crawler should time out)",
+    "empty_200": "status 200 with an empty body",
+    "binary_png": "PNG bytes served as text/html",
+    "binary_zip": "ZIP bytes served as text/html; charset=UTF-8",
+    "not_found": "404 (deleted article still listed)",
+    "redirect_loop": "302 to a partner URL that 302s back",
+}
+
 HUGE_BYTES = 10 * 1024 * 1024
 _COMMON = Path(__file__).with_name("templates") / "common"
 _META_CHARSET_RE = re.compile(

@@ -431,7 +431,7 @@ class SiteBuilder:
         else:
             route = quirks.generic_page(p.behaviour)
         self.routes[path] = route
-        self.entries.append(self.entry(url, kind, expect, title=title, notes=p.notes or p.behaviour,
+        self.entries.append(self.entry(url, kind, expect, title=title, notes=p.notes or quirks.BEHAVIOUR_NOTES[p.behaviour],
                                        paragraphs=[collapse(x) for x in p.paragraphs]))
 
     # ---- listings ------------------------------------------------------------------
