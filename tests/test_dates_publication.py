@@ -191,3 +191,19 @@ def test_source_xpath_override_wins() -> None:
     for bad in ("//p[", "//nothing"):
         got = find_publication_date(JSONLD_PAGE, timezone="Asia/Riyadh", date_xpath=bad)
         assert got["published_source"] == "jsonld"
+
+
+LEGACY_PAGE = """<html><head><title>جريدة المساء | ارتفاع منسوب مياه السد بعد الأمطار</title></head>
+<body><table><tr><td><a href="/">الرئيسية</a></td><td><a href="/x">اقتصاد</a></td></tr>
+<tr><td>الثلاثاء 12 نوفمبر 2024</td></tr></table>
+""" + "".join(f"<table><tr><td><a href='/n{i}'>خبر رقم {i}</a></td></tr></table>" for i in range(40)) + """
+<table><tr><td><font size="4"><b>ارتفاع منسوب مياه السد بعد الأمطار</b></font></td></tr>
+<tr><td><font size="2">نشر بتاريخ 09/11/2024 - 18:30</font></td></tr>
+<tr><td>ارتفع منسوب المياه في السد الرئيسي بعد ثلاثة أيام من الأمطار الغزيرة حسب مصادر رسمية.</td></tr>
+</table></body></html>"""
+
+
+def test_legacy_table_layout_without_h1() -> None:
+    got = find_publication_date(LEGACY_PAGE, timezone="Africa/Algiers", fetched_at="2024-11-12T09:00:00Z")
+    assert got["published_source"] == "dateline"
+    assert got["published"] == "2024-11-09T18:30:00+01:00"

@@ -25,13 +25,31 @@ _ARTICLE_CONTEXT = ("نشر", "تحديث", "تاريخ", "محدث", "اضيف"
 
 
 def title_element(tree: Any) -> Any:
-    """The article's title element: the first h1 outside page chrome, else the first h1/h2."""
-    heads = tree.xpath("//h1")
-    for h in heads:
+    """The article's title element: the first non-empty h1; else the element that shows
+    the document's <title>/og:title (legacy table layouts have no h1); else a *title* class."""
+    for h in tree.xpath("//h1"):
         if " ".join(h.itertext()).strip():
             return h
+    shown = _element_showing_title(tree)
+    if shown is not None:
+        return shown
     heads = tree.xpath("//*[contains(@class, 'title')][self::h2 or self::h3 or self::div]")
     return heads[0] if heads else None
+
+
+def _element_showing_title(tree: Any) -> Any:
+    titles = tree.xpath("//title/text() | //meta[@property='og:title']/@content")
+    parts = {p.strip() for t in titles for p in re.split(r"\s[-|–—:]\s", str(t))}
+    parts = {" ".join(p.split()) for p in parts if len(p.strip()) >= 12}
+    if not parts:
+        return None
+    for el in tree.iter("h2", "h3", "td", "div", "span", "b", "strong", "font", "p", "a"):
+        text = " ".join(" ".join(el.itertext()).split())
+        if text and len(text) < 300 and any(p == text or (p in text and len(p) > len(text) / 2) for p in parts):
+            if el.tag == "a" and el.getparent() is not None:
+                continue  # links with the title are menus and "read also" lists
+            return el
+    return None
 
 
 def _class_hit(el: Any, tokens: set[str], multi: list[str]) -> bool:

@@ -159,6 +159,10 @@ def _fallback(text: str, ref: datetime, tz: tzinfo) -> Found | None:
     """dateparser for what Marsad's parser did not read (pre-normalised text)."""
     if not _LETTERS_RE.search(text) or len(text) > 80:
         return None
+    if not re.search(r"[0-9a-z]", text):
+        # Arabic words without a digit: the Arabic date words dateparser knows are in
+        # Marsad's lexicon too, so dateparser would only spend a millisecond to say no.
+        return None
     import dateparser  # slow to import: only when needed
 
     settings = dict(_DP_SETTINGS, RELATIVE_BASE=ref.replace(tzinfo=None))
