@@ -113,6 +113,7 @@ def score_expressions(evaldata: Path, show_failures: bool) -> dict[str, float]:
     now = datetime.now(timezone.utc).replace(microsecond=0)
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_variant: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures = []
     skipped = 0
     for row in rows:
@@ -123,12 +124,18 @@ def score_expressions(evaldata: Path, show_failures: bool) -> dict[str, float]:
         for key, table in ((row["kind"], by_kind), ((row["kind"], row["variant"] or "(none)"), by_variant)):
             table[key][0] += ok
             table[key][1] += 1
+        for label in sorted({v for v in row["variant"].split(",") if v} or {"(none)"}):
+            by_label[label][0] += ok
+            by_label[label][1] += 1
         if not ok:
             failures.append((row["id"], row["kind"], row["string"], row["expected"], got))
     print(f"Date expressions: {path} ({len(rows)} rows, {skipped} without a date left out)")
     print(f"{'kind':<20} {'variant':<42} {'right':>6} {'rows':>5} {'share':>7}")
     for (kind, variant), (ok, n) in sorted(by_variant.items()):
         print(f"{kind:<20} {variant:<42} {ok:>6} {n:>5} {ok / n:>7.1%}")
+    print(f"\n{'variant label (all kinds; a row counts under each of its labels)':<63} {'right':>6} {'rows':>5}")
+    for label, (ok, n) in sorted(by_label.items()):
+        print(f"{label:<63} {ok:>6} {n:>5} {ok / n:>7.1%}")
     print()
     for kind, (ok, n) in sorted(by_kind.items()):
         print(f"{kind:<63} {ok:>6} {n:>5} {ok / n:>7.1%}")
