@@ -63,8 +63,19 @@ _IDX: PhraseIndex | None = None
 
 
 class DateMention:
-    def __init__(self, start: int, end: int, date: dt.date, precision: int, raw: str) -> None:
-        self.start, self.end, self.date, self.precision, self.raw = start, end, date, precision, raw
+    """A time expression; its date is resolved by the dates stage when first asked for."""
+
+    def __init__(self, start: int, end: int, date: dt.date, precision: int, raw: str,
+                 ref: dt.datetime, timezone: str | None) -> None:
+        self.start, self.end, self.precision, self.raw = start, end, precision, raw
+        self._own, self._ref, self._tz, self._date = date, ref, timezone, None
+
+    @property
+    def date(self) -> dt.date:
+        if self._date is None:
+            resolved = _via_dates_stage(self.raw, self._ref, self._tz) if self.precision == 1 else None
+            self._date = resolved or self._own
+        return self._date
 
 
 def date_index() -> PhraseIndex:
@@ -130,10 +141,7 @@ def find_dates(doc: Doc, ref: dt.datetime | None, timezone: str | None,
         if date is None:
             continue
         raw = doc.text[toks[s].start:toks[e - 1].end]
-        resolved = _via_dates_stage(raw, ref, timezone)
-        if resolved is not None and prec == 1:
-            date = resolved
-        out.append(DateMention(s, e, date, prec, raw))
+        out.append(DateMention(s, e, date, prec, raw, ref, timezone))
     return out
 
 

@@ -377,21 +377,26 @@ def _count(ctx: _Ctx, key: str, c: Candidate) -> int | None:
     if not words:
         return None
     nums = dict(_numbers_in(ctx, c.sent))
+    persons: dict[int, int] = {}      # «عنصر» counts one only right after the casualty word
     for k, val in (("person_singular", 1), ("person_dual", 2)):
         for m in ctx.cue[k]:
             if toks[m.start].sent == c.sent:
-                nums.setdefault(m.start, val)
+                persons.setdefault(m.start, val)
     bounds = sorted(m.start for k in ("fatality_words", "injured_words", "captured_words", "defected_words")
                     for m in ctx.cue[k] if toks[m.start].sent == c.sent)
     best = None
     for w in words:
         nxt = min([b for b in bounds if b >= w.end] + [w.end + 6])
         after = [n for n in nums if w.end <= n < min(nxt, w.end + 6)]
-        before = [n for n in nums if w.start - 4 <= n < w.start]
-        if after:
+        before = [n for n in nums if w.start - 5 <= n < w.start]
+        if w.end in persons and (not after or min(after) > w.end):
+            found = persons[w.end]
+        elif after:
             found = nums[min(after)]
         elif before:
             found = nums[max(before)]
+        elif w.end + 1 in persons:
+            found = persons[w.end + 1]
         else:
             continue
         best = found if best is None else max(best, found)
@@ -528,7 +533,8 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
     if sub == "TERRITORY":
         state = d1 is not None and d1["type"] in ("State forces", "External/Other forces")
         sub = "Government regains territory" if state else "Non-state actor overtakes territory"
-    if etype == "Battles" and sub == "Armed clash" and d2 is None and has_civ:
+    if etype == "Battles" and sub == "Armed clash" and d2 is None and has_civ and not c.strong:
+        # «قتل مسلحون 3 مدنيين برصاص ...»: shooting at civilians is not a battle.
         sub, etype = "Attack", "Violence against civilians"
         d2 = actor_dict({"name": "Civilians ({country})", "type": "Civilians"}, None, country)
     s_start, s_end = ctx.doc.sentences[c.sent]

@@ -75,21 +75,21 @@ class PhraseIndex:
         return scan(tokens, [self])[0]
 
 
-def select(per_start: list[list[Match]]) -> list[Match]:
+def select(per_start: dict[int, list[Match]]) -> list[Match]:
     """Non-overlapping longest matches, left to right; equal rivals kept together."""
     out: list[Match] = []
-    i = 0
-    while i < len(per_start):
-        ms = per_start[i]
-        if not ms:
-            i += 1
+    taken_to = -1
+    for i in sorted(per_start):
+        if i < taken_to:
             continue
+        ms = per_start[i]
+        ms.sort(key=lambda m: (m.start - m.end, not m.exact))
         best = ms[0]
         rivals = [m for m in ms if m.end == best.end and m.exact == best.exact]
         if len(rivals) > 1:
             best = Match(best.start, best.end, _Multi(m.payload for m in rivals), best.phrase, best.exact)
         out.append(best)
-        i = best.end
+        taken_to = best.end
     return out
 
 
@@ -125,14 +125,7 @@ def scan(tokens: list[Token], indexes: list[PhraseIndex]) -> list[list[Match]]:
                 n = len(words)
                 if i + n <= n_tok and all(words[j] in idx.forms(tokens[i + j].text) for j in range(1, n)):
                     per[k].setdefault(i, []).append(Match(i, i + n, payload, phrase, form in pf or form in cf))
-    out = []
-    for k in range(len(indexes)):
-        lists: list[list[Match]] = [[] for _ in range(n_tok)]
-        for i, ms in per[k].items():
-            ms.sort(key=lambda m: (m.start - m.end, not m.exact))
-            lists[i] = ms
-        out.append(select(lists))
-    return out
+    return [select(per[k]) if per[k] else [] for k in range(len(indexes))]
 
 
 def _yaml(name: str) -> dict:
@@ -250,3 +243,9 @@ def air_index() -> PhraseIndex:
     for w in triggers().get("air_cues", []):
         idx.add(w, w)
     return idx
+
+
+@lru_cache(maxsize=None)
+def word_set(key: str, keep_article: bool = True) -> frozenset[tuple[str, ...]]:
+    """A cues.yaml list as a set of folded word tuples."""
+    return frozenset(phrase_words(w, keep_article) for w in cues()[key])

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from pipelines.events.lexicon import Match, cue_index, cues, payloads, phrase_words, place_index
+from pipelines.events.lexicon import Match, cue_index, cues, payloads, phrase_words, place_index, word_set
 from pipelines.events.morph import clitic_forms
 from pipelines.events.text import Doc
 
@@ -40,10 +41,15 @@ def _qualifier(doc: Doc, start: int) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _preps() -> frozenset[str]:
+    return frozenset(cues()["prepositions_place"])
+
+
 def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None) -> list[PlaceMention]:
     """Place names outside ``blocked`` token positions (actor and source names)."""
-    ambiguous = {phrase_words(w, True) for w in cues()["ambiguous_places"]}
-    preps = set(cues()["prepositions_place"])
+    ambiguous = word_set("ambiguous_places")
+    preps = _preps()
     out: list[PlaceMention] = []
     for m in matches if matches is not None else place_index().find_all(doc.tokens):
         if any(i in blocked for i in range(m.start, m.end)):

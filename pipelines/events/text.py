@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from pipelines.arabic import fold_text
 
@@ -38,23 +37,36 @@ class Doc:
     paragraphs: list[int] = field(default_factory=list)              # sentence -> paragraph
 
 
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    return fold_text(ch) if not ch.isspace() else " "
+_GAP = "\x00"
+
+
+class _FoldTable(dict):
+    """str.translate table built lazily: each character folded once, then looked up."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch.isspace():
+            out = " "
+        elif _SKIP_RE.match(ch):
+            out = _GAP
+        else:
+            out = fold_text(ch) or _GAP
+            if len(out) != 1:           # rare letters that lower-case to two characters
+                out = out[0]
+        self[code] = out
+        return out
+
+
+_TABLE = _FoldTable()
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index it came from."""
-    out: list[str] = []
-    idx: list[int] = []
-    for i, ch in enumerate(text):
-        if _SKIP_RE.match(ch):
-            continue
-        f = _fold_char(ch) or " "
-        for c in f:
-            out.append(c)
-            idx.append(i)
-    return "".join(out), idx
+    mapped = text.replace(_GAP, " ").translate(_TABLE)
+    if _GAP not in mapped:
+        return mapped, list(range(len(text)))
+    idx = [i for i, ch in enumerate(mapped) if ch != _GAP]
+    return mapped.replace(_GAP, ""), idx
 
 
 def build_doc(text: str) -> Doc:
@@ -85,6 +97,8 @@ def build_doc(text: str) -> Doc:
     clause = 0
     for m in _TOKEN_RE.finditer(folded):
         s, e = idx[m.start()], idx[m.end() - 1] + 1
+        while e < len(text) and _SKIP_RE.match(text[e]) and not text[e].isspace():
+            e += 1          # keep a final diacritic with its word
         while sent_i < len(doc.sentences) - 1 and s >= doc.sentences[sent_i][1]:
             sent_i += 1
         while ci < len(clause_breaks) and clause_breaks[ci] < s:

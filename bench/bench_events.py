@@ -1,0 +1,66 @@
+"""Time the event extractor: milliseconds per 1,000 characters of article text.
+
+    .venv/bin/python bench/bench_events.py [--rounds 20]
+
+Runs over the gold articles (both seeds and the written ones), after one warm-up pass
+that loads the data files (their one-off load time is printed separately).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from eval_events import load_gold  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=20)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    from pipelines.events import extract_events
+    arts = load_gold()
+    extract_events(arts[0]["text"], published=arts[0]["published"], timezone=arts[0]["timezone"])
+    load_s = time.perf_counter() - t0
+    chars = sum(len(a["text"]) for a in arts)
+    per_round = []
+    for _ in range(args.rounds):
+        t = time.perf_counter()
+        for a in arts:
+            extract_events(a["text"], published=a.get("published"), timezone=a.get("timezone"))
+        per_round.append(time.perf_counter() - t)
+    med = statistics.median(per_round)
+    long = [a for a in arts if len(a["text"]) > 1500]
+    long_chars = sum(len(a["text"]) for a in long)
+    long_rounds = []
+    for _ in range(args.rounds):
+        t = time.perf_counter()
+        for a in long:
+            extract_events(a["text"], published=a.get("published"), timezone=a.get("timezone"))
+        long_rounds.append(time.perf_counter() - t)
+    print(f"articles: {len(arts)}, characters: {chars}, rounds: {args.rounds}")
+    print(f"first call (import + data load + one article): {load_s * 1000:.0f} ms")
+    print(f"median per round: {med * 1000:.1f} ms -> {med * 1000 / (chars / 1000):.2f} ms per 1,000 characters")
+    print(f"best round: {min(per_round) * 1000 / (chars / 1000):.2f} ms per 1,000 characters")
+    if long:
+        lm = statistics.median(long_rounds)
+        print(f"long articles only ({len(long)}, {long_chars} characters): median "
+              f"{lm * 1000 / (long_chars / 1000):.2f} ms per 1,000 characters "
+              "(short texts pay a fixed ~1 ms per call)")
+    try:
+        print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    except OSError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The written gold articles: scores per field stay high, negatives give no event."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import eval_events  # noqa: E402
+
+from pipelines.events import extract_events  # noqa: E402
+
+ARTICLES = eval_events.load_gold()
+BY_ID = {a["id"]: a for a in ARTICLES}
+
+
+def _run(a: dict) -> list[dict]:
+    return extract_events(a["text"], published=a.get("published"), timezone=a.get("timezone"))
+
+
+@pytest.mark.parametrize("aid", [a["id"] for a in ARTICLES if a.get("events") == []])
+def test_negatives_give_no_event(aid):
+    assert _run(BY_ID[aid]) == []
+
+
+def test_per_field_scores():
+    res = eval_events.evaluate(ARTICLES)
+    for field in ("event",) + eval_events.FIELDS:
+        tp, fp, fn = res["counts"][field]
+        p, r, f1 = eval_events.prf(tp, fp, fn)
+        assert f1 >= 0.85, (field, p, r)
+    found, total = res["central"]
+    assert found == total
+    assert res["violations"] == []
+
+
+def test_period_names_follow_renaming():
+    # «جبهة النصرة» in a 2018 report means the group then called Hayat Tahrir al-Sham.
+    evs = _run(BY_ID["w07_nusra_name_in_2018"])
+    assert evs and evs[0]["actor1"]["name"] == "Hayat Tahrir al-Sham"
+    assert evs[0]["actor1"]["surface"] == "جبهة النصرة"
+
+
+def test_army_after_december_2024_is_the_new_army():
+    evs = _run(BY_ID["w28_new_army_2025"])
+    assert evs[0]["actor1"]["name"] == "Military Forces of Syria (2024-)"
+
+
+def test_two_events_split_by_place_and_type():
+    evs = _run(BY_ID["w26_two_events_hama"])
+    assert [e["sub_event_type"] for e in evs] == ["Shelling/artillery/missile attack", "Armed clash"]
+    assert evs[0]["location"]["name_en"] != evs[1]["location"]["name_en"]
+    assert evs[1]["location"]["geo_precision"] == 2
+
+
+def test_denial_is_kept_as_denied():
+    evs = _run(BY_ID["w27_denied_strike"])
+    assert evs and evs[0]["modality"] == "denied"
+
+
+def test_ambiguous_city_decided_by_country():
+    evs = _run(BY_ID["w16_tripoli_clashes"])
+    assert evs[0]["location"]["country"] == "Libya"
+    assert evs[0]["fatalities"] == 23

@@ -1,0 +1,102 @@
+"""Pieces of the event extractor: morphology, numbers, dates, places, actors."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pipelines.events import extract_events
+from pipelines.events.actors import resolve_entry
+from pipelines.events.lexicon import actors
+from pipelines.events.morph import clitic_forms, prefix_forms, token_forms
+from pipelines.events.text import build_doc, fold_with_offsets
+
+
+def test_clitics_and_suffixes_are_stripped():
+    assert "اشتباك" in token_forms("والاشتباكات")
+    assert "مصرع" in token_forms("مصرعهم")
+    assert "سيطره" in token_forms("سيطرتها")
+    assert "قوات" in prefix_forms("لقوات")
+    assert "نظام" in prefix_forms("للنظام")
+    # The article is part of a place name: «الصور» (pictures) is not «صور» (Tyre).
+    assert "صور" not in clitic_forms("الصور")
+    assert "الرقه" in clitic_forms("بالرقه")
+
+
+def test_folding_keeps_offsets():
+    text = "قُتِلَ ٥ مدنيين"
+    folded, idx = fold_with_offsets(text)
+    assert folded.startswith("قتل 5")
+    assert all(0 <= i < len(text) for i in idx)
+    doc = build_doc(text)
+    assert [text[t.start:t.end] for t in doc.tokens] == ["قُتِلَ", "٥", "مدنيين"]
+
+
+def test_sentences_and_clauses():
+    doc = build_doc("قصفت الطائرات البلدة. وقال المرصد، إن الاشتباكات مستمرة")
+    assert len(doc.sentences) == 2
+    assert doc.tokens[0].clause != doc.tokens[-1].clause
+
+
+PUB = "2020-06-12T12:00:00+03:00"   # a Friday
+
+
+def _one(text: str, **kw) -> dict:
+    evs = extract_events(text, published=kw.pop("published", PUB), timezone="Asia/Damascus", **kw)
+    assert len(evs) == 1, evs
+    return evs[0]
+
+
+def test_eastern_digits_and_number_words():
+    assert _one("قتل ١٥ مدنيا في قصف مدفعي على بلدة سراقب")["fatalities"] == 15
+    assert _one("قتل ثلاثة مدنيين في قصف مدفعي على بلدة سراقب")["fatalities"] == 3
+    assert _one("قتل عشرات المدنيين في قصف مدفعي على بلدة سراقب")["fatalities"] == 10
+    assert _one("قصف مدفعي على بلدة سراقب دون وقوع إصابات")["fatalities"] == 0
+
+
+def test_injured_separate_from_killed():
+    ev = _one("قتل 4 مدنيين وأصيب 11 آخرون في قصف صاروخي على مدينة إدلب")
+    assert ev["fatalities"] == 4 and ev["injured"] == 11
+
+
+def test_relative_dates():
+    assert _one("قصفت قوات النظام بلدة سراقب أمس")["date"] == "2020-06-11"
+    assert _one("قصفت قوات النظام بلدة سراقب يوم الأربعاء الماضي")["date"] == "2020-06-10"
+    assert _one("قصفت قوات النظام بلدة سراقب اليوم الجمعة")["date"] == "2020-06-12"
+    assert _one("قصفت قوات النظام بلدة سراقب")["date"] == "2020-06-12"
+
+
+def test_old_dated_mention_is_background():
+    assert extract_events("قصفت قوات النظام بلدة سراقب في 3 آذار 2019", published=PUB) == []
+
+
+def test_geo_precision():
+    assert _one("غارة جوية على بلدة سراقب")["location"]["geo_precision"] == 1
+    assert _one("غارة جوية قرب بلدة سراقب")["location"]["geo_precision"] == 2
+    assert _one("غارة جوية على محافظة إدلب")["location"]["geo_precision"] == 3
+
+
+def test_background_and_condemnation_give_nothing():
+    assert extract_events("وكانت قوات النظام قد سيطرت على مدينة سراقب", published=PUB) == []
+    assert extract_events("أدانت الأمم المتحدة القصف الذي استهدف مدينة سراقب", published=PUB) == []
+    assert extract_events("ارتفعت أسعار الخبز في مدينة إدلب", published=PUB) == []
+    assert extract_events("", published=PUB) == []
+
+
+def test_resolve_actor_by_period():
+    nusra = [a for a in actors() if a["name"] == "Jabhat al-Nusra"]
+    assert resolve_entry(nusra, dt.date(2014, 1, 1), "Syria")["name"] == "Jabhat al-Nusra"
+    assert resolve_entry(nusra, dt.date(2016, 9, 1), "Syria")["name"] == "Jabhat Fath al-Sham"
+    assert resolve_entry(nusra, dt.date(2020, 1, 1), "Syria")["name"] == "Hayat Tahrir al-Sham"
+
+
+def test_foreign_state_forces_are_external():
+    ev = _one("شنت الطائرات الحربية الروسية غارات على مدينة سراقب")
+    assert ev["actor1"]["name"] == "Military Forces of Russia (2000-)"
+    assert ev["actor1"]["type"] == "External/Other forces" and ev["actor1"]["inter"] == 8
+
+
+def test_attribution_and_claim():
+    ev = _one("أعلنت هيئة تحرير الشام سيطرتها على بلدة سراقب بعد معارك مع قوات النظام")
+    assert ev["sub_event_type"] == "Non-state actor overtakes territory"
+    assert ev["modality"] == "claimed"
+    ev = _one("قتل 3 مدنيين في غارة جوية على بلدة سراقب بحسب المرصد السوري لحقوق الإنسان")
+    assert ev["attributed_source"] == "Syrian Observatory for Human Rights"
