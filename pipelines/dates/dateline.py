@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from lxml import etree
-
 from .lexicon import Lexicon, fold
 
 WINDOW = 60          # elements before/after the title that may hold the dateline
@@ -21,7 +19,6 @@ HEAD_CHARS = 90      # how much of a paragraph's opening may be a dateline
 _DATELINE_END_RE = re.compile(r"\)\s*[-–—:]|\s[-–—]\s(?=\D)|:\s")
 _DIGIT_RE = re.compile(r"\d")
 _SPLIT_RE = re.compile(r"[-_]")
-_ARTICLE_CONTEXT = ("نشر", "تحديث", "تاريخ", "محدث", "اضيف")
 
 
 def title_element(tree: Any) -> Any:
@@ -99,10 +96,10 @@ def _looks_like_date(folded: str, lx: Lexicon) -> bool:
 
 
 def _names_clock(folded: str, lx: Lexicon) -> bool:
-    if "التوقيت" in folded:
+    if any(w in folded for w in lx.clock_words):
         return True
-    if "بتوقيت" in folded or "توقيت" in folded:
-        return not any(w in folded for w in _ARTICLE_CONTEXT)
+    if any(w in folded for w in lx.zone_words):
+        return not any(w in folded for w in lx.prefixes)
     return False
 
 

@@ -96,10 +96,12 @@ class Lexicon:
         self.week_re = word_re(phrases["week"])
         self.month_word_re = word_re(phrases["month"])
         self.year_word_re = word_re(phrases["year"], prefix="[وب]|ل|لل")
-        self.ad_re = word_re(phrases["ad_marker"])
+        self.ad_after_year_re = re.compile(
+            rf"(?<!\d)(\d{{4}})\s*(?:{alternation(phrases['ad_marker'])})(?![\w])")
         self.hijri_marker_re = word_re(phrases["hijri_marker"])
-        self.prefix_re = word_re(phrases["prefixes"])
+        self.prefixes = [fold(w) for w in phrases["prefixes"]]
         self.clock_words = [fold(w) for w in phrases["clock_words"]]
+        self.zone_words = [fold(w) for w in phrases["zone_words"]]
 
         # Number words → value, composed from units, teens and tens.
         ordinal = {fold(w): int(v) for v, ws in numbers["ordinal_units"].items() for w in ws}

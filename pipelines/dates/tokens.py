@@ -90,6 +90,7 @@ def tokenise(text: str, lx: Lexicon) -> str:
     text = lx.month_word_re.sub(" MONTHW ", text)
     text = lx.year_word_re.sub(" YEARW ", text)
     text = lx.hijri_marker_re.sub(" HIJ ", text)
+    text = lx.ad_after_year_re.sub(r"\1 ", text)  # «2020 م»: the era marker, not PM
     text = lx.number_re.sub(lambda m: f" {lx.number_words[m.group(1)]} ", text)
     text = _WORD_YEAR_RE.sub(_word_year, text)
     text = _DOT_RE.sub(" ", text)

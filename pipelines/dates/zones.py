@@ -13,10 +13,6 @@ _OFFSET_RE = re.compile(
     r"(?<!\w)(?:ب?توقيت\s*)?(?:gmt|utc|غرينتش|جرينتش|غرينيتش|جرينيتش)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)")
 
 
-class ZoneError(ValueError):
-    """Unknown time zone name."""
-
-
 @lru_cache(maxsize=256)
 def get_zone(name: str | None) -> tzinfo | None:
     """IANA zone by name; None for an empty or unknown name (never raises)."""
