@@ -14,7 +14,8 @@ class SourceAutoThrottle(AutoThrottle):
     def _adjust_delay(self, slot: Any, latency: float, response: Any) -> None:
         super()._adjust_delay(slot, latency, response)
         floors = self.crawler.settings.getdict("DOWNLOAD_SLOTS")
-        key = response.meta.get("download_slot") if response is not None else None
+        request = getattr(response, "request", None)  # unset on some internal responses
+        key = request.meta.get("download_slot") if request is not None else None
         floor = float(floors.get(key, {}).get("delay", 0) or 0) if key else 0.0
         if slot.delay < floor:
             slot.delay = floor

@@ -13,6 +13,11 @@ from typing import Any, AsyncIterator, Iterator
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+
+try:  # Scrapy >= 2.14 raises its own timeout error
+    from scrapy.exceptions import DownloadTimeoutError
+except ImportError:  # pragma: no cover
+    DownloadTimeoutError = TimeoutError
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -37,7 +42,7 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", str(exc)
     if isinstance(exc, DNSLookupError):
         return "dns_error", str(exc)
