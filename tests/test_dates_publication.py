@@ -207,3 +207,10 @@ def test_legacy_table_layout_without_h1() -> None:
     got = find_publication_date(LEGACY_PAGE, timezone="Africa/Algiers", fetched_at="2024-11-12T09:00:00Z")
     assert got["published_source"] == "dateline"
     assert got["published"] == "2024-11-09T18:30:00+01:00"
+
+
+def test_relative_dateline_needs_the_fetch_time() -> None:
+    page = "<html><body><h1>عنوان</h1><span class='time'>منذ 3 ساعات</span><p>نص</p></body></html>"
+    got = find_publication_date(page, timezone="Asia/Riyadh", fetched_at="2024-03-15T12:30:00Z")
+    assert (got["published"], got["published_precision"]) == ("2024-03-15T12:30:00+03:00", "hour")
+    assert find_publication_date(page, timezone="Asia/Riyadh")["published"] is None

@@ -24,6 +24,7 @@ from .zones import get_zone
 
 UTC = dt_timezone.utc
 FUTURE_TOLERANCE = timedelta(hours=1)
+_OTHER_REFERENCE = datetime(2001, 6, 15, 12, 0, tzinfo=dt_timezone.utc)  # tells relative from absolute
 _EMPTY = {"published": None, "published_utc": None, "published_precision": None,
           "published_source": None, "published_raw": None, "modified": None,
           "modified_utc": None}
@@ -132,9 +133,12 @@ def read_value(raw: str, tz_name: str | None, fetched: datetime | None) -> dict 
         got = _read_rfc822(raw, site_tz)
         if got is not None:
             return got
-    res = normalise_date(raw, reference=fetched, timezone=tz_name if site_tz else None)
+    zone = tz_name if site_tz else None
+    res = normalise_date(raw, reference=fetched, timezone=zone)
     if res is None or res["precision"] in ("year",):
         return None
+    if fetched is None and res != normalise_date(raw, reference=_OTHER_REFERENCE, timezone=zone):
+        return None  # «منذ 3 ساعات» means nothing without the fetch time
     return {"local": res["datetime"] or res["date"], "utc": res["utc"], "precision": res["precision"]}
 
 
