@@ -1,6 +1,7 @@
 """The HTTP side: one threading server per site on 127.0.0.1, HTTP/1.1 keep-alive."""
 from __future__ import annotations
 
+import copy
 import socket
 import threading
 from email.utils import parsedate_to_datetime
@@ -33,6 +34,28 @@ class _SiteHTTPServer(ThreadingHTTPServer):
         self.headers: dict[str, str] = {}
         self.fallback = None          # callable(path) -> Response | None (gen site)
         self.not_found: Response = Response(status=404, body=b"not found")
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:
+        with self._conns_lock:
+            self._conns.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._conns_lock:
+            self._conns.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End idle keep-alive connections so a stopped site really stops answering."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -41,6 +64,11 @@ class _Handler(BaseHTTPRequestHandler):
     # writes per keep-alive response otherwise stall on delayed ACKs (~40 ms each).
     wbufsize = 64 * 1024
     disable_nagle_algorithm = True
+    timeout = 60                 # idle keep-alive connections close after a minute
+    _server_name = "fixturesite"
+
+    def version_string(self) -> str:
+        return self._server_name
     server_version = "fixturesite"
     sys_version = ""
 
@@ -103,13 +131,15 @@ class _Handler(BaseHTTPRequestHandler):
                 extra["Last-Modified"] = http_date(resp.last_modified)
             if self._not_modified(resp, etag):
                 status, body = 304, b""
+        # A response that names its own server (the CDN challenge) carries no site headers.
+        site_headers = {} if "Server" in resp.headers else srv.headers
+        headers = {**site_headers, **resp.headers, **extra}
+        self._server_name = headers.pop("Server", "fixturesite")
         try:
             self.send_response(status)
-            for k, v in srv.headers.items():
-                self.send_header(k, v)
             if resp.content_type and status != 304:
                 self.send_header("Content-Type", resp.content_type)
-            for k, v in {**resp.headers, **extra}.items():
+            for k, v in headers.items():
                 self.send_header(k, v)
             if status != 304:
                 self.send_header("Content-Length", str(len(body)))
@@ -190,6 +220,7 @@ class FixtureServer:
         self._stopping.set()
         for srv in self._servers.values():
             srv.shutdown()
+            srv.close_connections()
         self._close_all()
         for t in self._threads:
             t.join(timeout=5)
@@ -229,7 +260,7 @@ class FixtureServer:
     def catalogue(self) -> list[dict]:
         """Ground truth for every page a crawl can meet (see fixturesite.catalogue)."""
         self._require_started()
-        out = [e for site in self._sites.values() for e in site.entries]
+        out = [copy.deepcopy(e) for site in self._sites.values() for e in site.entries]
         if self._gen is not None:
             out.extend(self._gen.entries())
         return out

@@ -354,13 +354,16 @@ class SiteBuilder:
                       paragraphs=paragraphs, must_not_contain=mnc)
         self.entries.append(self.entry(v.url, "article", "stored", duplicate_of=v.duplicate_of,
                                        notes="; ".join(notes) or "article", **common))
-        self.build_variants(v, ok, common)
+        self.build_variants(v, ok, common, extra)
 
-    def build_variants(self, v: ArticleView, ok: Response, common: dict) -> None:
+    def build_variants(self, v: ArticleView, ok: Response, common: dict, extra: list[str]) -> None:
         a = v.a
         for variant in a.variants:
+            entry = dict(common)
             if variant == "amp":
-                path, route, note = self.amp_path(a), self.html_response(self.render_amp(v), modified=a.modified or a.published), "AMP variant, rel=canonical to the main URL"
+                amp_html = self.render_amp(v)
+                entry["must_not_contain"] = self.must_not_contain(amp_html, v, extra)
+                path, route, note = self.amp_path(a), self.html_response(amp_html, modified=a.modified or a.published), "AMP variant, rel=canonical to the main URL"
             elif variant == "alias":
                 path, route, note = self.alias_path(a), ok, "alias path, same page, rel=canonical to the main URL"
             elif variant == "tracking":
@@ -372,9 +375,6 @@ class SiteBuilder:
                 raise FixtureDataError(f"{a.site}/{a.slug}: unknown variant {variant!r}")
             if route is not None:
                 self.routes[path] = route
-            entry = dict(common)
-            if variant == "amp":
-                entry["must_not_contain"] = []
             self.entries.append(self.entry(self.url(path), "article", "stored", canonical_url=v.url,
                                            duplicate_of=v.url, notes=note, **entry))
 

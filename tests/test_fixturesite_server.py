@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
@@ -343,3 +344,39 @@ def test_head_request(cat):
     req = urllib.request.Request(e["url"], method="HEAD")
     with urllib.request.urlopen(req, timeout=5) as r:
         assert r.status == 200 and int(r.headers["Content-Length"]) > 1000 and r.read() == b""
+
+
+def test_stop_ends_keepalive_connections_and_hangs():
+    import http.client
+    import threading
+
+    s = FixtureServer(hang_seconds=300).start()
+    base = urlsplit(s.base_urls["wp"])
+    conn = http.client.HTTPConnection(base.hostname, base.port, timeout=5)
+    conn.request("GET", "/robots.txt")
+    assert b"Disallow: /private/" in conn.getresponse().read()
+    hang = next(e for e in s.catalogue() if e["expect"] == "fetch_error:timeout")
+    answers: list = []
+    waiter = threading.Thread(target=lambda: answers.append(fetch(hang["url"], timeout=60)[0]))
+    waiter.start()
+    portal = s._servers["portal"]
+    for _ in range(100):             # wait until the request is in the server's hands
+        if portal._conns:
+            break
+        time.sleep(0.05)
+    s.stop()
+    waiter.join(timeout=30)
+    assert answers == [200]          # the hanging page was released by stop(), not by its 300 s
+    with pytest.raises((http.client.HTTPException, OSError)):
+        conn.request("GET", "/robots.txt")
+        conn.getresponse().read()
+    with pytest.raises(OSError):
+        socket.create_connection((base.hostname, base.port), timeout=2).close()
+
+
+def test_server_headers_follow_the_cms(srv, cat):
+    wp = next(e for e in cat if e["site"] == "wp" and e["expect"] == "stored")
+    assert fetch(wp["url"])[1]["Server"] == "Apache"
+    challenge = next(e for e in cat if e["expect"] == "dropped:challenge_page")
+    headers = fetch(challenge["url"])[1]
+    assert headers.get_all("Server") == ["cloudflare"] and headers["cf-mitigated"] == "challenge"
