@@ -112,6 +112,7 @@ class _Ctx:
         self.sent_tokens = _sentence_tokens(doc)
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
+        self.numbers_cache: dict[int, tuple] = {}
         self._assign_roles()
 
     def _country_votes(self, timezone: str | None) -> dict[str, float]:
@@ -366,6 +367,22 @@ def _numbers_in(ctx: _Ctx, sent: int) -> list[tuple[int, int]]:
     return out
 
 
+def _sentence_numbers(ctx: _Ctx, sent: int) -> tuple[dict[int, int], dict[int, int], list[int]]:
+    cached = ctx.numbers_cache.get(sent)
+    if cached is None:
+        toks = ctx.toks
+        nums = dict(_numbers_in(ctx, sent))
+        persons: dict[int, int] = {}      # «عنصر» counts one only right after the casualty word
+        for k, val in (("person_singular", 1), ("person_dual", 2)):
+            for m in ctx.cue[k]:
+                if toks[m.start].sent == sent:
+                    persons.setdefault(m.start, val)
+        bounds = sorted(m.start for k in ("fatality_words", "injured_words", "captured_words", "defected_words")
+                        for m in ctx.cue[k] if toks[m.start].sent == sent)
+        cached = ctx.numbers_cache[sent] = (nums, persons, bounds)
+    return cached
+
+
 def _count(ctx: _Ctx, key: str, c: Candidate) -> int | None:
     """The number that goes with the casualty words of ``key`` in the trigger's sentence.
 
@@ -376,14 +393,7 @@ def _count(ctx: _Ctx, key: str, c: Candidate) -> int | None:
     words = [m for m in ctx.cue[key] if toks[m.start].sent == c.sent]
     if not words:
         return None
-    nums = dict(_numbers_in(ctx, c.sent))
-    persons: dict[int, int] = {}      # «عنصر» counts one only right after the casualty word
-    for k, val in (("person_singular", 1), ("person_dual", 2)):
-        for m in ctx.cue[k]:
-            if toks[m.start].sent == c.sent:
-                persons.setdefault(m.start, val)
-    bounds = sorted(m.start for k in ("fatality_words", "injured_words", "captured_words", "defected_words")
-                    for m in ctx.cue[k] if toks[m.start].sent == c.sent)
+    nums, persons, bounds = _sentence_numbers(ctx, c.sent)
     best = None
     for w in words:
         nxt = min([b for b in bounds if b >= w.end] + [w.end + 6])

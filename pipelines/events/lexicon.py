@@ -96,6 +96,9 @@ def select(per_start: dict[int, list[Match]]) -> list[Match]:
 _COMBINED: dict[tuple[int, ...], dict] = {}
 
 
+_KIND = {token_forms: 0, prefix_forms: 1, clitic_forms: 2}
+
+
 def scan(tokens: list[Token], indexes: list[PhraseIndex]) -> list[list[Match]]:
     """Longest matches of several indexes in one pass over the tokens (the costly part)."""
     key = tuple(id(x) for x in indexes)
@@ -103,28 +106,39 @@ def scan(tokens: list[Token], indexes: list[PhraseIndex]) -> list[list[Match]]:
     if combined is None:
         combined = {}
         for k, idx in enumerate(indexes):
+            kind = _KIND.get(idx.forms, 0)
             for first, entries in idx.first.items():
                 for words, payload, phrase in entries:
-                    combined.setdefault(first, []).append((k, words, payload, phrase))
+                    combined.setdefault(first, []).append((k, kind, words, payload, phrase))
         _COMBINED[key] = combined
     n_tok = len(tokens)
+    forms = [(token_forms(t.text), prefix_forms(t.text), clitic_forms(t.text)) for t in tokens]
     per: list[dict[int, list[Match]]] = [{} for _ in indexes]
     keys = combined.keys()
-    for i, t in enumerate(tokens):
-        tf = token_forms(t.text)
+    for i in range(n_tok):
+        tf, pf, cf = forms[i]
         if keys.isdisjoint(tf):
             continue
-        pf = prefix_forms(t.text)
-        cf = clitic_forms(t.text)
-        allowed = {token_forms: tf, prefix_forms: pf, clitic_forms: cf}
         for form in tf:
-            for k, words, payload, phrase in combined.get(form, ()):
-                idx = indexes[k]
-                if form not in allowed[idx.forms]:
+            entries = combined.get(form)
+            if not entries:
+                continue
+            exact = form in pf or form in cf
+            for k, kind, words, payload, phrase in entries:
+                if kind and form not in forms[i][kind]:
                     continue
                 n = len(words)
-                if i + n <= n_tok and all(words[j] in idx.forms(tokens[i + j].text) for j in range(1, n)):
-                    per[k].setdefault(i, []).append(Match(i, i + n, payload, phrase, form in pf or form in cf))
+                if n > 1:
+                    if i + n > n_tok:
+                        continue
+                    ok = True
+                    for j in range(1, n):
+                        if words[j] not in forms[i + j][kind]:
+                            ok = False
+                            break
+                    if not ok:
+                        continue
+                per[k].setdefault(i, []).append(Match(i, i + n, payload, phrase, exact))
     return [select(per[k]) if per[k] else [] for k in range(len(indexes))]
 
 
