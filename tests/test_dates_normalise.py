@@ -252,3 +252,15 @@ def test_clock_hours_in_words(text: str, local: str) -> None:
 
 def test_feminine_ordinal_day_is_not_an_hour() -> None:
     assert norm("في الثالثة والعشرين من مايو")["date"] == "2024-05-23"
+
+
+@pytest.mark.parametrize("text, date", [
+    ("أول يوم جمعة من يوليو", "2024-07-05"), ("الأحد الثالث", "2024-03-17"),
+    ("الجمعة الأولى من أبريل", "2024-04-05"), ("أول جمعة من رمضان", "2024-03-15"),
+])
+def test_nth_weekday(text: str, date: str) -> None:
+    assert norm(text)["date"] == date
+
+
+def test_fifth_weekday_that_does_not_exist() -> None:
+    assert norm("الأربعاء الخامس") is None  # March 2024 has four Wednesdays

@@ -139,6 +139,9 @@ class Lexicon:
             rf"(?:\s+({alternation(self.hour_fractions)})(?![\w]))?")
         self.nth_re = re.compile(
             rf"\b(WX?\d)\s+({alternation(self.ordinals)})(?![\w])(?!\s*(?:عشر|و\S))")
+        # «أول يوم جمعة», «ثاني أحد»: the ordinal before the weekday.
+        self.nth_before_re = re.compile(
+            rf"(?<![\w])({alternation(self.ordinals)})\s+(?:يوم\s+)?(WX?\d)\b")
         self.end_re = word_re(phrases["end_of"])
         self.number_words = table
         self.number_re = word_re(table, prefix="لل|[وبل]")

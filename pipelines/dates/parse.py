@@ -59,7 +59,10 @@ _REMAINING_NUM_RE = re.compile(r"(?<![\w:])(\d{1,2})(?![\d:])")
 def parse_tokens(tok: str, ref: datetime) -> Found | None:
     """Parse a token string against the reference moment (aware, in the target zone)."""
     at, precision, tok = _clock(tok)
-    found = _absolute(tok, ref) or _relative(tok, ref)
+    if re.search(r"\bWX?\d NTH\d\b", tok):
+        found = _nth_weekday(tok, ref)  # a fifth weekday the month lacks is no date
+    else:
+        found = _absolute(tok, ref) or _relative(tok, ref)
     if found is None:
         if at is not None and not re.search(r"\d", tok):
             # A clock time alone («الساعة 10 مساء») is today's.
@@ -75,6 +78,32 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
 
 
 # ---------------------------------------------------------------- clock time
+
+def _nth_weekday(tok: str, ref: datetime) -> Found | None:
+    """«أول يوم جمعة من يوليو», «الأحد الثالث»: the n-th weekday of a month (the named
+    one, in the year nearest the reference; else the reference's month)."""
+    m = re.search(r"\bWX?(\d) NTH(\d)\b", tok)
+    if not m:
+        return None
+    weekday, n = int(m.group(1)), int(m.group(2))
+    month = re.search(r"\b([MH])(\d\d)\b", tok)
+    today = ref.date()
+    if month and month.group(1) == "H":
+        hy = gregorian_year_to_hijri(today)
+        firsts = [g for g in (hijri_to_gregorian(y, int(month.group(2)), 1) for y in (hy - 1, hy, hy + 1)) if g]
+        length = 29  # a Hijri month has 29 or 30 days; the 5th weekday may fall outside
+    elif month:
+        firsts = [date(y, int(month.group(2)), 1) for y in (today.year - 1, today.year, today.year + 1)]
+        length = 28
+    else:
+        firsts, length = [today.replace(day=1)], 28
+    if not firsts:
+        return None
+    first = min(firsts, key=lambda f: abs((f - today).days))
+    day = first + timedelta(days=(weekday - first.weekday()) % 7) + timedelta(weeks=n - 1)
+    in_month = day.month == first.month if not (month and month.group(1) == "H") else (day - first).days < length
+    return Found(day, None, "day") if in_month else None
+
 
 def _clock(tok: str) -> tuple[time | None, str | None, str]:
     half_anywhere = _HALF_RE.search(tok)
@@ -112,7 +141,7 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
         return _numeric(int(m.group(4)), int(m.group(3)), int(m.group(1)), False, ref)
     m = _US_COMMA_RE.search(tok)
     if m:
-        return _numeric(int(m.group(2)), int(m.group(1)), _year4(m.group(3), ref), False, ref, us=True)
+        return _numeric(int(m.group(2)), int(m.group(1)), _year4(m.group(3), ref), False, ref)
     m = _DMY_RE.search(tok)
     if m:
         return _dmy(m, ref)
@@ -208,7 +237,7 @@ def _year4(text: str | None, ref: datetime) -> int | None:
     return y
 
 
-def _numeric(d: int, m: int, y: int | None, hijri: bool, ref: datetime, us: bool = False) -> Found | None:
+def _numeric(d: int, m: int, y: int | None, hijri: bool, ref: datetime) -> Found | None:
     if y is None:
         return None
     if hijri or 1300 <= y <= 1500:
@@ -250,7 +279,7 @@ def _day_month(day: int, cal: str, month: int, year: str | None, hij: str | None
         return None
     if year is not None:
         y = int(year)
-        if cal == "H" or hij or (1300 <= y <= 1500 and cal == "H"):
+        if cal == "H" or hij:
             g = hijri_to_gregorian(y, month, day)
             return Found(g, None, "day") if g else None
         d = safe_date(y, month, day)
@@ -322,8 +351,6 @@ def _day_month_numeric(a: int, b: int, sep: str, weekday: int | None, ref: datet
     """«22/04», «4/22», «4.22»: day/month unless only month/day is possible."""
     day, month = a, b
     if month > 12 and day <= 12:
-        day, month = b, a
-    elif sep == "." and a <= 12 and b > 12:
         day, month = b, a
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
@@ -436,11 +463,6 @@ def _weekday(tok: str, strong_only: bool) -> int | None:
 
 def _weekday_date(tok: str, weekday: int, week: re.Match | None, ref: datetime) -> date:
     today = ref.date()
-    nth = re.search(r"\bNTH(\d)\b", tok)
-    if nth:
-        first = today.replace(day=1)
-        first_wd = first + timedelta(days=(weekday - first.weekday()) % 7)
-        return first_wd + timedelta(weeks=int(nth.group(1)) - 1)
     nums = [int(n) for n in _REMAINING_NUM_RE.findall(re.sub(r"\b[WHM]X?\d+\b|RD-?\d", " ", tok))]
     if nums and 1 <= nums[0] <= 31:
         # «الاثنين 26»: the nearest day numbered 26 that is a Monday; «السبت الثالث»:

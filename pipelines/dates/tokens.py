@@ -53,6 +53,7 @@ def tokenise(text: str, lx: Lexicon) -> str:
         return (" W" if strong else " WX") + f"{lx.weekday_names[name]} "
     text = lx.weekday_re.sub(weekday, text)
     text = lx.nth_re.sub(lambda m: f"{m.group(1)} NTH{lx.ordinals[m.group(2)]} ", text)
+    text = lx.nth_before_re.sub(lambda m: f" {m.group(2)} NTH{lx.ordinals[m.group(1)]} ", text)
     text = lx.end_re.sub(" END ", text)
     text = lx.day_word_re.sub(lambda m: f" RD{lx.day_words[m.group(1)]} ", text)
 
