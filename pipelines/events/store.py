@@ -1,0 +1,155 @@
+"""The ``events`` collection: one document per event, pointing at its article.
+
+``replace_events(db, article_doc, events)`` swaps an article's events for new ones and
+refreshes the summary on the article document; running it twice with the same input
+leaves the same documents (ids are derived from the article URL and the event's place
+in the list). ``reprocess(db, since=...)`` re-runs the extractor over stored articles.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import sys
+from typing import Any, Callable, Iterable, Mapping
+
+from pymongo import ASCENDING, IndexModel
+
+from pipelines.events.extractor import EXTRACTOR_VERSION, extract_events
+
+log = logging.getLogger(__name__)
+
+EVENTS = "events"
+ARTICLES = "articles"
+INDEXES = [
+    IndexModel([("article_url", ASCENDING)], name="article_url"),
+    IndexModel([("date", ASCENDING)], name="date"),
+    IndexModel([("location.admin1", ASCENDING), ("date", ASCENDING)], name="admin1_date"),
+    IndexModel([("event_type", ASCENDING), ("sub_event_type", ASCENDING), ("date", ASCENDING)], name="type_date"),
+    IndexModel([("actor1.name", ASCENDING)], name="actor1"),
+    IndexModel([("actor2.name", ASCENDING)], name="actor2"),
+    IndexModel([("location.country", ASCENDING), ("date", ASCENDING)], name="country_date"),
+]
+
+
+def ensure_event_indexes(db) -> None:
+    """Create the ``events`` indexes (idempotent)."""
+    db[EVENTS].create_indexes(INDEXES)
+
+
+def _article_url(article_doc: Mapping[str, Any]) -> str:
+    url = article_doc.get("url") or article_doc.get("final_url") or article_doc.get("fetched_url")
+    if not isinstance(url, str) or not url:
+        raise ValueError("the article document has no url to attach events to")
+    return url
+
+
+def event_id(article_url: str, index: int) -> str:
+    """Stable id of the index-th event of an article."""
+    return hashlib.sha1(article_url.encode("utf-8")).hexdigest()[:16] + f"-{index:03d}"
+
+
+def event_documents(article_doc: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """The ``events`` documents for one article (plain dicts, ready to insert)."""
+    url = _article_url(article_doc)
+    docs = []
+    for i, ev in enumerate(events):
+        if not isinstance(ev, Mapping):
+            continue
+        doc = {k: v for k, v in ev.items() if k != "_id"}
+        doc.update({
+            "_id": event_id(url, i),
+            "article_id": article_doc.get("_id"),
+            "article_url": url,
+            "source": article_doc.get("source"),
+            "article_title": article_doc.get("title"),
+            "article_published": article_doc.get("published"),
+        })
+        docs.append(doc)
+    return docs
+
+
+def replace_events(db, article_doc: Mapping[str, Any], events: list[Mapping[str, Any]]) -> int:
+    """Replace the stored events of an article by ``events``; returns how many are stored.
+
+    Also sets the summary fields of the article document (``event_count``,
+    ``event_types``, ``events_version``, ``events_error`` None).
+    """
+    url = _article_url(article_doc)
+    docs = event_documents(article_doc, events)
+    coll = db[EVENTS]
+    keep = [d["_id"] for d in docs]
+    for d in docs:
+        coll.replace_one({"_id": d["_id"]}, d, upsert=True)
+    coll.delete_many({"article_url": url, "_id": {"$nin": keep}})
+    types = sorted({d.get("event_type") for d in docs if isinstance(d.get("event_type"), str)})
+    db[ARTICLES].update_one({"url": url}, {"$set": {
+        "event_count": len(docs), "event_types": types,
+        "events_version": EXTRACTOR_VERSION, "events_error": None}})
+    return len(docs)
+
+
+def _local_published(article: Mapping[str, Any]) -> str | None:
+    local = article.get("published_local")
+    if isinstance(local, str) and local:
+        return local
+    utc = article.get("published")
+    if isinstance(utc, dt.datetime):
+        if utc.tzinfo is None:
+            utc = utc.replace(tzinfo=dt.timezone.utc)
+        return utc.isoformat()
+    return None
+
+
+def _since_filter(since: str | None) -> dict:
+    if not since:
+        return {}
+    try:
+        day = dt.datetime.fromisoformat(since.strip()[:10]).replace(tzinfo=dt.timezone.utc)
+    except ValueError as exc:
+        raise ValueError(f"--since wants a date like 2024-01-31, not {since!r}") from exc
+    return {"published": {"$gte": day}}
+
+
+def reprocess(db, since: str | None = None,
+              extractor: Callable[..., list[dict]] = extract_events) -> dict[str, int]:
+    """Re-run the extractor over stored articles (published on or after ``since``) and
+    replace their events. Returns counts."""
+    ensure_event_indexes(db)
+    query = {"is_article": {"$ne": False}, "duplicate_of": None, **_since_filter(since)}
+    counts = {"articles": 0, "events": 0, "errors": 0}
+    fields = {"url": 1, "text": 1, "published": 1, "published_local": 1, "timezone": 1,
+              "source": 1, "title": 1}
+    for article in db[ARTICLES].find(query, fields):
+        text = article.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        try:
+            events = extractor(text, published=_local_published(article), timezone=article.get("timezone"),
+                               source=article.get("source"))
+            counts["events"] += replace_events(db, article, events)
+            counts["articles"] += 1
+        except Exception as exc:  # noqa: BLE001 - one bad article must not stop the rest
+            counts["errors"] += 1
+            log.warning("events for %s failed: %s", article.get("url"), exc)
+            db[ARTICLES].update_one({"_id": article["_id"]}, {"$set": {"events_error": str(exc)[:500]}})
+    return counts
+
+
+def reprocess_command(since: str | None = None) -> int:
+    """``python -m pipelines.events --reprocess``: MONGO_URI (or the embedded store in
+    MARSAD_DATA_DIR), database MONGO_DATABASE (default marsad)."""
+    from pipelines.storage import StorageError, default_data_dir, open_database
+
+    try:
+        _since_filter(since)
+        with open_database(os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"),
+                           default_data_dir()) as conn:
+            counts = reprocess(conn.db, since=since)
+    except (StorageError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({**counts, "extractor_version": EXTRACTOR_VERSION}))
+    return 0
