@@ -214,3 +214,14 @@ def test_relative_dateline_needs_the_fetch_time() -> None:
     got = find_publication_date(page, timezone="Asia/Riyadh", fetched_at="2024-03-15T12:30:00Z")
     assert (got["published"], got["published_precision"]) == ("2024-03-15T12:30:00+03:00", "hour")
     assert find_publication_date(page, timezone="Asia/Riyadh")["published"] is None
+
+
+def test_read_also_link_dates_and_logo_h1() -> None:
+    page = """<html><head><title>موقع الخبر | وصول قافلة مساعدات إلى المدينة المحاصرة</title></head><body>
+      <header><h1 class="logo">موقع الخبر</h1><span>الأربعاء 6 مارس 2024</span></header>
+      <article><h1>وصول قافلة مساعدات إلى المدينة المحاصرة</h1>
+      <p><strong>اقرأ أيضاً:</strong> <a href="/old">قافلة سابقة - 1 مارس 2024</a></p>
+      <div class="byline">كتب: سامي 05/03/2024 - 09:10</div>
+      <p>وصلت القافلة صباح اليوم بعد انتظار طويل على المعبر.</p></article></body></html>"""
+    got = find_publication_date(page, timezone="Asia/Gaza", fetched_at="2024-03-06T10:00:00Z")
+    assert got["published"] == "2024-03-05T09:10:00+02:00"

@@ -24,9 +24,21 @@ _SPLIT_RE = re.compile(r"[-_]")
 def title_element(tree: Any) -> Any:
     """The article's title element: the first non-empty h1; else the element that shows
     the document's <title>/og:title (legacy table layouts have no h1); else a *title* class."""
-    for h in tree.xpath("//h1"):
-        if " ".join(h.itertext()).strip():
-            return h
+    heads = [h for h in tree.xpath("//h1") if " ".join(h.itertext()).strip()]
+    if len(heads) > 1:
+        # Several h1 (a logo, a section name, the headline): the one showing the title,
+        # else the first outside header/nav.
+        parts = _title_parts(tree)
+        for h in heads:
+            text = " ".join(" ".join(h.itertext()).split())
+            if any(p == text or (p in text and len(p) > len(text) / 2) or (text in p and len(text) > len(p) / 2)
+                   for p in parts):
+                return h
+        for h in heads:
+            if not any(a.tag in ("header", "nav") for a in h.iterancestors()):
+                return h
+    if heads:
+        return heads[0]
     shown = _element_showing_title(tree)
     if shown is not None:
         return shown
@@ -34,10 +46,15 @@ def title_element(tree: Any) -> Any:
     return heads[0] if heads else None
 
 
-def _element_showing_title(tree: Any) -> Any:
+def _title_parts(tree: Any) -> set[str]:
+    """The document title split at « - », « | » (site names), long parts only."""
     titles = tree.xpath("//title/text() | //meta[@property='og:title']/@content")
     parts = {p.strip() for t in titles for p in re.split(r"\s[-|–—:]\s", str(t))}
-    parts = {" ".join(p.split()) for p in parts if len(p.strip()) >= 12}
+    return {" ".join(p.split()) for p in parts if len(p.strip()) >= 12}
+
+
+def _element_showing_title(tree: Any) -> Any:
+    parts = _title_parts(tree)
     if not parts:
         return None
     for el in tree.iter("h2", "h3", "td", "div", "span", "b", "strong", "font", "p", "a"):
@@ -86,6 +103,23 @@ def is_skipped(el: Any, title: Any, lx: Lexicon) -> bool:
 def _own_text(el: Any) -> str:
     text = " ".join(t for t in el.itertext() if t).strip()
     return " ".join(text.split())
+
+
+def _after_read_also(el: Any, lx: Lexicon) -> bool:
+    """True for a date in a «اقرأ أيضاً» link or block (the block's text starts with it)."""
+    phrases = lx.read_also
+    node = el
+    for _ in range(3):
+        if node is None:
+            return False
+        head = fold(" ".join(node.itertext())[:40])
+        if any(head.startswith(p) for p in phrases):
+            return True
+        prev = node.getprevious()
+        if prev is not None and any(fold(" ".join(prev.itertext())).strip().startswith(p) for p in phrases):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _looks_like_date(folded: str, lx: Lexicon) -> bool:
@@ -159,7 +193,7 @@ def dateline_candidates(tree: Any, lx: Lexicon) -> Iterator[str]:
         folded = fold(text)
         if not _looks_like_date(folded, lx) or _names_clock(folded, lx):
             continue
-        if is_skipped(el, title, lx):
+        if is_skipped(el, title, lx) or _after_read_also(el, lx):
             continue
         yield text
     for head in heads:

@@ -61,6 +61,7 @@ class Lexicon:
         zones = _load("zones.yaml")
         phrases = _load("phrases.yaml")
         self.signals = _load("signals.yaml")
+        self.read_also = [fold(w) for w in self.signals["read_also"]]
 
         self.month_names: dict[str, tuple[str, int]] = {}
         for cal, key in (("gregorian", "M"), ("hijri", "H")):
