@@ -66,9 +66,10 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-# Items are logged only at DEBUG; drops (small records) at INFO.
+# Drops are logged at INFO, naming the page (items carry raw HTML, never logged).
 LOG_LEVEL = os.environ.get("MARSAD_LOG_LEVEL", "INFO")
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformat.QuietLogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

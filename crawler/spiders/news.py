@@ -100,8 +100,13 @@ class NewsSpider(scrapy.Spider):
 
     def _request(self, url: str, source: Source, callback: Any, **meta: Any) -> scrapy.Request:
         meta.update(source=source.id, download_slot=source.id)
+        # Listings are re-read on purpose, and articles are de-duplicated by the spider
+        # itself (by canonical URL). Keeping Scrapy's filter off for articles also means a
+        # redirect loop runs into REDIRECT_MAX_TIMES and is recorded, instead of being
+        # silently filtered as a duplicate when it comes back to its first URL.
+        dont_filter = bool(meta.get("listing")) or "article_key" in meta
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
-                              dont_filter=meta.get("listing", False))
+                              dont_filter=dont_filter)
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.sources:
