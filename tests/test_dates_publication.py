@@ -225,3 +225,11 @@ def test_read_also_link_dates_and_logo_h1() -> None:
       <p>وصلت القافلة صباح اليوم بعد انتظار طويل على المعبر.</p></article></body></html>"""
     got = find_publication_date(page, timezone="Asia/Gaza", fetched_at="2024-03-06T10:00:00Z")
     assert got["published"] == "2024-03-05T09:10:00+02:00"
+
+
+def test_update_stamp_is_also_the_modified_date() -> None:
+    page = "<html><body><h1>عنوان</h1><span>آخر تحديث: 3 مارس 2024 10:00</span></body></html>"
+    got = find_publication_date(page, timezone="Asia/Riyadh")
+    assert got["published"] == got["modified"] == "2024-03-03T10:00:00+03:00"
+    plain = page.replace("آخر تحديث:", "نشر في:")
+    assert find_publication_date(plain, timezone="Asia/Riyadh")["modified"] is None

@@ -103,6 +103,7 @@ class Lexicon:
         self.prefixes = [fold(w) for w in phrases["prefixes"]]
         self.clock_words = [fold(w) for w in phrases["clock_words"]]
         self.zone_words = [fold(w) for w in phrases["zone_words"]]
+        self.update_words = [fold(w) for w in phrases["update_words"]]
 
         # Number words → value, composed from units, teens and tens.
         ordinal = {fold(w): int(v) for v, ws in numbers["ordinal_units"].items() for w in ws}

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from .dateline import dateline_candidates
-from .lexicon import lexicon
+from .lexicon import fold, lexicon
 from .normalise import normalise_date, parse_reference
 from .zones import get_zone
 
@@ -94,6 +94,10 @@ def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
         got = read_value(modified_raw, tz_name, fetched)
         if got is not None and not _in_future(got, fetched, site_tz):
             out.update(modified=got["local"], modified_utc=got["utc"])
+    if out["modified"] is None and out["published_source"] == "dateline" \
+            and any(w in fold(out["published_raw"]) for w in lexicon().update_words):
+        # «آخر تحديث: ...» is the only stamp shown: it is the modified date too.
+        out.update(modified=out["published"], modified_utc=out["published_utc"])
     return out
 
 
