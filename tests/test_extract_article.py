@@ -61,7 +61,7 @@ def test_portal_clock_ticker_share_bar_and_footers_are_removed():
                  never=["بتوقيت القاهرة", "التوقيت الآن", "02:45", "عاجل", "رئيس الوزراء يصل إلى أسوان",
                         "شارك الخبر", "فيسبوك", "أخبار متعلقة", "تطوير محطة مصر", "النشرة البريدية",
                         "حمّل تطبيق", "الأكثر قراءة", "طقس الغد", "جميع الحقوق محفوظة", "رئيس التحرير",
-                        "القاهرة: الأحد"])
+                        "القاهرة: الأحد", "كتب: كريم منصور", "الرئيسية"])
     assert result["authors"] == ["كريم منصور"]
     assert result["tags"] == ["قطارات", "النقل", "الدلتا"]
     assert result["image"] == "https://nile.example/img/train.jpg"
@@ -106,7 +106,7 @@ def test_legacy_table_layout_in_windows_1256_without_charset():
     assert result["title"] == "وصول وفد الوساطة إلى المدينة المحاصرة"
     assert len(result["paragraphs"]) == 4  # <br><br> runs become paragraphs
     assert_clean(result, must=["هدنة لمدة ثماني وأربعين ساعة", "وعودة المهجرين إلى قراهم"],
-                 never=["الأرشيف", "|", "جميع الحقوق محفوظة", "12/4/2011"])
+                 never=["الأرشيف", "|", "جميع الحقوق محفوظة", "12/4/2011", "عدد الزوار", "51207"])
 
 
 def test_persian_page_is_wrong_language_even_with_lang_ar():
@@ -118,6 +118,7 @@ def test_persian_page_is_wrong_language_even_with_lang_ar():
 
 @pytest.mark.parametrize("name,reason", [
     ("section_page.html", "not_article"),
+    ("drupal_listing.html", "not_article"),
     ("video_stub.html", "video_only"),
     ("soft_404.html", "soft_404"),
     ("challenge.html", "challenge_page"),
@@ -127,6 +128,26 @@ def test_not_articles_are_flagged_with_their_reason(name, reason):
     assert result["is_article"] is False
     assert result["drop_reason"] == reason
     assert result["quality"] < 0.35
+
+
+def test_tag_page_with_a_single_teaser_is_not_an_article():
+    result = extract("tag_single.html", url="https://shamal.example/ar/tag/ports")
+    assert result["drop_reason"] == "not_article"
+    # Without the tag URL one teaser alone is not enough evidence: stays an article.
+    assert extract("tag_single.html")["drop_reason"] is None
+
+
+def test_article_whose_body_sits_beside_related_teasers_stays_an_article():
+    teasers = "".join(f'<div class="card"><h3><a href="/n/{i}">عنوان خبر آخر رقم {i} عن الاقتصاد المحلي</a></h3>'
+                      f"<p>ملخص قصير للخبر الآخر رقم {i}.</p></div>" for i in range(6))
+    html = ("<html><head><meta property='og:type' content='article'><title>خبر</title></head><body>"
+            "<h1>وصول أول رحلة مباشرة إلى المطار الجديد</h1>"
+            "<p>حطت صباح اليوم أول رحلة مباشرة في المطار الجديد قادمة من العاصمة، وعلى متنها مئة وخمسون راكبا. "
+            "وقال مدير المطار إن الرحلات ستصبح يومية اعتبارا من الشهر المقبل.</p>"
+            f"<div class='more'>{teasers}</div></body></html>")
+    result = extract_article(html)
+    assert result["is_article"], result["drop_reason"]
+    assert "عنوان خبر آخر" not in result["text"]
 
 
 def test_short_news_brief_is_still_an_article():

@@ -23,6 +23,14 @@ def test_legacy_cp1256_without_any_charset_is_detected():
     assert "وصل وفد الوساطة المؤلف من شيوخ العشائر" in text
 
 
+def test_legacy_iso_8859_6_without_any_charset_is_detected():
+    body = (PAGES / "legacy_iso8859_6.html").read_bytes()
+    text, encoding = decode_html(body, "text/html")
+    assert encoding == "iso-8859-6"
+    assert "وصل وفد الوساطة المؤلف من شيوخ العشائر" in text
+    assert text == decode_html((PAGES / "legacy_table_cp1256.html").read_bytes())[0]
+
+
 def test_http_charset_wins_when_bytes_agree():
     body = _page(ARABIC).encode("utf-8")
     assert decode_html(body, "text/html; charset=UTF-8") == (_page(ARABIC), "utf-8")
