@@ -74,6 +74,10 @@ def resolve_entry(entries: list[dict], when: dt.date | None, country: str | None
                 e, seen = nxt, seen + 1
             if (_date(e.get("from")) or dt.date.min) <= when < (_date(e.get("to")) or dt.date.max):
                 return e
+        # Every reading of the alias is from a later period: it did not mean them yet
+        # («الأمن العام» in 2022 is not the post-2024 security service).
+        if all((_date(e.get("from")) or dt.date.min) > when for e in cands):
+            return None
     return cands[0]
 
 

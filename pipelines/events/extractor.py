@@ -92,7 +92,7 @@ class _Ctx:
         cue_keys = ("agent_before", "target_before", "support_before", "member_before",
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
-                    "temporal_subordinators")
+                    "temporal_subordinators", "negations")
         extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
                  "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
@@ -256,6 +256,11 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
         bg = t.sent in bg_sent or t.clause in bg_clause
         if m.start > 0 and toks[m.start - 1].clause == t.clause and m.start - 1 in ctx.starts["temporal_subordinators"]:
             bg = True
+        if any(m.start - k in ctx.starts["negations"] and toks[m.start - k].clause == t.clause for k in (1, 2, 3)
+               if m.start - k >= 0):
+            continue            # «لم تسجل أي مواجهات»: said not to have happened
+        if m.start >= 2 and toks[m.start - 1].text == "من" and m.start - 2 in ctx.starts["motion"]:
+            bg = True           # «هربا من المعارك»: what people fled, told as background
         raw.append(Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"], bg))
     # One event per clause and family; precise words beat generic ones.
     by_clause: dict[int, list[Candidate]] = {}
@@ -282,8 +287,9 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
 def _consumed_places(ctx: _Ctx, cands: list[Candidate]) -> set[int]:
     """Places that background mentions point at («... مدينة إدلب بعد تحريرها»)."""
     consumed: set[int] = set()
+    live = {(c.clause, c.ttype["family"]) for c in cands if not c.background}
     for c in cands:
-        if not c.background:
+        if not c.background or (c.clause, c.ttype["family"]) in live:
             continue
         same = [i for i, p in enumerate(ctx.places) if ctx.toks[p.start].clause == c.clause]
         if same:
@@ -431,7 +437,8 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
         e = resolve_entry(a.entries, when, country)
         if e is not None:
             resolved[i] = e
-    prim = [(i, a) for i, a in ms if i in resolved and a.role not in ("member", "support", "source")]
+    prim = [(i, a) for i, a in ms if i in resolved and a.role != "source"
+            and (a.role not in ("member", "support") or a.assoc_of not in resolved)]
     civ = [(i, a) for i, a in prim if resolved[i]["type"] == "Civilians"]
     armed = [(i, a) for i, a in prim if resolved[i]["type"] not in ("Civilians", "Protesters", "Rioters")]
     fam = c.ttype["family"]
@@ -454,14 +461,18 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
     if fam == "protest":
         prot = [p for p in prim if resolved[p[0]]["type"] in ("Protesters", "Rioters")]
         a1 = prot[0] if prot else None
-        a2 = min(armed, key=dist) if armed else None
+        # A peaceful protest has no second actor; one that was dispersed has the force.
+        if c.ttype["sub_event_type"] != "Peaceful protest":
+            a2 = min(armed, key=dist) if armed else None
     if a1 is None and fam not in ("protest",):
         free = [p for p in armed if p[1].role != "target"]
         if free:
             # «تصدت هيئة تحرير الشام ...», «قصفت قوات النظام ...»: the name right after the
             # trigger verb is its subject.
+            verb_ends = {m.end for m in ctx.trigger_ms if toks[m.start].clause == c.clause} | {c.end}
             a1 = min(free, key=lambda p: (toks[p[1].start].clause != c.clause,
-                                          not 0 <= p[1].start - c.end <= 1 and p[1].role != "agent", dist(p)))
+                                          not (p[1].start in verb_ends or p[1].start - 1 in verb_ends)
+                                          and p[1].role != "agent", dist(p)))
     if a2 is None and fam != "protest":
         others = [p for p in armed if a1 is None or p[0] != a1[0] and not _same_side(resolved[a1[0]], resolved[p[0]])]
         targets = [p for p in others if p[1].role == "target"]
