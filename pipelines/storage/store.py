@@ -157,6 +157,19 @@ def _aware(moment: _dt.datetime | None) -> _dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
 
 
+def _rounds(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Split items into consecutive rounds in which every article key appears once."""
+    rounds: list[list[dict[str, Any]]] = []
+    last_round: dict[str, int] = {}
+    for item in items:
+        index = last_round.get(item["doc"]["url"], -1) + 1
+        if index == len(rounds):
+            rounds.append([])
+        rounds[index].append(item)
+        last_round[item["doc"]["url"]] = index
+    return rounds
+
+
 def _now() -> _dt.datetime:
     moment = _dt.datetime.now(_dt.timezone.utc)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -180,7 +193,6 @@ class ArticleStore:
             db.get_collection(META, write_concern=WriteConcern(w=1, j=True)) if journal else None
         )
         self._pending: list[dict[str, Any]] = []
-        self._pending_keys: set[str] = set()
         self._pending_drops: list[dict[str, Any]] = []
         self.stats: dict[str, Any] = {
             "new": 0, "updated": 0, "unchanged": 0, "kept_existing": 0, "duplicates": 0,
@@ -215,12 +227,8 @@ class ArticleStore:
                            "detail": "record has no URL", "status": record.get("status"),
                            "fetched_at": record.get("fetched_at")})
             return
-        if doc["url"] in self._pending_keys:
-            # One write per key per batch keeps unordered bulk writes unambiguous.
-            self.flush()
         self._pending.append({"doc": doc, "raw": raw_bytes(record), "record": record,
                               "seen_at": doc["fetched_at"] or _now()})
-        self._pending_keys.add(doc["url"])
         if len(self._pending) + len(self._pending_drops) >= self.batch_size:
             self.flush()
 
@@ -234,14 +242,19 @@ class ArticleStore:
 
     def flush(self) -> dict[str, int]:
         """Write everything buffered; returns this batch's counts. Raises
-        ``StorageUnavailableError`` (buffer kept) when the database cannot be reached."""
-        counts = Counter()
+        ``StorageUnavailableError`` when the database cannot be reached; whatever was not
+        written stays buffered (``add``/``add_drop`` can raise it too, having buffered
+        their record first)."""
+        counts: Counter = Counter()
         if not self._pending and not self._pending_drops:
-            return dict(counts)
+            return {}
         try:
-            if self._pending:
-                self._write_articles(self._pending, counts)
-            self._pending, self._pending_keys = [], set()
+            # Records of one key go to separate rounds, in order, so no unordered bulk
+            # write holds two upserts of the same document.
+            for round_items in _rounds(self._pending):
+                self._write_articles(round_items, counts)
+                written = {id(item) for item in round_items}
+                self._pending = [item for item in self._pending if id(item) not in written]
             if self._pending_drops:
                 self._write_drops(self._pending_drops, counts)
             self._pending_drops = []
@@ -254,13 +267,17 @@ class ArticleStore:
                 f"MongoDB is unreachable ({exc}); {len(self._pending)} articles and "
                 f"{len(self._pending_drops)} drops are still buffered"
             ) from exc
+        finally:
+            self._merge(counts)
         self.stats["flushes"] += 1
+        return dict(counts)
+
+    def _merge(self, counts: Counter) -> None:
         for key, value in counts.items():
             if key.startswith("dropped/"):
                 self.stats["dropped"][key.split("/", 1)[1]] += value
             else:
                 self.stats[key] = self.stats.get(key, 0) + value
-        return dict(counts)
 
     def take_pending(self) -> list[dict[str, Any]]:
         """Remove and return the buffered, unwritten records as ``{"kind": "article" |
@@ -268,7 +285,7 @@ class ArticleStore:
         them back through ``add``/``add_drop`` once the database is back)."""
         items = [{"kind": "article", "record": item["record"]} for item in self._pending]
         items += [{"kind": "drop", "record": item["record"]} for item in self._pending_drops]
-        self._pending, self._pending_keys, self._pending_drops = [], set(), []
+        self._pending, self._pending_drops = [], []
         return items
 
     @property
