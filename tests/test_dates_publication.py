@@ -233,3 +233,15 @@ def test_update_stamp_is_also_the_modified_date() -> None:
     assert got["published"] == got["modified"] == "2024-03-03T10:00:00+03:00"
     plain = page.replace("آخر تحديث:", "نشر في:")
     assert find_publication_date(plain, timezone="Asia/Riyadh")["modified"] is None
+
+
+def test_jsonld_value_forms_and_rdfa() -> None:
+    page = """<html><head><script type="application/ld+json">{"@type": "NewsArticle",
+      "datePublished": ["2021-09-01T10:00:00+02:00"], "dateModified": {"@value": "2021-09-02T10:00:00+02:00"}}
+      </script></head><body><h1>ع</h1></body></html>"""
+    got = find_publication_date(page, timezone="Africa/Cairo")
+    assert (got["published"], got["modified"]) == ("2021-09-01T10:00:00+02:00", "2021-09-02T10:00:00+02:00")
+    rdfa = """<html><body><article><h1>ع</h1><span property="dc:date" content="2021-09-03T08:00:00+02:00">
+      3 سبتمبر</span></article></body></html>"""
+    got = find_publication_date(rdfa, timezone="Africa/Cairo")
+    assert (got["published"], got["published_source"]) == ("2021-09-03T08:00:00+02:00", "meta")

@@ -218,13 +218,13 @@ def _jsonld_dates(tree: Any) -> tuple[list[str], str | None]:
     for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
         text = script.text or ""
         for obj in _walk_json(_loads(text)):
-            pub = obj.get("datePublished") or obj.get("dateCreated") or obj.get("uploadDate")
+            pub = _first_str(obj.get("datePublished") or obj.get("dateCreated") or obj.get("uploadDate"))
             types = obj.get("@type")
             types = set(types) if isinstance(types, list) else {types}
             is_article = bool(types & article_types)
             if isinstance(pub, str):
                 (preferred if is_article else others).append(pub)
-            mod = obj.get("dateModified")
+            mod = _first_str(obj.get("dateModified"))
             if isinstance(mod, str) and (modified is None or is_article):
                 modified = modified if (modified and not is_article) else mod
         if not text.strip():
@@ -238,6 +238,15 @@ def _jsonld_dates(tree: Any) -> tuple[list[str], str | None]:
             if m and modified is None:
                 modified = m.group(1)
     return preferred + others, modified
+
+
+def _first_str(value: Any) -> str | None:
+    """JSON-LD values may be a string, a list of strings or a {"@value": ...} object."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value")
+    return value if isinstance(value, str) else None
 
 
 def _loads(text: str) -> Any:
@@ -272,9 +281,13 @@ def _meta_dates(tree: Any) -> tuple[list[str], str | None]:
     mod_rank = {n: i for i, n in enumerate(signals["meta_modified"])}
     pubs: list[tuple[int, str]] = []
     mods: list[tuple[int, str]] = []
-    for meta in tree.iter("meta"):
+    # <meta> tags, and RDFa attributes on any element («<span property="dc:date" content=…>»).
+    for meta in tree.xpath("//meta | //*[@property and @content]"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop")
                or meta.get("http-equiv") or "").strip().lower()
+        key = key.removeprefix("dc:").replace("dcterms:", "dcterms.") if meta.tag != "meta" else key
+        if meta.tag != "meta" and key in ("date", "created", "issued"):
+            key = "dc.date"
         content = (meta.get("content") or "").strip()
         if not key or not content:
             continue
