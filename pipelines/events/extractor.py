@@ -471,8 +471,7 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
             # trigger verb is its subject.
             verb_ends = {m.end for m in ctx.trigger_ms if toks[m.start].clause == c.clause} | {c.end}
             a1 = min(free, key=lambda p: (toks[p[1].start].clause != c.clause,
-                                          not (p[1].start in verb_ends or p[1].start - 1 in verb_ends)
-                                          and p[1].role != "agent", dist(p)))
+                                          p[1].start not in verb_ends and p[1].role != "agent", dist(p)))
     if a2 is None and fam != "protest":
         others = [p for p in armed if a1 is None or p[0] != a1[0] and not _same_side(resolved[a1[0]], resolved[p[0]])]
         targets = [p for p in others if p[1].role == "target"]
