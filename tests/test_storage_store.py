@@ -369,3 +369,18 @@ def test_original_is_the_earliest_published_copy_even_when_crawled_later(store, 
         "https://another.example.org/story": "https://example.com/original-story",
     }
     assert store.stats["duplicates_repointed"] == 2
+
+
+def test_one_failing_document_does_not_break_the_batch(store, mongo_db):
+    """A write error on one operation (here: a unique index on title that another
+    program added) drops that article with reason storage_error; the rest is stored."""
+    mongo_db.articles.create_index("title", unique=True, name="title_unique_by_someone_else")
+    store.add(record("https://example.com/e/1", title="عنوان مكرر", text=f"{TEXT} 1"))
+    store.flush()
+    store.add(record("https://example.com/e/2", title="عنوان مكرر", text=f"{TEXT} 2"))
+    store.add(record("https://example.com/e/3", title="عنوان آخر", text=f"{TEXT} 3"))
+    store.flush()
+    assert sorted(d["url"] for d in mongo_db.articles.find()) == ["https://example.com/e/1", "https://example.com/e/3"]
+    assert store.stats["write_errors"] == 1
+    drop = mongo_db.drops.find_one({"url": "https://example.com/e/2"})
+    assert drop["reason"] == "storage_error" and "articles" in drop["detail"]

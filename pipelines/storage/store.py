@@ -314,7 +314,7 @@ class ArticleStore:
         )}
         repoint = self._mark_duplicates(items, stored, counts)
 
-        raw_ops = []
+        raw_ops, raw_docs = [], []
         for item in items:
             doc, raw = item["doc"], item["raw"]
             if not raw:
@@ -329,10 +329,10 @@ class ArticleStore:
                 content_type=doc["content_type"], encoding=doc["encoding"],
                 fetched_url=doc["final_url"] or doc["fetched_url"], fetched_at=item["seen_at"],
             ))
+            raw_docs.append(doc)
         if raw_ops:
             # Raw pages first: an article never points at a raw page that is not there.
-            result = self._bulk(self.raw_pages, raw_ops, counts, [it["doc"] for it in items if it["raw"]])
-            counts["raw_pages_new"] += result
+            counts["raw_pages_new"] += self._bulk(self.raw_pages, raw_ops, counts, raw_docs)
 
         for item in items:
             doc, old = item["doc"], stored.get(item["doc"]["url"])
@@ -390,56 +390,49 @@ class ArticleStore:
                                           {"$set": {"duplicate_of": rank[2]}}))
         return repoint
 
-    def _bulk(self, collection, ops: list[UpdateOne], counts: Counter, docs: list[dict]) -> int:
-        """Unordered bulk upsert; returns the number of inserted documents. A duplicate-key
-        race with another writer is retried once (the retry matches the winner's document);
-        any other failed operation is recorded as a ``storage_error`` drop."""
-        try:
-            result = collection.bulk_write(ops, ordered=False)
-            return result.upserted_count
-        except BulkWriteError as exc:
-            details = exc.details
-            inserted = details.get("nUpserted", 0)
-            retry = []
-            for error in details.get("writeErrors", []):
-                op = ops[error["index"]]
-                if error.get("code") == DUPLICATE_KEY:
-                    retry.append(op)
-                else:
-                    self._record_write_error(collection.name, docs[error["index"]] if error["index"] < len(docs) else {}, error, counts)
-            if retry:
-                try:
-                    collection.bulk_write(retry, ordered=False)
-                except BulkWriteError as again:
-                    for error in again.details.get("writeErrors", []):
-                        self._record_write_error(collection.name, {}, error, counts)
-            return inserted
+    def _bulk(self, collection, ops: list, counts: Counter, docs: list[Mapping[str, Any]],
+              *, record_drops: bool = True) -> int:
+        """Unordered bulk write; returns the number of upserted documents. An operation
+        that lost a duplicate-key race with another writer is retried once (the retry
+        matches the winner's document); any other failed operation is logged, counted in
+        ``write_errors`` and, for articles and raw pages, recorded as a ``storage_error``
+        drop. The rest of the batch is written either way."""
+        pending = list(zip(ops, docs))
+        upserted = 0
+        for attempt in (1, 2):
+            try:
+                return upserted + collection.bulk_write([op for op, _ in pending], ordered=False).upserted_count
+            except BulkWriteError as exc:
+                upserted += exc.details.get("nUpserted", 0)
+                retry = []
+                for error in exc.details.get("writeErrors", []):
+                    op, doc = pending[error["index"]]
+                    if error.get("code") == DUPLICATE_KEY and attempt == 1:
+                        retry.append((op, doc))
+                    else:
+                        self._record_write_error(collection.name, doc, error, counts, record_drops)
+                if not retry:
+                    return upserted
+                pending = retry
+        return upserted
 
-    def _record_write_error(self, collection: str, doc: Mapping[str, Any], error: dict, counts: Counter) -> None:
+    def _record_write_error(self, collection: str, doc: Mapping[str, Any], error: dict,
+                            counts: Counter, record_drop: bool) -> None:
         counts["write_errors"] += 1
         logger.error("write to %s failed for %s: %s", collection, doc.get("url"), error.get("errmsg"))
-        drop = {"url": doc.get("fetched_url") or doc.get("url"), "source": doc.get("source"),
-                "reason": "storage_error", "detail": f"{collection}: {error.get('errmsg')}",
-                "status": doc.get("status")}
-        self._pending_drops.append({"doc": build_drop_document(drop), "record": drop, "seen_at": _now()})
+        if record_drop:
+            drop = {"url": doc.get("fetched_url") or doc.get("url"), "source": doc.get("source"),
+                    "reason": "storage_error", "detail": f"{collection}: {error.get('errmsg')}",
+                    "status": doc.get("status"), "fetched_at": doc.get("fetched_at")}
+            self._pending_drops.append({"doc": build_drop_document(drop), "record": drop, "seen_at": _now()})
 
     def _write_drops(self, items: list[dict[str, Any]], counts: Counter) -> None:
-        # Several drops of one URL in a batch: keep them all (the $inc counts each).
-        ops = [drop_update(it["doc"], it["seen_at"]) for it in items]
+        # Several drops of one URL in a batch are all kept (each adds to its count).
         for it in items:
             counts[f"dropped/{it['doc']['reason']}"] += 1
         counts["drops"] += len(items)
-        try:
-            self.drops.bulk_write(ops, ordered=False)
-        except BulkWriteError as exc:
-            # Duplicate-key races between upserts of one URL: retry those once.
-            retry = [ops[e["index"]] for e in exc.details.get("writeErrors", []) if e.get("code") == DUPLICATE_KEY]
-            failed = len(exc.details.get("writeErrors", [])) - len(retry)
-            if retry:
-                self.drops.bulk_write(retry, ordered=False)
-            if failed:
-                counts["write_errors"] += failed
-                logger.error("%d drop records could not be written: %s", failed, exc.details.get("writeErrors"))
+        self._bulk(self.drops, [drop_update(it["doc"], it["seen_at"]) for it in items], counts,
+                   [it["doc"] for it in items], record_drops=False)
 
 
 __all__ = [
