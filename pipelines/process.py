@@ -64,6 +64,11 @@ def _process(page: dict, with_events: bool) -> dict[str, Any]:
     except Exception as exc:  # a bug on one page must not end the crawl
         log.exception("processing failed for %s", page.get("url"))
         return _drop(page, "internal_error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+    status = page.get("status") or 200
+    if status >= 400:
+        # Error pages are never articles; only a recognised challenge gets its own reason.
+        reason = "challenge_page" if article.get("drop_reason") == "challenge_page" else f"http_{status}"
+        return _drop(page, reason, f"HTTP {status}, title={article.get('title')!r}")
     if not article.get("is_article"):
         return _drop(page, article.get("drop_reason") or "not_article",
                      f"title={article.get('title')!r}")

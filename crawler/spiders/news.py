@@ -33,6 +33,10 @@ from crawler.sources import Source, SourceRegistryError, load_sources, select_so
 from pipelines.urls import canonical_url
 
 
+# Statuses whose body may be a bot challenge (Cloudflare-style) rather than a refusal.
+CHALLENGE_STATUSES = frozenset({401, 403, 429, 503})
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -202,6 +206,14 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[dict]:
         request = failure.request
         source = self.sources.get(request.meta.get("source", ""))
+        response = getattr(failure.value, "response", None)
+        if (isinstance(failure.value, HttpError) and response.status in CHALLENGE_STATUSES
+                and response.body and request.meta.get("article_key")):
+            # Anti-bot challenges answer 403/503 with a page; the processing stage tells a
+            # challenge from a plain refusal and records which it was.
+            self.crawler.stats.inc_value(f"marsad/fetch_errors/http_{response.status}")
+            yield from self.parse_article(response)
+            return
         reason, detail = failure_reason(failure)
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None
         self.crawler.stats.inc_value(f"marsad/fetch_errors/{reason}")
