@@ -46,6 +46,8 @@ def _rules() -> dict:
 def _normalise_escapes(part: str, safe: frozenset[int]) -> str:
     """Percent-encode ``part`` one way only: non-ASCII as UTF-8 escapes, hex upper-case,
     unreserved escapes decoded, reserved escapes kept (``%2F`` is not ``/``)."""
+    if "%" not in part and part.isascii() and all(ord(c) in safe for c in part):
+        return part  # the common case: nothing to change
     data = part.encode("utf-8", "surrogatepass")
     out: list[str] = []
     i, n = 0, len(data)
