@@ -264,3 +264,17 @@ def test_nth_weekday(text: str, date: str) -> None:
 
 def test_fifth_weekday_that_does_not_exist() -> None:
     assert norm("الأربعاء الخامس") is None  # March 2024 has four Wednesdays
+
+
+@pytest.mark.parametrize("text, date, precision", [
+    ("خلال شهر مايو", "2024-05-01", "month"), ("أواخر مارس", "2024-03-01", "month"),
+    ("خلال يوم الجمعة", "2024-03-15", "day"), ("5 آب 2019", "2019-08-05", "day"),
+])
+def test_month_and_weekday_names_with_lead_words(text: str, date: str, precision: str) -> None:
+    got = norm(text)
+    assert (got["date"], got["precision"]) == (date, precision)
+
+
+@pytest.mark.parametrize("text", ["مارس الجيش ضغوطا كبيرة على المدينة", "وقع الانفجار قرب باب توما"])
+def test_words_that_look_like_months(text: str) -> None:
+    assert norm(text) is None

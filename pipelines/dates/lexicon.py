@@ -48,8 +48,15 @@ def alternation(words: Iterable[str]) -> str:
 
 
 def word_re(words: Iterable[str], prefix: str = "") -> re.Pattern:
-    """Whole-word matcher; ``prefix`` is an optional clitic pattern («و», «ب», «ل»)."""
-    return re.compile(rf"(?<![\w.])(?:{prefix})?({alternation(words)})(?![\w])")
+    """Whole-word matcher; ``prefix`` is an optional clitic pattern («و», «ب», «ل»).
+
+    Words of two letters take no clitic: «باب» is «door», not «ب» + «آب» (August)."""
+    words = list(words)
+    if not prefix:
+        return re.compile(rf"(?<![\w.])({alternation(words)})(?![\w])")
+    long_words = [w for w in words if len(fold(str(w))) > 2]
+    clitic = rf"(?:(?:{prefix})(?=(?:{alternation(long_words)})(?![\w])))?" if long_words else ""
+    return re.compile(rf"(?<![\w.]){clitic}({alternation(words)})(?![\w])")
 
 
 class Lexicon:
@@ -145,6 +152,8 @@ class Lexicon:
         self.nth_before_re = re.compile(
             rf"(?<![\w])({alternation(self.ordinals)})\s+(?:يوم\s+)?(WX?\d)\b")
         self.end_re = word_re(phrases["end_of"])
+        self.month_lead_re = re.compile(
+            rf"(?:^|\s)(?:في|MONTHW|U:month|LATER|AGO|END|حتي|الي|من|{alternation(phrases['period_words'])})\s*$")
         self.number_words = table
         self.number_re = word_re(table, prefix="لل|[وبل]")
 

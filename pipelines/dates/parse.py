@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from .hijri import hijri_to_gregorian, gregorian_year_to_hijri
+from .lexicon import lexicon
 from .model import Found, safe_date, safe_time
 
 MONTH = r"([MH])(\d\d)"
@@ -186,7 +187,9 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
         d = safe_date(int(m.group(2)), int(m.group(1)), 1)
         return Found(d, None, "month") if d else None
     m = _MONTH_REL_RE.search(tok)
-    if m:
+    # A month name alone in a sentence may be a verb («مارس الجيش ضغوطا»): it is a date
+    # only with «الماضي/المقبل», alone, or after «في», «شهر», «منذ», «أواخر»...
+    if m and (m.group(3) or _alone(tok, m) or lexicon().month_lead_re.search(tok[: m.start()])):
         return _month_relative(m.group(1), int(m.group(2)), m.group(3), ref)
     m = _NUM_DM_RE.search(tok)
     # «3-1» or «2.5» inside a sentence is a score or a figure; only «/» marks a date there.
@@ -411,8 +414,8 @@ def _duration(tok: str, ref: datetime) -> Found | None:
     parts = list(_DURATION_RE.finditer(tok))
     if not parts:
         return None
-    if re.search(r"U:\w+\s*RD", tok):
-        return None  # «قبل يوم أمس»: a day word, read in _relative
+    if re.search(r"U:\w+\s*(?:RD|WX?\d|[MH]\d\d)", tok):
+        return None  # «قبل يوم أمس», «خلال يوم الجمعة», «شهر مايو»: a name, not a duration
     before = tok[:parts[0].start()]
     after = tok[parts[-1].end():]
     if not any(p.group(1) for p in parts) and not re.search(r"\b(?:AGO|LATER)\b", before) \
