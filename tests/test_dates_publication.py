@@ -245,3 +245,10 @@ def test_jsonld_value_forms_and_rdfa() -> None:
       3 سبتمبر</span></article></body></html>"""
     got = find_publication_date(rdfa, timezone="Africa/Cairo")
     assert (got["published"], got["published_source"]) == ("2021-09-03T08:00:00+02:00", "meta")
+
+
+def test_unix_timestamp_meta() -> None:
+    page = '<html><head><meta name="timestamp" content="1700000000"></head><body><h1>ع</h1></body></html>'
+    got = find_publication_date(page, timezone="Asia/Amman")
+    assert got["published_utc"] == "2023-11-14T22:13:20Z"
+    assert got["published"] == "2023-11-15T01:13:20+03:00"

@@ -133,6 +133,13 @@ def read_value(raw: str, tz_name: str | None, fetched: datetime | None) -> dict 
         got = _read_iso(raw, site_tz)
         if got is not None:
             return got
+    if re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # Unix time in a «timestamp» meta tag
+        seconds = int(raw[:10])
+        value = datetime.fromtimestamp(seconds, UTC)
+        if 1995 <= value.year <= 2100:
+            value = value.astimezone(site_tz) if site_tz else value
+            return {"local": value.isoformat(), "utc": _z(value), "precision": "minute"}
+        return None
     if _RFC822_RE.match(raw):  # RSS pubDate: «Sat, 23 Nov 2024 18:15:00 +0200»
         got = _read_rfc822(raw, site_tz)
         if got is not None:
