@@ -252,3 +252,10 @@ def test_unix_timestamp_meta() -> None:
     got = find_publication_date(page, timezone="Asia/Amman")
     assert got["published_utc"] == "2023-11-14T22:13:20Z"
     assert got["published"] == "2023-11-15T01:13:20+03:00"
+
+
+def test_placeholder_dates_are_skipped() -> None:
+    page = """<html><head><meta property="article:published_time" content="1970-01-01T00:00:00Z"></head>
+      <body><h1>ع</h1><p class="date">12 مايو 2022</p></body></html>"""
+    got = find_publication_date(page, timezone="Asia/Dubai")
+    assert (got["published"], got["published_source"]) == ("2022-05-12", "dateline")

@@ -24,6 +24,9 @@ from .zones import get_zone
 
 UTC = dt_timezone.utc
 FUTURE_TOLERANCE = timedelta(hours=1)
+# No news page was published on the web before this: earlier values are placeholders
+# («1970-01-01») or dates of the events an article recalls.
+EARLIEST_WEB_YEAR = "1991"
 _OTHER_REFERENCE = datetime(2001, 6, 15, 12, 0, tzinfo=dt_timezone.utc)  # tells relative from absolute
 _EMPTY = {"published": None, "published_utc": None, "published_precision": None,
           "published_source": None, "published_raw": None, "modified": None,
@@ -62,7 +65,7 @@ def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
         if not raw or not isinstance(raw, str):
             return False
         got = read_value(raw, tz_name, fetched)
-        if got is None or _in_future(got, fetched, site_tz):
+        if got is None or _in_future(got, fetched, site_tz) or got["utc"][:4] < EARLIEST_WEB_YEAR:
             return False
         out.update(published=got["local"], published_utc=got["utc"],
                    published_precision=got["precision"], published_source=source,
