@@ -217,8 +217,8 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
                 paragraphs, method = dense, "density"
         if paragraphs:
             lead = _lead_paragraph(root, paragraphs)
-            if lead:
-                paragraphs = postclean([lead, *paragraphs], title)
+            if lead and (cleaned := postclean([lead], title)):
+                paragraphs = cleaned + paragraphs
     ld = postclean(_jsonld_paragraphs(meta.article_body), title)
     if ld and _chars(ld) >= 200 and _chars(paragraphs) < JSONLD_TAKEOVER * _chars(ld):
         paragraphs, method = ld, "jsonld"

@@ -152,7 +152,7 @@ def decide(root: HtmlElement, raw: RawSignals, paragraphs: list[str], text_langu
     """The drop reason, or None for an article."""
     sig = page_signals()
     text = "\n".join(paragraphs)
-    letters = sum(1 for c in text if c.isalpha())
+    letters = sum(1 for c in text[:EMPTY_LETTERS * 50] if c.isalpha())
     head = fold_text(" ".join([raw.title_text, text[:400]]))
     if len(text) <= sig.challenge_max_chars and (
             sig.challenge.search(head) or (raw.challenge_markup and len(text) < 400)):

@@ -9,13 +9,15 @@ from __future__ import annotations
 import functools
 import re
 
-from pipelines.arabic import arabic_ratio, clean_text
+from pipelines.arabic import clean_text
 
 from .phrases import load
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
 _NORMALISE = str.maketrans({"ی": "ي", "ى": "ي", "ک": "ك", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا"})
 MIN_LETTERS = 20
+SAMPLE_CHARS = 6000
 # A non-Arabic hint needs this many distinctive letters per 1000 Arabic-script letters.
 _STRONG_FA_LETTERS = "پچژگ"
 
@@ -41,20 +43,20 @@ def _hint(hint: str | None) -> str | None:
 
 def detect_language(text: str, hint: str | None = None) -> str | None:
     """ISO 639-1 code of the text's language, or the hint when the text is too short."""
-    text = clean_text(text or "")
-    letters = sum(1 for c in text if c.isalpha())
+    # A few thousand characters decide the language as well as the whole text does.
+    text = clean_text((text or "")[:SAMPLE_CHARS])
+    words = _WORD_RE.findall(text)
+    letters = sum(len(w) for w in words)
     if letters < MIN_LETTERS:
         return _hint(hint)
     lex = _lexicon()
-    words = _WORD_RE.findall(text[:20000])
-    if arabic_ratio(text) >= 0.5:
-        tokens = [w.translate(_NORMALISE) for w in words]
+    if len(_ARABIC_LETTER_RE.findall(text)) >= 0.5 * letters:
+        tokens = _WORD_RE.findall(text.translate(_NORMALISE))
         scores = {lang: sum(1 for t in tokens if t in vocab)
                   for lang, vocab in lex["arabic_script"].items()}
-        sample = text[:20000]
-        strong_fa = sum(sample.count(c) for c in _STRONG_FA_LETTERS)
-        urdu_letters = sum(sample.count(c) for c in lex["letters"]["ur"])
-        per_mille = 1000 / max(1, sum(1 for c in sample if c.isalpha()))
+        strong_fa = sum(text.count(c) for c in _STRONG_FA_LETTERS)
+        urdu_letters = sum(text.count(c) for c in lex["letters"]["ur"])
+        per_mille = 1000 / max(1, letters)
         if urdu_letters * per_mille > 15 and scores.get("ur", 0) >= scores.get("fa", 0):
             return "ur"
         if scores.get("fa", 0) > scores.get("ar", 0) or (

@@ -5,6 +5,8 @@ from pipelines.arabic import fold_text
 
 from .lines import is_boilerplate_line, is_list_heading, looks_like_title, starts_with_list_heading
 
+# Paragraphs longer than this are body text for every rule here.
+_LONG = 700
 # How many link titles may follow a list heading that survived into the text.
 _MAX_LIST_ITEMS = 12
 
@@ -19,6 +21,13 @@ def postclean(paragraphs: list[str], title: str | None = None) -> list[str]:
         para = para.strip()
         if para.startswith("- "):  # trafilatura's list-item marker
             para = para[2:].strip()
+        if len(para) > _LONG:
+            # Running text: no widget line is this long; only repeats are checked.
+            if para not in seen:
+                seen.add(para)
+                out.append(para)
+            skip_titles = 0
+            continue
         folded = fold_text(para)
         if not folded:
             continue
