@@ -104,6 +104,7 @@ class Lexicon:
         self.week_re = word_re(phrases["week"])
         self.month_word_re = word_re(phrases["month"])
         self.year_word_re = word_re(phrases["year"], prefix="[وب]|ل|لل")
+        self.year_marker_re = re.compile(rf"{self.year_word_re.pattern}\s*(?=\d{{4}}(?!\d))")
         self.ad_after_year_re = re.compile(
             rf"(?<!\d)(\d{{4}})\s*(?:{alternation(phrases['ad_marker'])})(?![\w])")
         self.hijri_marker_re = word_re(phrases["hijri_marker"])

@@ -17,8 +17,6 @@ _GLUE_RE = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _PAIRED_RE = re.compile(r"\b([MH])(\d\d)\s*(?:[/(|\-]\s*|\s)[MH](\d\d)\s*\)?")
 _PUNCT_RE = re.compile(r"[\"'«»“”()\[\]{}<>|*]+")
 _DOT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)")
-
-
 _TENS_AFTER_RE = re.compile(r"\s*(?:و\s*(?:ال)?(?:عشر|ثلاث)|عشر)")
 _GLUED_HOUR_RE = re.compile(r"(?<=\w)(?=الساعه)")
 # A year in words became «1000 900 78» or «2000 18»: add the parts up.
@@ -64,11 +62,9 @@ def tokenise(text: str, lx: Lexicon) -> str:
     text = lx.day_part_re.sub(part, text)
     text = lx.ampm_word_re.sub(lambda m: " AM " if m.group(1) in lx.am else " PM ", text)
 
-    def unit(m: re.Match) -> str:
-        word = m.group(1)
-        return (" 2 " if word in lx.duals else " ") + f"U:{lx.units[word]} "
     # A year word before four digits is a year marker, not a duration unit.
-    text = re.sub(rf"{lx.year_word_re.pattern}\s*(?=\d{{4}}(?!\d))", " YEARW ", text)
+    text = lx.year_marker_re.sub(" YEARW ", text)
+
     def hour(m: re.Match) -> str:
         if not m.group(1) and not m.group(3):
             return m.group(0)  # an ordinal alone may be a day («الثانية والعشرون»)
@@ -78,6 +74,10 @@ def tokenise(text: str, lx: Lexicon) -> str:
         h, mi = divmod(total % (24 * 60), 60)
         return f" الساعه {h}:{mi:02d} " if m.group(3) else f" الساعه {h} "
     text = lx.hour_word_re.sub(hour, text)
+
+    def unit(m: re.Match) -> str:
+        word = m.group(1)
+        return (" 2 " if word in lx.duals else " ") + f"U:{lx.units[word]} "
     text = lx.fixed_duration_re.sub(
         lambda m: f" {lx.fixed_durations[m.group(1)]} U:minute ", text)
     text = lx.unit_re.sub(unit, text)

@@ -48,7 +48,7 @@ def find_zone(text: str, lx: Lexicon) -> tuple[tzinfo | None, str]:
         off = m.group(2)
         zone = dt_timezone.utc if off == "z" else fixed_offset(off[0], off[1:3], off[-2:])
         if zone is not None:
-            return zone, text[: m.start()] + m.group(1) + " " + text[m.end():]
+            return zone, (text[: m.start()] + m.group(1) + " " + text[m.end():]).strip()
     m = _OFFSET_RE.search(text)
     if m:
         zone = fixed_offset(m.group(1), m.group(2), m.group(3))
