@@ -278,3 +278,16 @@ def test_month_and_weekday_names_with_lead_words(text: str, date: str, precision
 @pytest.mark.parametrize("text", ["مارس الجيش ضغوطا كبيرة على المدينة", "وقع الانفجار قرب باب توما"])
 def test_words_that_look_like_months(text: str) -> None:
     assert norm(text) is None
+
+
+@pytest.mark.parametrize("text, local", [
+    ("12 أفريل 2016 على الساعة 09h45", "2016-04-12T09:45:00+01:00"),
+    ("الساعة 18س05د يوم 2 جوان 2017", "2017-06-02T18:05:00+01:00"),
+    ("7:15PM 9 May 2018", "2018-05-09T19:15:00+01:00"),
+])
+def test_maghrebi_and_latin_clocks(text: str, local: str) -> None:
+    assert normalise_date(text, reference=REF, timezone="Africa/Tunis")["datetime"] == local
+
+
+def test_arabic_date_separator() -> None:
+    assert norm("٠٧؍٠٨؍٢٠٢٢")["date"] == "2022-08-07"

@@ -17,6 +17,8 @@ _GLUE_RE = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _PAIRED_RE = re.compile(r"\b([MH])(\d\d)\s*(?:[/(|\-]\s*|\s)[MH](\d\d)\s*\)?")
 _PUNCT_RE = re.compile(r"[\"'«»“”()\[\]{}<>|*]+")
 _DOT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)")
+# Maghrebi clocks «14h30», «14س30د»: hours and minutes around a letter.
+_H_CLOCK_RE = re.compile(r"(?<![\w:])([01]?\d|2[0-3])\s*(?:h|س)\s*([0-5]\d)(?:\s*(?:min|د)(?!\w))?(?![\d:])")
 _TENS_AFTER_RE = re.compile(r"\s*(?:و\s*(?:ال)?(?:عشر|ثلاث)|عشر)")
 _GLUED_HOUR_RE = re.compile(r"(?<=\w)(?=الساعه)")
 # A year in words became «1000 900 78» or «2000 18»: add the parts up.
@@ -37,6 +39,7 @@ def tokenise(text: str, lx: Lexicon) -> str:
     """Token form of an already folded and zone-stripped text."""
     text = _GLUE_RE.sub(" ", text)
     text = _GLUED_HOUR_RE.sub(" ", text)
+    text = _H_CLOCK_RE.sub(r"\1:\2", text)
     text = lx.month_re.sub(lambda m: " %s%02d " % lx.month_names[m.group(1)], text)
     # «17 آذار/مارس», «أيار (مايو)»: two names for one month collapse into one token.
     text = _PAIRED_RE.sub(lambda m: f" {m.group(1)}{m.group(2)} ", text)
