@@ -134,3 +134,25 @@ def test_dot_segments_resolved():
 def test_html_escaped_query_separators():
     assert (canonical_url("https://example.com/news.php?id=9&amp;cat=2&amp;utm_source=rss")
             == "https://example.com/news.php?cat=2&id=9")
+
+
+segment = st.text(alphabet=st.sampled_from(list("abcXYZ019-_.~%+ أخبارسوريةحلب/")), max_size=12)
+param = st.tuples(st.sampled_from(["id", "p", "utm_source", "fbclid", "amp", "cat", "ref", "q", "UTM_Medium"]),
+                  st.text(alphabet=st.sampled_from(list("ab1%2é ح=")), max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(host=st.sampled_from(["www.example.com", "m.example.com", "EXAMPLE.com", "amp.example.com:443"]),
+       segments=st.lists(segment, max_size=4), params=st.lists(param, max_size=5),
+       fragment=st.text(max_size=5))
+def test_structured_urls_fold_consistently(host, segments, params, fragment):
+    query = "&".join(f"{k}={v}" for k, v in params)
+    url = f"https://{host}/" + "/".join(segments) + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+    key = canonical_url(url)
+    assert key.startswith("https://example.com/")
+    assert canonical_url(key) == key
+    assert "#" not in key and key.isascii()
+    names = [pair.split("=", 1)[0].lower() for pair in key.partition("?")[2].split("&") if pair]
+    assert not {"utm_source", "utm_medium", "fbclid", "amp", "ref"} & set(names)
+    pairs = [p for p in key.partition("?")[2].split("&") if p]
+    assert pairs == sorted(pairs, key=lambda kv: (kv.partition("=")[0], kv.partition("=")[2]))
