@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import socket
+import sys
 import threading
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,12 @@ class _SiteHTTPServer(ThreadingHTTPServer):
         self.not_found: Response = Response(status=404, body=b"not found")
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
+
+    def handle_error(self, request, client_address) -> None:
+        # Crawlers drop connections on purpose (timeouts, size limits): not an error here.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request, client_address) -> None:
         with self._conns_lock:
