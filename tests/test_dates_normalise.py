@@ -291,3 +291,8 @@ def test_maghrebi_and_latin_clocks(text: str, local: str) -> None:
 
 def test_arabic_date_separator() -> None:
     assert norm("٠٧؍٠٨؍٢٠٢٢")["date"] == "2022-08-07"
+
+
+def test_plural_unit_without_count_is_a_few() -> None:
+    assert norm("منذ ساعات")["datetime"] == "2024-03-15T12:30:00+03:00"
+    assert norm("قبل أيام")["date"] == "2024-03-12"

@@ -93,6 +93,7 @@ class Lexicon:
         self.ampm_word_re = word_re([w for w in self.am + self.pm if len(w) > 1])
         self.units = {fold(str(w)): u for u, ws in phrases["units"].items() for w in ws}
         self.duals = {fold(str(w)) for w in phrases["duals"]}
+        self.plurals = {fold(str(w)) for w in phrases["plurals"]}
         self.unit_re = word_re(self.units, prefix="[وب]|ل")
         self.fixed_durations = {fold(k): int(v) for k, v in phrases["fixed_durations"].items()}
         self.fixed_duration_re = word_re(self.fixed_durations, prefix="[وب]|ل")

@@ -49,7 +49,7 @@ _YEAR_REL_RE = re.compile(r"YEARW\s*(PREV|NEXT|THIS)|THIS\s*YEARW")
 _MONTHW_REL_RE = re.compile(r"MONTHW\s*(PREV|NEXT|THIS)|THIS\s*MONTHW")
 _WEEK_REL_RE = re.compile(r"WEEK\s*(PREV|NEXT|THIS)|THIS\s*WEEK")
 _DAY_OF_MONTHW_RE = re.compile(r"(?<![\w:])(\d{1,2})\s*(?:من\s*)?MONTHW\s*(PREV|NEXT|THIS)")
-_DURATION_RE = re.compile(r"(?:(\d{1,4})\s*)?U:(\w+)")
+_DURATION_RE = re.compile(r"(?:(\d{1,4})\s*)?U:(\w+)(\s+PL\b)?")
 _WEEKDAY_RE = re.compile(r"\bW(X?)(\d)\b")
 _RD_RE = re.compile(r"\bRD(-?\d)\b")
 # Filler words that may surround a bare day number («يوم 27», «إلى 27»).
@@ -428,7 +428,8 @@ def _duration(tok: str, ref: datetime) -> Found | None:
     instant = ref
     finest = "year"
     for p in parts:
-        n = int(p.group(1)) if p.group(1) else 1
+        # «منذ ساعات», «قبل أيام»: a plural without a count is a few (3), like «بضعة».
+        n = int(p.group(1)) if p.group(1) else (3 if p.group(3) else 1)
         unit = p.group(2)
         if unit == "month":
             instant = _add_months_dt(instant, sign * n)

@@ -80,7 +80,8 @@ def tokenise(text: str, lx: Lexicon) -> str:
 
     def unit(m: re.Match) -> str:
         word = m.group(1)
-        return (" 2 " if word in lx.duals else " ") + f"U:{lx.units[word]} "
+        plural = " PL " if word in lx.plurals else " "
+        return (" 2 " if word in lx.duals else " ") + f"U:{lx.units[word]}{plural}"
     text = lx.fixed_duration_re.sub(
         lambda m: f" {lx.fixed_durations[m.group(1)]} U:minute ", text)
     text = lx.unit_re.sub(unit, text)
