@@ -27,7 +27,7 @@ def run_crawl(registry: Path, settings_overrides: dict[str, Any]) -> dict[str, A
     settings.set("MARSAD_SOURCES", str(registry))
     for key, value in settings_overrides.items():
         settings.set(key, value)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     process.crawl(crawler)
     process.start()

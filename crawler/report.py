@@ -19,7 +19,7 @@ def crawl_summary(stats: dict[str, Any], uri: str | None, data_dir: str, databas
         sample = db.articles.find_one(
             {**query, "published": {"$ne": None}},
             {"title": 1, "published_local": 1, "url": 1, "source": 1},
-            sort=[("published", 1)])
+            sort=[("published", -1)])
     dropped_now = {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
                    if k.startswith("marsad/dropped/")}
     return {
@@ -44,8 +44,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     store = summary.get("store") or {}
     if store:
-        parts = [f"{k} {v}" for k, v in sorted(store.items()) if not isinstance(v, dict)]
-        lines.append("store: " + ", ".join(parts))
+        parts = [f"{k} {store[k]}" for k in ("new", "updated", "unchanged", "kept_existing")
+                 if k in store]
+        lines.append("articles written this run: " + ", ".join(parts)
+                     + f"; copies of an article under another URL: {store.get('duplicates', 0)}")
     dropped = summary.get("dropped_this_run") or {}
     lines.append("dropped this run, by reason: " + (
         ", ".join(f"{reason} {n}" for reason, n in dropped.items()) or "none"))
