@@ -10,9 +10,12 @@ stamp=.venv/.requirements.sha256
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing the pinned requirements into .venv ..."
-  .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-  .venv/bin/python -m pip install --quiet -r requirements.txt 2>&1 | grep -v "is ignored" || true
-  .venv/bin/python -c "import scrapy, trafilatura, dateparser, pymongo, secantus" \
-    || { echo "setup failed: the requirements did not install" >&2; exit 1; }
+  log=$(mktemp)
+  if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup failed: pip could not install requirements.txt (see above)" >&2
+    exit 1
+  fi
+  rm -f "$log"
   echo "$want" > "$stamp"
 fi
