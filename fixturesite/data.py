@@ -39,6 +39,7 @@ class Article:
     date_markup: list[str] | None = None   # which structured dates the page carries
     digits: str = "ascii"         # "eastern": the visible dateline uses Eastern Arabic digits
     bidi: bool = False            # visible dateline wrapped in RLM marks, as some CMSs do
+    hijri: bool = False           # visible dateline gives the Hijri date first
     variants: list[str] = field(default_factory=list)   # amp, alias, tracking, redirect301, redirect302
     republish_of: str | None = None   # "site/slug" of the original
     read_also: dict[int, str] = field(default_factory=dict)  # paragraph index -> slug linked inline
@@ -122,7 +123,7 @@ def site_data(key: str) -> SiteData:
             modified=_local(a["modified"], tz, where) if a.get("modified") else None,
             author=a.get("author"), tags=list(a.get("tags") or []), quirk=a.get("quirk"),
             date_markup=a.get("date_markup"), digits=a.get("digits", "ascii"),
-            bidi=bool(a.get("bidi")), variants=list(a.get("variants") or []),
+            bidi=bool(a.get("bidi")), hijri=bool(a.get("hijri")), variants=list(a.get("variants") or []),
             republish_of=a.get("republish_of"),
             read_also={int(k): v for k, v in (a.get("read_also") or {}).items()},
             truncate_after=a.get("truncate_after"), seed=a.get("seed"),

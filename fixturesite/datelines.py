@@ -51,3 +51,17 @@ def clock_12h(dt: datetime) -> str:
 
 def wrap_bidi(text: str, on: bool) -> str:
     return f"{RLM}{text}{RLM}" if on else text
+
+
+def hijri(dt: datetime) -> str:
+    """'2 شعبان 1436 هـ' (Umm al-Qura calendar, via hijridate)."""
+    from hijridate import Gregorian
+
+    h = Gregorian(dt.year, dt.month, dt.day).to_hijri()
+    cal = calendar()
+    return f"{h.day} {cal['hijri_months'][h.month - 1]} {h.year} {cal['hijri_suffix']}"
+
+
+def with_hijri(gregorian: str, dt: datetime) -> str:
+    """Hijri date first, then the Gregorian one, as Gulf and Levantine sites print them."""
+    return f"{weekday_name(dt)} {hijri(dt)} {calendar()['hijri_link']} {gregorian}"

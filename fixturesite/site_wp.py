@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .data import Article, Page, seed_chrome
-from .datelines import digits, iso_local, month_name, weekday_name, wrap_bidi
+from .datelines import digits, iso_local, month_name, weekday_name, with_hijri, wrap_bidi
 from .site_base import ArticleView, SiteBuilder, collapse, esc, fill, sitemap_index, urlset
 
 SITE = "wp"
@@ -55,8 +55,10 @@ class WordPressSite(SiteBuilder):
         return "/sitemap_index.xml"
 
     def dateline(self, a: Article) -> str:
-        text = digits(f"{a.published.day} {month_name(a.published, 'levantine')} {a.published.year}", a.digits)
-        return wrap_bidi(text, a.bidi)
+        text = f"{a.published.day} {month_name(a.published, 'levantine')} {a.published.year}"
+        if a.hijri:
+            text = with_hijri(text, a.published)
+        return wrap_bidi(digits(text, a.digits), a.bidi)
 
     def chrome_strings(self, v):
         ch = self.ch

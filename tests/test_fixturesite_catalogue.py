@@ -148,6 +148,7 @@ def test_date_traps_are_present(cat, pages):
     assert any(re.search("[٠-٩]{4}", h) for h in articles)        # Eastern Arabic digits
     assert any("\u200f" in h for h in articles)                   # bidi marks in a dateline
     assert any("آخر تحديث:" in h for h in articles)
+    assert any(re.search(r"\d+ شعبان 1436 هـ الموافق", h) for h in articles)   # Hijri first
     assert any("\u0640" in "".join(e["paragraphs"]) for e in cat)  # tatweel in text
     maghreb = " ".join(h for u, h in html.items() if u.startswith(BASES["maghreb"]))
     assert "نشر في 25 أفريل 2015 على الساعة 14:30" in maghreb
