@@ -4,7 +4,10 @@ Expressions are Marsad's own test strings (written for the project, covering eve
 form the normaliser reads), plus, with ``--evaldata``, the strings of
 ../shared/evaldata/dates/dates_ar.tsv read at run time.
 
-Usage: .venv/bin/python bench/bench_dates.py [--rounds 20] [--evaldata]
+With ``--pages``, also the cost of ``find_publication_date`` per page of
+../shared/evaldata/html (parsed once; the chooser only reads the tree).
+
+Usage: .venv/bin/python bench/bench_dates.py [--rounds 20] [--evaldata] [--pages]
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.dates import normalise_date  # noqa: E402
+from pipelines.dates import find_publication_date, normalise_date  # noqa: E402
 
 OWN = [
     "السبت، 16 مايو 2015 10:41 ص", "الخميس 3 أفريل 2014 م", "نشر في: 12 تموز/يوليو 2019",
@@ -35,6 +38,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--evaldata", action="store_true", help="also time the evaldata strings")
+    ap.add_argument("--pages", action="store_true", help="time find_publication_date on evaldata pages")
     args = ap.parse_args()
     texts = list(OWN)
     if args.evaldata:
@@ -58,7 +62,27 @@ def main() -> int:
         p95 = costs[int(len(costs) * 0.95)]
         print(f"{name}: median {statistics.median(costs):.3f} ms  mean {statistics.fmean(costs):.3f} ms  "
               f"p95 {p95:.3f} ms  max {costs[-1]:.3f} ms")
+    if args.pages:
+        bench_pages(args.rounds)
     return 0
+
+
+def bench_pages(rounds: int) -> None:
+    import lxml.html
+
+    files = sorted((ROOT.parent / "shared" / "evaldata" / "html").glob("*/*.html"))
+    trees = [lxml.html.fromstring(f.read_bytes()) for f in files]
+    for tree in trees:
+        find_publication_date(tree)
+    cpu = []
+    for _ in range(max(1, rounds // 4)):
+        for tree in trees:
+            start = time.thread_time()
+            find_publication_date(tree)
+            cpu.append((time.thread_time() - start) * 1000)
+    cpu.sort()
+    print(f"find_publication_date on {len(trees)} pages: cpu median {statistics.median(cpu):.2f} ms  "
+          f"mean {statistics.fmean(cpu):.2f} ms  max {cpu[-1]:.2f} ms")
 
 
 if __name__ == "__main__":

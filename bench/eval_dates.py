@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import lxml.html  # noqa: E402
+
 from pipelines.dates import find_publication_date, normalise_date  # noqa: E402
 
 TARGET_GROUPS = {
@@ -170,6 +172,18 @@ def score_pages(evaldata: Path, show_failures: bool) -> tuple[int, int]:
             print(f"  {'ok ' if ok else 'BAD'} {rec['file']:<48} gold {rec['date']} got {got.get('published')} "
                   f"({got.get('published_source')}: {got.get('published_raw')!r})")
     print(f"TARGET pages {right} / {total}")
+    # Not a target: the same pages with JSON-LD, meta and <time> removed, so only the
+    # visible dateline (and the URL) can answer; shows how the fallback copes alone.
+    bare_right = 0
+    for rec in gold:
+        if not rec.get("date"):
+            continue
+        tree = lxml.html.fromstring((evaldata / rec["file"]).read_bytes())
+        for el in tree.xpath("//script | //meta | //time | //*[@itemprop or @datetime]"):
+            el.drop_tree()
+        got = find_publication_date(tree)
+        bare_right += (got.get("published") or "")[:10] == rec["date"]
+    print(f"(pages without structured dates and without URL: {bare_right} / {total})")
     return right, total
 
 
