@@ -10,10 +10,11 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipelines.events.actors import ActorMention, actor_dict, find_actors, resolve_entry
 from pipelines.events.dating import date_index, find_dates, published_local
-from pipelines.events.lexicon import (Match, actor_index, air_index, cue_index, cues, payloads,
+from pipelines.events.lexicon import (Match, actor_index, actors, air_index, cue_index, cues, payloads,
                                       place_index, scan, source_index, trigger_index, triggers)
 from pipelines.events.morph import prefix_forms
 from pipelines.events.places import PlaceMention, choose_rows, find_places, location_dict
@@ -42,6 +43,7 @@ class Candidate:
     event: dict = field(default_factory=dict)
     inherited_location: bool = False
     mentions: int = 1
+    subordinate: bool = False       # background because it follows «بعد/عقب»
 
 
 def extract_events(text: str, *, published: str | None = None, timezone: str | None = None,
@@ -89,10 +91,10 @@ class _Ctx:
         self.toks = doc.tokens
         self.ref = published_local(published, timezone)
         self.pub_date = self.ref.date() if self.ref else None
-        cue_keys = ("agent_before", "target_before", "support_before", "member_before",
+        cue_keys = ("agent_verbs", "agent_before", "target_before", "support_before", "member_before",
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
-                    "temporal_subordinators", "negations")
+                    "temporal_subordinators", "negations", "protest_intervention", "protest_excessive")
         extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
                  "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
@@ -113,6 +115,7 @@ class _Ctx:
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
         self.numbers_cache: dict[int, tuple] = {}
+        self.live: list = []
         self._assign_roles()
 
     def _country_votes(self, timezone: str | None) -> dict[str, float]:
@@ -160,7 +163,8 @@ class _Ctx:
             if prev is not None and self._marker_before("support_before", a.start, 3):
                 a.role, a.assoc_of = "support", prev
                 continue
-            if prev is not None and self._marker_before("member_before", a.start, 3):
+            if prev is not None and self._marker_before("member_before", a.start, 3) \
+                    and a.start - self.actor_ms[prev].end <= 5:
                 a.role, a.assoc_of = "member", prev
                 members_open[clause] = prev
                 continue
@@ -168,8 +172,10 @@ class _Ctx:
                 a.role = "source"      # «وفق مصادر في الشرطة»: who tells, not who acts
             elif self._marker_before("motion", a.start, 2):
                 a.role = "target"      # «هرب إليها جيش النظام»: who flees loses the ground
+            elif self._genitive_agent(a) or self._marker_before("agent_verbs", a.start, 2):
+                a.role = "agent"       # «بقصف مدفعي لقوات النظام», «كمين نصبه مسلحو داعش»
             elif any(self._marker_before(k, a.start, 4) for k in ("fatality_words", "injured_words", "captured_words")):
-                a.role = "target"      # «مقتل 8 عناصر من قوات النظام»
+                a.role = "target"      # «مقتل 8 عناصر من مقاتلي الحشد»
             elif self._marker_before("agent_before", a.start, 1):
                 a.role = "agent"
             elif self._marker_before("target_before", a.start, 2) or self._clitic_target(a):
@@ -179,6 +185,11 @@ class _Ctx:
                      and toks[m.start].sent == toks[a.start].sent]
             if after:
                 members_open[toks[after[0].start].clause] = i
+
+    def _genitive_agent(self, a: ActorMention) -> bool:
+        first = self.toks[a.start].text
+        return first[:1] == "ل" and any(m.end == a.start for m in self.trigger_ms) and \
+            any(not _phrase_first(e).startswith("ل") for e in a.entries)
 
     def _source_phrase(self, start: int) -> bool:
         """«مصادر في الشرطة», «مسؤول في الجيش»: the actor is where a source sits."""
@@ -207,6 +218,7 @@ def _extract(text: str, published: str | None, timezone: str | None, source: str
     if not ctx.toks:
         return []
     cands = _candidates(ctx)
+    ctx.live = [c for c in cands if not c.background]
     consumed = _consumed_places(ctx, cands)
     focus = _focus_place(ctx, consumed)
     events: list[Candidate] = []
@@ -229,7 +241,12 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
     blocked = ctx.place_tokens | {i for a in ctx.actor_ms for i in range(a.start, a.end)} \
         | _covered(ctx.source_ms)
     bg_sent = {toks[m.start].sent for m in ctx.cue["bg_sentence"]}
-    bg_clause = {toks[m.start].clause for m in ctx.cue["bg_clause"]}
+    # Clause cues («سبق أن», «تنديدا ب») cover what follows them in the clause.
+    bg_after: dict[int, int] = {}
+    for m in ctx.cue["bg_clause"]:
+        cl = toks[m.start].clause
+        bg_after[cl] = min(bg_after.get(cl, m.start), m.start)
+    bg_clause: set[int] = set()
     # «كانت ... قد»: a pluperfect marks a recalled event.
     for i, t in enumerate(toks):
         if _has_form(t.text, {"كان", "كانت", "كانوا", "كانتا"}):
@@ -240,10 +257,11 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
                     bg_clause.add(t.clause)
     raw: list[Candidate] = []
     for m in ctx.trigger_ms:
-        if any(i in blocked for i in range(m.start, m.end)):
-            continue
         options = payloads(m)
         info = max(options, key=lambda o: o["type"]["priority"])
+        # «متظاهرين» names the actor and the event at once.
+        if info["type"]["family"] != "protest" and m.start in blocked:
+            continue
         if info["requires"]:
             nxt = set()
             for j in range(m.end, min(m.end + 4, len(toks))):
@@ -253,15 +271,18 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
             if not nxt & set(info["requires"]):
                 continue
         t = toks[m.start]
-        bg = t.sent in bg_sent or t.clause in bg_clause
+        bg = t.sent in bg_sent or t.clause in bg_clause or (t.clause in bg_after and m.start > bg_after[t.clause])
+        subordinate = False
         if m.start > 0 and toks[m.start - 1].clause == t.clause and m.start - 1 in ctx.starts["temporal_subordinators"]:
-            bg = True
+            bg = subordinate = True
         if any(m.start - k in ctx.starts["negations"] and toks[m.start - k].clause == t.clause for k in (1, 2, 3)
                if m.start - k >= 0):
             continue            # «لم تسجل أي مواجهات»: said not to have happened
         if m.start >= 2 and toks[m.start - 1].text == "من" and m.start - 2 in ctx.starts["motion"]:
             bg = True           # «هربا من المعارك»: what people fled, told as background
-        raw.append(Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"], bg))
+        cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"], bg)
+        cand.subordinate = subordinate
+        raw.append(cand)
     # One event per clause and family; precise words beat generic ones.
     by_clause: dict[int, list[Candidate]] = {}
     for c in raw:
@@ -289,7 +310,7 @@ def _consumed_places(ctx: _Ctx, cands: list[Candidate]) -> set[int]:
     consumed: set[int] = set()
     live = {(c.clause, c.ttype["family"]) for c in cands if not c.background}
     for c in cands:
-        if not c.background or (c.clause, c.ttype["family"]) in live:
+        if not c.subordinate or (c.clause, c.ttype["family"]) in live:
             continue
         same = [i for i, p in enumerate(ctx.places) if ctx.toks[p.start].clause == c.clause]
         if same:
@@ -347,7 +368,8 @@ def _pick_location(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMent
         same = [p for p in cands if toks[p.start].clause == c.clause]
         if same:
             after = [p for p in same if p.start >= c.end]
-            return (after or same)[0], False
+            pool = after or same
+            return ([p for p in pool if not p.weak or p.qualifier] or pool)[0], False
         clause = min({toks[p.start].clause for p in cands},
                      key=lambda k: (abs(k - c.clause), k > c.clause))
         return [p for p in cands if toks[p.start].clause == clause][0], False
@@ -396,15 +418,20 @@ def _count(ctx: _Ctx, key: str, c: Candidate) -> int | None:
     casualty word), else to one right after it («5 قتلى»); «مقتل عنصر» is one, «عنصرين» two.
     """
     toks = ctx.toks
-    words = [m for m in ctx.cue[key] if toks[m.start].sent == c.sent]
+    rivals = [o for o in ctx.live if o.sent == c.sent and o is not c]
+    # Each casualty word belongs to the nearest event trigger of its sentence.
+    words = [m for m in ctx.cue[key] if toks[m.start].sent == c.sent
+             and all(abs(m.start - c.start) <= abs(m.start - o.start) for o in rivals)]
     if not words:
-        return None
+        return None if key != "fatality_words" else 0
     nums, persons, bounds = _sentence_numbers(ctx, c.sent)
     best = None
     for w in words:
         nxt = min([b for b in bounds if b >= w.end] + [w.end + 6])
         after = [n for n in nums if w.end <= n < min(nxt, w.end + 6)]
-        before = [n for n in nums if w.start - 5 <= n < w.start]
+        prev = max([b for b in bounds if b < w.start] + [-1])
+        # A number after an earlier casualty word is that word's («قتل 3 وأصيب آخرون»).
+        before = [] if prev >= w.start - 6 else [n for n in nums if w.start - 5 <= n < w.start]
         if w.end in persons and (not after or min(after) > w.end):
             found = persons[w.end]
         elif after:
@@ -548,6 +575,20 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
     d1, s1, d2, s2, has_civ = _choose_actors(ctx, c, country, date or ctx.pub_date)
     sub = c.ttype["sub_event_type"]
     etype = c.ttype["event_type"]
+    if c.ttype["family"] == "protest" and etype == "Protests":
+        sent_cues = {k: any(ctx.toks[m.start].sent == c.sent for m in ctx.cue[k])
+                     for k in ("protest_intervention", "protest_excessive")}
+        if sent_cues["protest_excessive"] or (sent_cues["protest_intervention"] and _count(ctx, "fatality_words", c)):
+            sub = "Excessive force against protesters"
+        elif sent_cues["protest_intervention"]:
+            sub = "Protest with intervention"
+        if sub != "Peaceful protest" and d2 is None:
+            forces = [a for a in ctx.actor_ms if ctx.toks[a.start].sent == c.sent]
+            for a in forces:
+                e = resolve_entry(a.entries, date or ctx.pub_date, country)
+                if e and e["type"] not in ("Protesters", "Rioters", "Civilians"):
+                    d2 = actor_dict(e, _surface(ctx, a.start, a.end), country)
+                    break
     if sub == "Shelling/artillery/missile attack" and _air_in_clause(ctx, c):
         sub = "Air/drone strike"
     if sub == "TERRITORY":
@@ -595,13 +636,28 @@ _SUB_RANK = {"Chemical weapon": 3, "Suicide bomb": 3, "Air/drone strike": 2,
              "Remote explosive/landmine/IED": 1, "Shelling/artillery/missile attack": 1}
 
 
+@lru_cache(maxsize=1)
+def _generic_re() -> re.Pattern:
+    """Names of vague actors («فصائل المعارضة», «القوات الحكومية») after {country} is filled."""
+    parts = []
+    for a in actors():
+        if a.get("generic"):
+            parts.append(re.escape(a["name"]).replace(re.escape("{country}"), "[^()]+")
+                         .replace(re.escape(" ({country})"), "( \\([^()]+\\))?"))
+    return re.compile("^(?:" + "|".join(parts) + ")$")
+
+
+def _is_generic(actor: dict) -> bool:
+    return bool(_generic_re().match(actor["name"])) or actor["name"] in {
+        a["name"].replace(" ({country})", "").replace(" of {country}", "") for a in actors() if a.get("generic")}
+
+
 def _actor_compatible(a: dict | None, b: dict | None) -> bool:
     if a is None or b is None:
         return True
     if a["name"] == b["name"]:
         return True
-    generic = ("Opposition Rebels", "Military Forces of", "Unidentified Armed Group")
-    return a["type"] == b["type"] and (a["name"].startswith(generic) or b["name"].startswith(generic))
+    return a["type"] == b["type"] and (_is_generic(a) or _is_generic(b))
 
 
 def _more_specific(a: dict | None, b: dict | None) -> dict | None:
@@ -609,8 +665,7 @@ def _more_specific(a: dict | None, b: dict | None) -> dict | None:
         return b
     if b is None:
         return a
-    generic = ("Opposition Rebels", "Military Forces of", "Unidentified Armed Group")
-    return b if a["name"].startswith(generic) and not b["name"].startswith(generic) else a
+    return b if _is_generic(a) and not _is_generic(b) and a["type"] == b["type"] else a
 
 
 def _same_event(x: Candidate, y: Candidate) -> bool:
@@ -651,9 +706,16 @@ def _absorb(k: Candidate, c: Candidate) -> None:
     k.mentions += 1
     if _SUB_RANK.get(ec["sub_event_type"], 0) > _SUB_RANK.get(ek["sub_event_type"], 0):
         ek["sub_event_type"] = ec["sub_event_type"]
+    other = {"actor1": ec["actor1"], "actor2": ec["actor2"],
+             "assoc_actor_1": ec["assoc_actor_1"], "assoc_actor_2": ec["assoc_actor_2"]}
+    if not _actor_compatible(ek["actor1"], ec["actor1"]) or \
+            (ek["actor1"] and ec["actor2"] and ek["actor1"]["name"] == ec["actor2"]["name"]):
+        # The other mention names the sides the other way round.
+        other = {"actor1": ec["actor2"], "actor2": ec["actor1"],
+                 "assoc_actor_1": ec["assoc_actor_2"], "assoc_actor_2": ec["assoc_actor_1"]}
     for role, assoc in (("actor1", "assoc_actor_1"), ("actor2", "assoc_actor_2")):
-        ek[role] = _more_specific(ek[role], ec[role])
-        for n in ec[assoc]:
+        ek[role] = _more_specific(ek[role], other[role])
+        for n in other[assoc]:
             if n not in ek[assoc] and (ek[role] is None or n != ek[role]["name"]):
                 ek[assoc].append(n)
     if ek["sub_event_type"] in ("Government regains territory", "Non-state actor overtakes territory") \
@@ -673,4 +735,6 @@ def _absorb(k: Candidate, c: Candidate) -> None:
         ek["attributed_source"] = ec["attributed_source"]
     if ek["modality"] == "reported" and ec["modality"] == "claimed":
         ek["modality"] = "claimed"
+    if ek["actor1"] and ek["actor2"] and ek["actor1"]["name"] == ek["actor2"]["name"]:
+        ek["actor2"] = None
     ek["confidence"] = max(ek["confidence"], ec["confidence"])

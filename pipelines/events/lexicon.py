@@ -123,7 +123,9 @@ def scan(tokens: list[Token], indexes: list[PhraseIndex]) -> list[list[Match]]:
             entries = combined.get(form)
             if not entries:
                 continue
-            exact = form in pf or form in cf
+            # Exact: the token itself or without و/ف; «لبنان» is Lebanon, not ل + «بنان».
+            text = tokens[i].text
+            exact = form == text or (text[:1] in "وف" and form == text[1:])
             for k, kind, words, payload, phrase in entries:
                 if kind and form not in forms[i][kind]:
                     continue
@@ -184,7 +186,7 @@ def gazetteer() -> list[dict]:
 
 
 # Cue lists of function words and names: no suffix stripping for them («عليه» is not «على»).
-_PREFIX_ONLY = {"agent_before", "target_before", "support_before", "member_before", "between",
+_PREFIX_ONLY = {"agent_verbs", "agent_before", "target_before", "support_before", "member_before", "between",
                 "location_near", "location_exact", "location_region", "person_singular",
                 "person_dual", "temporal_subordinators", "attribution_before", "motion"}
 

@@ -18,6 +18,7 @@ class PlaceMention:
     rows: list[dict]
     qualifier: str | None      # "near", "exact", "region" or None
     row: dict | None = None    # chosen after the document's country is known
+    weak: bool = False         # a one-word GeoNames name that is also an ordinary word
 
     @property
     def kind(self) -> str:
@@ -46,6 +47,11 @@ def _preps() -> frozenset[str]:
     return frozenset(cues()["prepositions_place"])
 
 
+@lru_cache(maxsize=1)
+def _features() -> frozenset[str]:
+    return frozenset(cues()["feature_words"])
+
+
 def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None) -> list[PlaceMention]:
     """Place names outside ``blocked`` token positions (actor and source names)."""
     ambiguous = word_set("ambiguous_places")
@@ -61,13 +67,15 @@ def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None)
         # they need a place context unless the place is large or hand-curated.
         weak = words in ambiguous or (len(words) == 1 and not any(r["hand"] or r["population"] >= 100000
                                                                  or r["kind"] != "place" for r in rows))
+        prev = doc.tokens[m.start - 1].text if m.start else ""
         if weak and q is None:
             first = doc.tokens[m.start].text
-            prev = doc.tokens[m.start - 1].text if m.start else ""
             glued = first[:1] in "بل" and first[1:] in clitic_forms(first)
             if not (prev in preps or glued):
                 continue
-        out.append(PlaceMention(m.start, m.end, rows, q))
+        if weak and prev and clitic_forms(prev) & _features():
+            continue            # «دوار الكرامة» is a roundabout, not the village of al-Karama
+        out.append(PlaceMention(m.start, m.end, rows, q, weak=weak))
     return out
 
 
