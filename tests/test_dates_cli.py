@@ -46,6 +46,11 @@ def test_cli_lines() -> None:
     assert out[8]["datetime"] == "2024-03-03T10:00:00+02:00"
 
 
+def test_cli_reads_a_bom_line() -> None:
+    line = "\ufeff" + json.dumps({"text": "2 مايو 2023", "timezone": "Asia/Dubai"}, ensure_ascii=False)
+    assert run([line])[0]["date"] == "2023-05-02"
+
+
 def test_cli_survives_invalid_utf8() -> None:
     proc = subprocess.run([sys.executable, "-m", "pipelines.dates"], cwd=ROOT,
                           input=b'{"text": "\xff\xfe"}\n\xc3\x28\n', capture_output=True, timeout=60)

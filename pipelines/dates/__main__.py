@@ -19,7 +19,7 @@ def convert_line(line: str) -> dict:
     """One input line → one output object (nulls for anything unreadable)."""
     out = dict.fromkeys(_KEYS)
     try:
-        obj = json.loads(line)
+        obj = json.loads(line.lstrip("\ufeff"))  # a BOM from Windows editors
     except ValueError:
         return out
     if not isinstance(obj, dict):
