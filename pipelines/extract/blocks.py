@@ -55,6 +55,17 @@ def paragraphs_of(element: HtmlElement, *, skip_links: bool = False) -> list[str
     return out
 
 
+def longer_than(element: HtmlElement, limit: float) -> bool:
+    """Whether the element's visible text exceeds ``limit`` characters; stops reading
+    as soon as it does, so asking about a huge container stays cheap."""
+    total = 0
+    for chunk in element.itertext():
+        total += len(" ".join(chunk.split()))
+        if total > limit:
+            return True
+    return False
+
+
 def _link_chars(element: HtmlElement) -> int:
     return sum(len(norm(a.text_content())) for a in element.iter("a"))
 

@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 
 from pipelines.arabic import fold_text
 
+from .blocks import longer_than
 from .metadata import PageMeta, norm
 from .phrases import page_signals
 
@@ -116,7 +117,7 @@ def teaser_containers(root: HtmlElement, title: str | None = None,
         while block is not None and block.tag not in _BLOCKS:
             block = block.getparent()
         # A link inside running text is a citation, not a headline.
-        if block is not None and len(text) < 0.6 * len(norm(block.text_content())):
+        if block is not None and longer_than(block, len(text) / 0.6):
             continue
         seen.add(href)
         heads.append(a)
@@ -131,7 +132,7 @@ def teaser_containers(root: HtmlElement, title: str | None = None,
         for anc in a.iterancestors():
             if anc.tag in ("body", "html") or below.get(anc, 0) > 1:
                 break
-            if len(norm(anc.text_content())) > limit or _running_paragraphs(anc) >= 2:
+            if longer_than(anc, limit) or _running_paragraphs(anc) >= 2:
                 break
             box = anc
         if title_el is not None and (box is title_el or title_el in box.iterdescendants()):

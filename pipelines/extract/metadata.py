@@ -24,7 +24,7 @@ def norm(text: str | None) -> str:
     """Text on one line with single spaces; letters, tatweel and marks kept as written."""
     if not text:
         return ""
-    return _WS_RE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def norm_meta(text: str | None) -> str:

@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 
 from pipelines.arabic import fold_text
 
-from .blocks import link_density
+from .blocks import link_density, longer_than
 from .lines import is_boilerplate_line, is_list_heading, starts_with_list_heading
 from .metadata import norm
 from .phrases import boilerplate
@@ -84,7 +84,7 @@ def _clean_by_markup(root: HtmlElement, body: HtmlElement, keep: set[HtmlElement
     bp = boilerplate()
     for form in list(body.iter("form")):
         if form not in keep and form.xpath('.//textarea | .//input[@type="email"]'):
-            if _text_len(form) < _MAX_SHARE_STRONG * total:
+            if not longer_than(form, _MAX_SHARE_STRONG * total):
                 _drop(form)
     for el in list(body.iter(*bp.remove_tags)):
         if el not in keep:
@@ -108,10 +108,10 @@ def _clean_by_markup(root: HtmlElement, body: HtmlElement, keep: set[HtmlElement
         if any(bp.class_comments.search(t) for t in tokens):
             _drop(el)
         elif any(bp.class_strong.search(t) for t in tokens):
-            if _text_len(el) < _MAX_SHARE_STRONG * total and not _holds_running_text(el):
+            if not longer_than(el, _MAX_SHARE_STRONG * total) and not _holds_running_text(el):
                 _drop(el)
         elif any(bp.class_weak.search(t) for t in tokens):
-            if _text_len(el) < _MAX_SHARE_WEAK * total and not _holds_running_text(el):
+            if not longer_than(el, _MAX_SHARE_WEAK * total) and not _holds_running_text(el):
                 _drop(el)
 
 
@@ -126,7 +126,7 @@ def _inside_running_text(el: HtmlElement, own_len: int) -> bool:
     parent = el.getparent()
     if parent is None:
         return False
-    return _text_len(parent) > 2 * own_len + 20
+    return longer_than(parent, 2 * own_len + 20)
 
 
 def _widen(el: HtmlElement, keep: set[HtmlElement], total: int) -> HtmlElement:
@@ -136,9 +136,9 @@ def _widen(el: HtmlElement, keep: set[HtmlElement], total: int) -> HtmlElement:
         parent = cur.getparent()
         if parent is None or parent in keep or parent.tag in ("body", "html"):
             return cur
-        size = _text_len(parent)
-        if size > 2500 or size > _MAX_SHARE_PHRASE * total:
+        if longer_than(parent, min(2500, _MAX_SHARE_PHRASE * total)):
             return cur
+        size = _text_len(parent)
         own = _text_len(el)
         links = sum(len(norm(a.text_content())) for a in parent.iter("a"))
         if size and (links + own) / size >= 0.7 and links / size >= 0.3:
