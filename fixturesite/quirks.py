@@ -56,6 +56,9 @@ BEHAVIOUR_NOTES = {
     "redirect_loop": "302 to a partner URL that 302s back",
 }
 
+# Letters after which a tatweel can be drawn (they join to the following letter).
+_JOINING = set("بتثجحخسشصضطظعغفقكلمنهيئـ")
+
 HUGE_BYTES = 10 * 1024 * 1024
 _COMMON = Path(__file__).with_name("templates") / "common"
 _META_CHARSET_RE = re.compile(
@@ -174,3 +177,19 @@ def generic_page(behaviour: str, location_loop: str | None = None) -> Response:
     if behaviour == "hang":
         return Response(status=200, body=_template("late.html").encode("utf-8"))
     raise ValueError(f"no generic response for {behaviour!r}")
+
+
+def decorate(text: str, salt: int = 0) -> str:
+    """Re-type a text the way a copying site does: some tatweel, some short vowels.
+
+    Folding (pipelines.arabic.fold_text) removes both, so the copy hashes the same.
+    """
+    words = text.split(" ")
+    for i, w in enumerate(words):
+        n = i + salt
+        if n % 5 == 2 and len(w) >= 4 and w[1] in _JOINING:
+            w = w[:2] + "\u0640\u0640" + w[2:]
+        elif n % 7 == 3 and len(w) >= 3 and "\u0628" <= w[0] <= "\u064a":
+            w = w[0] + "\u064e" + w[1:]
+        words[i] = w
+    return " ".join(words)

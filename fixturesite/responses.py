@@ -1,6 +1,7 @@
 """What a route answers: a fixed response, or a function of the request (faults)."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,3 +39,7 @@ Route = Union[Response, Dynamic]
 def redirect(location: str, status: int = 301) -> Response:
     body = f'<html><body>Moved: <a href="{location}">{location}</a></body></html>'.encode()
     return Response(status=status, body=body, headers={"Location": location})
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:20] + '"'

@@ -16,8 +16,7 @@ import yaml
 from .build import build_sites
 from .datelines import http_date
 from .generated import GeneratedSite
-from .responses import RequestContext, Response, Route
-from .site_base import etag_for
+from .responses import RequestContext, Response, Route, etag_for
 
 SITE_ORDER = ("wp", "portal", "maghreb", "gen")
 
@@ -28,6 +27,7 @@ class _SiteHTTPServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address, site_key: str, owner: "FixtureServer") -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
         self.site_key = site_key
         self.owner = owner

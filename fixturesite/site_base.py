@@ -5,66 +5,23 @@ ground-truth entries are written here, next to the code that serves the same pag
 """
 from __future__ import annotations
 
-import hashlib
 import html as htmlmod
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from string import Template
-from urllib.parse import quote
-from xml.sax.saxutils import escape as xml_escape
 
 from . import quirks
-from .data import TEMPLATE_DIR, Article, FixtureDataError, Page, SiteData, legacy_chrome
-from .datelines import http_date, iso_local, rfc822, weekday_name
+from .data import Article, FixtureDataError, Page, SiteData, legacy_chrome
+from .datelines import iso_local, weekday_name
+from .feeds import TRACKING_QUERY, FeedsMixin, sitemap_index, urlset, xml_response
+from .quirks import decorate
 from .responses import HTML_UTF8, Response, Route, redirect
+from .templating import collapse, esc, fill, json_for_script, template
 
 # Old archive pages in a legacy code page are served with the old table layout.
 LEGACY_QUIRKS = ("cp1256_nocharset", "iso8859_6_nocharset")
-TRACKING_QUERY = "utm_source=facebook&utm_medium=social&utm_campaign=share_button"
 _INVISIBLE_BLOCKS_RE = re.compile(r"<(script|style|noscript)\b.*?</\1>", re.S | re.I)
 _TAGS_RE = re.compile(r"<[^>]+>")
-# Letters after which a tatweel can be drawn (they join to the following letter).
-_JOINING = set("بتثجحخسشصضطظعغفقكلمنهيئـ")
-
-
-def esc(text: str | None) -> str:
-    return htmlmod.escape(text or "", quote=True)
-
-
-def collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def json_for_script(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=None).replace("</", "<\\/")
-
-
-@lru_cache(maxsize=None)
-def template(site: str, name: str) -> Template:
-    return Template((TEMPLATE_DIR / site / name).read_text(encoding="utf-8"))
-
-
-def fill(site: str, name: str, **values: object) -> str:
-    return template(site, name).substitute({k: "" if v is None else v for k, v in values.items()})
-
-
-def decorate(text: str, salt: int = 0) -> str:
-    """Re-type a text the way a copying site does: some tatweel, some short vowels.
-
-    Folding (pipelines.arabic.fold_text) removes both, so the copy hashes the same.
-    """
-    words = text.split(" ")
-    for i, w in enumerate(words):
-        n = i + salt
-        if n % 5 == 2 and len(w) >= 4 and w[1] in _JOINING:
-            w = w[:2] + "\u0640\u0640" + w[2:]
-        elif n % 7 == 3 and len(w) >= 3 and "\u0628" <= w[0] <= "\u064a":
-            w = w[0] + "\u064e" + w[1:]
-        words[i] = w
-    return " ".join(words)
 
 
 @dataclass
@@ -92,7 +49,7 @@ class UrlBook:
         return self.views[ref]
 
 
-class SiteBuilder:
+class SiteBuilder(FeedsMixin):
     key = ""
     article_pattern = ""
     default_date_markup: list[str] = ["jsonld", "meta"]
@@ -467,80 +424,7 @@ class SiteBuilder:
     def build_extra_listings(self) -> None:
         """Tag/author pages and the like (WordPress)."""
 
-    # ---- feeds and sitemaps -----------------------------------------------------------
-    def feed_link(self, v: ArticleView) -> str:
-        return v.url + ("?" + TRACKING_QUERY if "tracking" in v.a.variants else "")
-
-    def build_feeds(self) -> None:
-        self.routes[self.feed_path()] = Response(body=self.feed().encode("utf-8"),
-                                                 content_type=self.feed_content_type)
-        self.routes[self.news_sitemap_path()] = xml_response(self.news_sitemap())
-        for path, xml in self.sitemaps().items():
-            self.routes[path] = xml_response(xml)
-
-    def feed(self) -> str:
-        items = []
-        for v in self.latest(20):
-            a = v.a
-            items.append(
-                "<item>\n"
-                f"<title>{xml_escape(v.title)}</title>\n<link>{xml_escape(self.feed_link(v))}</link>\n"
-                f"<pubDate>{rfc822(a.published)}</pubDate>\n"
-                + (f"<dc:creator><![CDATA[{a.author}]]></dc:creator>\n" if a.author else "")
-                + f"<category><![CDATA[{self.d.sections[a.section]}]]></category>\n"
-                f'<guid isPermaLink="false">{xml_escape(v.url)}</guid>\n'
-                f"<description><![CDATA[{self.description(v)}]]></description>\n"
-                "</item>")
-        last = self.latest(1)[0].a.published
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-                'xmlns:atom="http://www.w3.org/2005/Atom">\n<channel>\n'
-                f"<title>{xml_escape(self.d.name)}</title>\n<link>{self.base}/</link>\n"
-                f'<atom:link href="{self.url(self.feed_path())}" rel="self" type="application/rss+xml"/>\n'
-                f"<description>{xml_escape(self.d.tagline)}</description>\n<language>ar</language>\n"
-                f"<lastBuildDate>{rfc822(last)}</lastBuildDate>\n"
-                + "\n".join(items) + "\n</channel>\n</rss>\n")
-
-    def news_sitemap(self) -> str:
-        rows = []
-        for v in self.latest():
-            rows.append(
-                f"<url><loc>{xml_escape(v.url)}</loc><news:news><news:publication>"
-                f"<news:name>{xml_escape(self.d.name)}</news:name><news:language>ar</news:language>"
-                f"</news:publication><news:publication_date>{iso_local(v.a.published)}</news:publication_date>"
-                f"<news:title>{xml_escape(v.title)}</news:title></news:news></url>")
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-                'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n'
-                + "\n".join(rows) + "\n</urlset>\n")
-
-    def sitemap_urls(self) -> list[tuple[str, datetime | None]]:
-        """Everything a plain sitemap lists: articles, stale and odd URLs, listings."""
-        out: list[tuple[str, datetime | None]] = []
-        for v in self.latest():
-            out.append((v.url, v.a.modified or v.a.published))
-            if "redirect301" in v.a.variants or "redirect302" in v.a.variants:
-                out.append((self.url(self.old_path(v.a)), v.a.published))
-        for p in self.d.pages:
-            out.append((self.url(self.page_path(p)), p.date))
-        out.append((self.url("/"), None))
-        for slug in self.d.sections:
-            out.append((self.url(self.section_path(slug, 1)), None))
-        return out
-
-    def sitemaps(self) -> dict[str, str]:
-        return {self.sitemap_path(): urlset(self.sitemap_urls())}
-
-    def sitemap_list(self) -> list[str]:
-        return [self.url(self.news_sitemap_path()), self.url(self.sitemap_path())]
-
-    def robots(self) -> str:
-        lines = ["User-agent: *", "Disallow: /private/"]
-        lines += [f"Disallow: {p}" for p in self.d.chrome.get("robots_disallow", [])]
-        lines += ["", f"Sitemap: {self.url(self.news_sitemap_path())}", f"Sitemap: {self.url(self.sitemap_path())}", ""]
-        return "\n".join(lines)
-
-    # ---- registry -------------------------------------------------------------------
+    # ---- registry -----------------------------------------------------------------
     def source_entry(self) -> dict:
         return {
             "id": self.d.source_id, "name": self.d.name, "enabled": True,
@@ -553,34 +437,5 @@ class SiteBuilder:
         }
 
 
-def urlset(urls: list[tuple[str, datetime | None]]) -> str:
-    rows = []
-    for loc, lastmod in urls:
-        mod = f"<lastmod>{iso_local(lastmod)}</lastmod>" if lastmod else ""
-        rows.append(f"<url><loc>{xml_escape(loc)}</loc>{mod}</url>")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "\n".join(rows) + "\n</urlset>\n")
-
-
-def sitemap_index(locs: list[str]) -> str:
-    rows = "\n".join(f"<sitemap><loc>{xml_escape(u)}</loc></sitemap>" for u in locs)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + rows + "\n</sitemapindex>\n")
-
-
-def xml_response(xml: str) -> Response:
-    return Response(body=xml.encode("utf-8"), content_type="application/xml; charset=UTF-8")
-
-
-def etag_for(body: bytes) -> str:
-    return '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-
-
-def quote_path(path: str) -> str:
-    return quote(path, safe="/?=&-_.~%")
-
-
-__all__ = ["SiteBuilder", "UrlBook", "ArticleView", "esc", "fill", "collapse", "decorate",
-           "urlset", "sitemap_index", "xml_response", "etag_for", "http_date", "quote_path"]
+__all__ = ["SiteBuilder", "UrlBook", "ArticleView", "esc", "fill", "collapse", "decorate", "template",
+           "json_for_script", "urlset", "sitemap_index", "xml_response"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .data import Article, Page, seed_chrome
-from .datelines import digits, iso_local, month_name, weekday_name, with_hijri, wrap_bidi
-from .site_base import ArticleView, SiteBuilder, collapse, esc, fill, sitemap_index, urlset
+from .datelines import digits, iso_local, month_name, with_hijri, wrap_bidi
+from .site_base import ArticleView, SiteBuilder, esc, fill, sitemap_index, urlset
 
 SITE = "wp"
 
