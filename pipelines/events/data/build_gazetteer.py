@@ -34,7 +34,15 @@ OUT = Path(__file__).with_name("gazetteer_geonames.csv")
 # ISO 3166 numeric codes as ACLED's "iso" column uses them.
 COUNTRIES = {"SY": ("Syria", 760), "IQ": ("Iraq", 368), "LB": ("Lebanon", 422),
              "YE": ("Yemen", 887), "LY": ("Libya", 434), "JO": ("Jordan", 400),
-             "PS": ("Palestine", 275), "TR": ("Turkey", 792), "IL": ("Israel", 376)}
+             "PS": ("Palestine", 275), "TR": ("Turkey", 792), "IL": ("Israel", 376),
+             # The rest of the Arabic-speaking news beat: governorates and towns of 15,000+.
+             "EG": ("Egypt", 818), "SD": ("Sudan", 729), "SS": ("South Sudan", 728),
+             "SO": ("Somalia", 706), "SA": ("Saudi Arabia", 682), "TN": ("Tunisia", 788),
+             "DZ": ("Algeria", 12), "MA": ("Morocco", 504), "MR": ("Mauritania", 478),
+             "ML": ("Mali", 466), "TD": ("Chad", 148), "KW": ("Kuwait", 414), "BH": ("Bahrain", 48),
+             "QA": ("Qatar", 634), "AE": ("United Arab Emirates", 784), "OM": ("Oman", 512),
+             "IR": ("Iran", 364), "DJ": ("Djibouti", 262)}
+CORE = {"SY", "IQ", "LB", "YE", "LY", "JO", "PS", "TR", "IL"}
 # Turkish provinces on or near the Syrian and Iraqi borders.
 TR_PROVINCES = {"31", "83", "79", "63", "72", "80", "46", "02", "70"}
 ARABIC = re.compile("[\u0621-\u064a]")
@@ -139,7 +147,7 @@ def main() -> int:
         cc = c["countrycode"]
         if cc == "TR" and c["admin1code"] not in TR_PROVINCES:
             continue
-        if cc != "SY" and c["population"] < 15000:
+        if cc != "SY" and c["population"] < (15000 if cc in CORE else 50000):
             continue
         ar = arabic_names(c["alternatenames"])
         if not ar:
