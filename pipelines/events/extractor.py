@@ -647,9 +647,14 @@ def _generic_re() -> re.Pattern:
     return re.compile("^(?:" + "|".join(parts) + ")$")
 
 
+@lru_cache(maxsize=1)
+def _generic_bare() -> frozenset[str]:
+    return frozenset(a["name"].replace(" ({country})", "").replace(" of {country}", "")
+                     for a in actors() if a.get("generic"))
+
+
 def _is_generic(actor: dict) -> bool:
-    return bool(_generic_re().match(actor["name"])) or actor["name"] in {
-        a["name"].replace(" ({country})", "").replace(" of {country}", "") for a in actors() if a.get("generic")}
+    return actor["name"] in _generic_bare() or bool(_generic_re().match(actor["name"]))
 
 
 def _actor_compatible(a: dict | None, b: dict | None) -> bool:
