@@ -109,6 +109,18 @@ def test_legacy_table_layout_in_windows_1256_without_charset():
                  never=["الأرشيف", "|", "جميع الحقوق محفوظة", "12/4/2011", "عدد الزوار", "51207"])
 
 
+def test_legacy_headline_in_font_with_site_name_title_and_lying_meta_charset():
+    raw = (PAGES / "legacy_font_headline_mislabelled.html").read_bytes()
+    html, encoding = decode_html(raw, "text/html; charset=ISO-8859-1")
+    assert encoding == "windows-1256"
+    result = extract_article(parse_html(html))
+    assert result["title"] == "البرلمان يصادق على قانون الانتخابات الجديد"
+    assert len(result["paragraphs"]) == 4
+    assert_clean(result, must=["بأغلبية مريحة", "سيدخل حيز التنفيذ فور نشره"],
+                 never=["اقرأ أيضا", "الحكومة تعلن موعد الانتخابات", "طباعة", "أرسل لصديق", "محليات",
+                        "جميع الحقوق محفوظة", "الخميس 5 مايو 2005"])
+
+
 def test_persian_page_is_wrong_language_even_with_lang_ar():
     result = extract("persian.html")
     assert result["language"] == "fa"

@@ -22,7 +22,7 @@ from .parse import parse_html
 from .phrases import page_signals
 from .postclean import postclean
 from .preclean import preclean
-from .title import choose_title
+from .title import choose_title, visual_headline
 
 EXTRACTOR_VERSION = "marsad-extract/1.0 trafilatura/2.3.1"
 # Below this many characters the trafilatura result is "thin" and our own density
@@ -228,6 +228,8 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
         else:
             paragraphs = _trim_tail_by(paragraphs, ld)
 
+    if paragraphs and title_el is None and not (meta.headline or meta.og_title or title_nodes):
+        title = visual_headline(root, paragraphs[0]) or title
     text = "\n".join(paragraphs)
     detected = detect_language(text, hint=meta.html_lang)
     reason = classify.decide(root, raw, paragraphs, detected, language)

@@ -29,14 +29,15 @@ def _similar(a: str, b: str) -> bool:
     return short in long_ and len(short) >= 0.4 * len(long_)
 
 
-def _shown_segment(root: HtmlElement, refs: list[str]) -> tuple[str, HtmlElement] | None:
+def _shown_segment(root: HtmlElement, refs: list[str],
+                   sitename: str | None) -> tuple[str, HtmlElement] | None:
     """A part of <title>/og:title that the page shows as a block of its own (legacy pages
     set headlines in <b>/<font> rather than <h1>)."""
     segments = {}
     for ref in refs:
         for part in _SEPARATOR_RE.split(ref):
             part = norm(part)
-            if len(part) >= 10:
+            if len(part) >= 10 and letters_only(part) != letters_only(sitename or ""):
                 segments[letters_only(part)] = part
     if not segments:
         return None
@@ -48,7 +49,7 @@ def _shown_segment(root: HtmlElement, refs: list[str]) -> tuple[str, HtmlElement
         if not (el.text and el.text.strip()) and not len(el):
             continue
         text = norm(el.text_content())
-        if 10 <= len(text) <= MAX_TITLE and letters_only(text) in segments:
+        if 10 <= len(text) <= MAX_TITLE and letters_only(text) in segments and not el.xpath("ancestor::a"):
             if best is None or len(text) > len(best[0]):
                 best = (text, el)
     return best
@@ -70,7 +71,7 @@ def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEle
     in_article = [(t, h) for t, h in h1s if h.xpath("ancestor::article | ancestor::main")]
     if len(in_article) == 1 and not meta.headline:
         return in_article[0]
-    shown = _shown_segment(root, refs)
+    shown = _shown_segment(root, refs, meta.sitename)
     if shown is not None:
         return shown
     for candidate in stripped:
@@ -79,3 +80,45 @@ def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEle
     if h1s:
         return h1s[0]
     return None, None
+
+
+_EMPHASIS_TAGS = frozenset({"b", "strong", "h2", "h3", "h4", "big"})
+_TITLE_CLASS_RE = re.compile(r"title|headline|head|onwan|unwan|3nwan", re.I)
+_SENTENCE_END_RE = re.compile(r"[.!؟?]\s*$")
+
+
+def _emphasised(el: HtmlElement) -> bool:
+    if el.tag in _EMPHASIS_TAGS:
+        return True
+    if el.tag == "font" and (el.get("size") or "").strip().lstrip("+").isdigit():
+        return int((el.get("size") or "0").strip().lstrip("+")) >= 4
+    return bool(_TITLE_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
+def visual_headline(root: HtmlElement, first_paragraph: str) -> str | None:
+    """The emphasised short line just before the article text, for pages without h1
+    or title metadata (legacy layouts set headlines in <font size=5><b>)."""
+    from .lines import is_boilerplate_line  # late import: lines imports nothing from here
+
+    probe = norm(first_paragraph)[:40]
+    body = root.find("body")
+    if not probe or body is None:
+        return None
+    anchor = None
+    for el in body.iter():
+        if isinstance(el.tag, str) and el.text and probe[:20] in norm(el.text):
+            anchor = el
+            break
+    if anchor is None:
+        return None
+    for el in reversed(anchor.xpath("preceding::*")[-40:]):
+        if not isinstance(el.tag, str) or el.xpath("ancestor-or-self::a"):
+            continue
+        text = norm(el.text_content())
+        if not (MIN_TITLE * 3 <= len(text) <= 200) or _SENTENCE_END_RE.search(text):
+            continue
+        if is_boilerplate_line(text):
+            continue
+        if _emphasised(el) or any(_emphasised(a) for a in el.iterancestors() if a.tag != "body"):
+            return text
+    return None
