@@ -296,3 +296,13 @@ def test_arabic_date_separator() -> None:
 def test_plural_unit_without_count_is_a_few() -> None:
     assert norm("منذ ساعات")["datetime"] == "2024-03-15T12:30:00+03:00"
     assert norm("قبل أيام")["date"] == "2024-03-12"
+
+
+@pytest.mark.parametrize("text, local", [
+    ("Sat, 02 Mar 2024 21:05:00 +0300", "2024-03-02T21:05:00+03:00"),
+    ("Sat, 02 Mar 2024 21:05:00 GMT", "2024-03-02T21:05:00+00:00"),
+    ("2024-03-02T21:05:00.250+01:00", "2024-03-02T21:05:00+01:00"),
+    ("نشر في 2024-03-02T21:05:00Z", "2024-03-02T21:05:00+00:00"),
+])
+def test_machine_formats_keep_their_offset(text: str, local: str) -> None:
+    assert normalise_date(text, reference=REF, timezone="Africa/Cairo")["datetime"] == local

@@ -38,7 +38,7 @@ def fixed_offset(sign: str, hours: str, minutes: str | None) -> tzinfo | None:
     return dt_timezone(-delta if sign == "-" else delta)
 
 
-_CLOCK_OFFSET_RE = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?(z|[+-]\d{2}:?\d{2})(?![\w])")
+_CLOCK_OFFSET_RE = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?\s?(z|[+-]\d{2}:?\d{2})(?![\w:])")
 
 
 def find_zone(text: str, lx: Lexicon) -> tuple[tzinfo | None, str]:
