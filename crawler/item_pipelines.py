@@ -10,7 +10,7 @@ import asyncio
 import functools
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -79,6 +79,7 @@ class MongoStorePipeline:
         self.batch_size = settings.getint("MONGO_BATCH_SIZE", 100)
         self.connection: Any = None
         self.store: Any = None
+        self.writer: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "MongoStorePipeline":
@@ -99,6 +100,9 @@ class MongoStorePipeline:
             raise
         self.store = ArticleStore(self.connection.db, batch_size=self.batch_size)
         self.store.ensure_indexes()
+        # The store is used from this one thread only, so batch writes never block the
+        # reactor (downloads and processing go on while a batch is written).
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="marsad-store")
         where = self.uri or f"embedded SecantusDB on {self.data_dir} ({self.connection.embedded.uri})"
         log.info("storing into %s, database %r", where, self.database)
 
@@ -106,7 +110,8 @@ class MongoStorePipeline:
         if self.store is None:
             return
         try:
-            self.store.flush()
+            self.writer.submit(self.store.flush).result()
+            self.writer.shutdown(wait=True)
             for key, value in self.store.stats.items():
                 if isinstance(value, dict):
                     for sub, n in value.items():
@@ -117,16 +122,19 @@ class MongoStorePipeline:
             self.store.close()
             self.connection.close()
 
-    def process_item(self, item: dict) -> dict:
+    async def _write(self, method: Any, record: dict) -> None:
+        await asyncio.wrap_future(self.writer.submit(method, record))
+
+    async def process_item(self, item: dict) -> dict:
         kind = item.get("kind")
         record = item.get("record") or {}
         if kind == "drop":
-            self.store.add_drop(record)
+            await self._write(self.store.add_drop, record)
             self.stats.inc_value(f"marsad/dropped/{record.get('reason')}")
             raise DropItem(f"{record.get('reason')}: {record.get('url')}", log_level="INFO")
         if kind != "article":
             return item
-        self.store.add(record)
+        await self._write(self.store.add, record)
         self.stats.inc_value("marsad/articles")
         return {"url": record.get("url"), "title": record.get("title"),
                 "published": record.get("published"), "source": record.get("source"),
