@@ -259,3 +259,18 @@ def test_placeholder_dates_are_skipped() -> None:
       <body><h1>ع</h1><p class="date">12 مايو 2022</p></body></html>"""
     got = find_publication_date(page, timezone="Asia/Dubai")
     assert (got["published"], got["published_source"]) == ("2022-05-12", "dateline")
+
+
+def test_jsonld_related_items_do_not_win() -> None:
+    page = """<html><head><script type="application/ld+json">{"@type": "ItemList", "itemListElement": [
+      {"@type": "NewsArticle", "url": "https://x.example/old-1", "datePublished": "2024-01-01T08:00:00+03:00"},
+      {"@type": "NewsArticle", "url": "https://x.example/old-2", "datePublished": "2024-01-02T08:00:00+03:00"}]}
+      </script><script type="application/ld+json">{"@type": "NewsArticle", "headline": "خبر اليوم",
+      "mainEntityOfPage": {"@id": "https://www.x.example/news/42/"},
+      "datePublished": "2024-02-05T09:30:00+03:00", "dateModified": "2024-02-05T11:00:00+03:00"}</script>
+      </head><body><h1>خبر اليوم</h1></body></html>"""
+    got = find_publication_date(page, url="https://x.example/news/42?utm_source=rss", timezone="Asia/Kuwait")
+    assert got["published"] == "2024-02-05T09:30:00+03:00"
+    assert got["modified"] == "2024-02-05T11:00:00+03:00"
+    # Without the URL the headline still names the page's own object.
+    assert find_publication_date(page, timezone="Asia/Kuwait")["published"] == "2024-02-05T09:30:00+03:00"

@@ -76,7 +76,7 @@ def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
     if tree is not None and date_xpath:
         chosen = any(accept(raw, "dateline") for raw in _xpath_texts(tree, date_xpath))
     if tree is not None:
-        ld_pub, ld_mod = _jsonld_dates(tree)
+        ld_pub, ld_mod = _jsonld_dates(tree, url)
         modified_raw = ld_mod
         if not chosen:
             chosen = any(accept(raw, "jsonld") for raw in ld_pub)
@@ -220,34 +220,73 @@ def _in_future(got: dict, fetched: datetime | None, site_tz: tzinfo | None) -> b
 
 # ---------------------------------------------------------------- structured signals
 
-def _jsonld_dates(tree: Any) -> tuple[list[str], str | None]:
+def _jsonld_dates(tree: Any, url: str | None = None) -> tuple[list[str], str | None]:
+    """datePublished values, best first, and the matching dateModified.
+
+    Pages also describe other articles in JSON-LD (related lists, ``itemListElement``):
+    the object naming this page (by URL or headline) ranks first, then article types,
+    then objects outside lists, then document order."""
+    from .dateline import title_element
+
     article_types = set(lexicon().signals["jsonld_article_types"])
-    preferred: list[str] = []
-    others: list[str] = []
-    modified = None
+    page_key = _url_key(url)
+    head = title_element(tree)
+    headline = " ".join(" ".join(head.itertext()).split()) if head is not None else ""
+    ranked: list[tuple[tuple, str | None, str | None]] = []
+    fallback_pub, fallback_mod = [], None
+    order = 0
     for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
         text = script.text or ""
-        for obj in _walk_json(_loads(text)):
+        found_any = False
+        for obj, in_list in _walk_json(_loads(text)):
             pub = _first_str(obj.get("datePublished") or obj.get("dateCreated") or obj.get("uploadDate"))
+            mod = _first_str(obj.get("dateModified"))
+            if pub is None and mod is None:
+                continue
+            found_any = True
             types = obj.get("@type")
             types = set(types) if isinstance(types, list) else {types}
-            is_article = bool(types & article_types)
-            if isinstance(pub, str):
-                (preferred if is_article else others).append(pub)
-            mod = _first_str(obj.get("dateModified"))
-            if isinstance(mod, str) and (modified is None or is_article):
-                modified = modified if (modified and not is_article) else mod
-        if not text.strip():
-            continue
-        # Broken JSON-LD is common (trailing commas, raw newlines): read the key directly.
-        if not preferred and not others:
+            names_page = bool(page_key and page_key in {_url_key(u) for u in _obj_urls(obj)}) or bool(
+                headline and isinstance(obj.get("headline"), str)
+                and " ".join(obj["headline"].split()) == headline)
+            rank = (not names_page, not (types & article_types), in_list, order)
+            ranked.append((rank, pub, mod))
+            order += 1
+        if text.strip() and not found_any:
+            # Broken JSON-LD is common (trailing commas, raw newlines): read the keys directly.
             m = re.search(r'"datePublished"\s*:\s*"([^"]{8,40})"', text)
             if m:
-                others.append(m.group(1))
+                fallback_pub.append(m.group(1))
             m = re.search(r'"dateModified"\s*:\s*"([^"]{8,40})"', text)
-            if m and modified is None:
-                modified = m.group(1)
-    return preferred + others, modified
+            if m and fallback_mod is None:
+                fallback_mod = m.group(1)
+    ranked.sort(key=lambda r: r[0])
+    published = [pub for _, pub, _ in ranked if pub] + fallback_pub
+    best_with_pub = next((r for r in ranked if r[1]), None)
+    modified = best_with_pub[2] if best_with_pub and best_with_pub[2] else next(
+        (mod for _, _, mod in ranked if mod), fallback_mod)
+    return published, modified
+
+
+def _obj_urls(obj: dict) -> list[str]:
+    urls = []
+    for key in ("url", "@id", "mainEntityOfPage"):
+        value = obj.get(key)
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str):
+            urls.append(value)
+    return urls
+
+
+def _url_key(url: str | None) -> str | None:
+    """A URL without scheme, «www.», query, fragment and trailing slash, for matching."""
+    if not url or not isinstance(url, str):
+        return None
+    key = re.sub(r"^[a-z]+://", "", url.strip().lower())
+    key = re.sub(r"^(?:www|m|amp)\.", "", key)
+    key = re.split(r"[?#]", key)[0].rstrip("/")
+    return key.removesuffix("/amp") or None
 
 
 def _first_str(value: Any) -> str | None:
@@ -272,17 +311,19 @@ def _loads(text: str) -> Any:
             return None
 
 
-def _walk_json(node: Any, depth: int = 0) -> Iterator[dict]:
+def _walk_json(node: Any, depth: int = 0, in_list: bool = False) -> Iterator[tuple[dict, bool]]:
+    """Every object of a JSON-LD tree, with whether it sits in a list of other items."""
     if depth > 8:
         return
     if isinstance(node, dict):
-        yield node
-        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart"):
+        yield node, in_list
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart", "item"):
             if key in node:
-                yield from _walk_json(node[key], depth + 1)
+                yield from _walk_json(node[key], depth + 1,
+                                      in_list or key in ("itemListElement", "hasPart", "item"))
     elif isinstance(node, list):
         for item in node:
-            yield from _walk_json(item, depth + 1)
+            yield from _walk_json(item, depth + 1, in_list)
 
 
 def _meta_dates(tree: Any) -> tuple[list[str], str | None]:
