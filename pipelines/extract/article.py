@@ -17,7 +17,7 @@ from .blocks import densest_block, link_density, paragraphs_of
 from .decode import decode_html
 from .errors import ExtractionError
 from .language import detect_language
-from .metadata import PageMeta, norm
+from .metadata import PageMeta, norm, site_affix
 from .parse import parse_html
 from .phrases import page_signals
 from .postclean import postclean
@@ -230,6 +230,9 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
 
     if paragraphs and title_el is None and not (meta.headline or meta.og_title or title_nodes):
         title = visual_headline(root, paragraphs[0]) or title
+    if not meta.sitename and (guess := site_affix(meta.og_title or meta.html_title, title)):
+        meta.sitename = guess
+        meta.authors = [a for a in meta.authors if meta._plausible_author(a)]
     text = "\n".join(paragraphs)
     detected = detect_language(text, hint=meta.html_lang)
     reason = classify.decide(root, raw, paragraphs, detected, language)

@@ -260,3 +260,18 @@ def strip_site_name(title: str, sitenames: list[str]) -> str:
     if m and len(m.group(2).split()) <= 4:
         return m.group(1).strip()
     return title
+
+
+def site_affix(page_title: str | None, title: str | None) -> str | None:
+    """The site name a <title> carries around the article title («المدينة نيوز - ...»)."""
+    if not page_title or not title:
+        return None
+    page_title, title = norm(page_title), norm(title)
+    at = page_title.find(title)
+    if at < 0:
+        return None
+    rest = (page_title[:at] + " " + page_title[at + len(title):]).strip(" |-–—:•·»«~/")
+    rest = norm(rest)
+    if rest and len(rest.split()) <= 5 and not _TITLE_SEPARATORS_RE.search(rest):
+        return rest
+    return None

@@ -65,7 +65,7 @@ def protected_nodes(root: HtmlElement, anchors: list[HtmlElement]) -> set[HtmlEl
 def _tokens(el: HtmlElement) -> list[str]:
     ignore = boilerplate().class_ignore
     return [t for t in _SPLIT_RE.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
-            if t and not ignore.match(t)]
+            if t and not ignore.search(t)]
 
 
 def _holds_running_text(el: HtmlElement) -> bool:
@@ -94,7 +94,9 @@ def _clean_by_markup(root: HtmlElement, body: HtmlElement, keep: set[HtmlElement
             continue
         if el.get("hidden") is not None or el.get("aria-hidden") == "true" \
                 or _HIDDEN_STYLE_RE.search(el.get("style") or ""):
-            _drop(el)
+            # Sites hide the rest of an article behind a "read more" toggle: keep that.
+            if not _holds_running_text(el):
+                _drop(el)
     # Top-level headers hold logos, menus and clocks; an article's own header keeps its h1.
     for el in list(body.iter("header")):
         if el not in keep and not el.xpath("ancestor::article"):
