@@ -81,6 +81,15 @@ def resolve_entry(entries: list[dict], when: dt.date | None, country: str | None
     return cands[0]
 
 
+def national_forces(entry: dict, when: dt.date | None, country: str | None) -> dict:
+    """«الجيش» in a Syrian report is the Syrian army of that date, not a vague army."""
+    if entry.get("name") != "Military Forces of {country}" or not country:
+        return entry
+    own = [e for e in actors() if e.get("country") == country and e["type"] == "State forces"
+           and e["name"].startswith("Military Forces of")]
+    return resolve_entry(own, when, country) or entry if own else entry
+
+
 def actor_dict(entry: dict, surface: str, country: str | None) -> dict:
     name = entry["name"]
     if "{country}" in name:

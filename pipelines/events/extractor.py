@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipelines.events.actors import ActorMention, actor_dict, find_actors, resolve_entry
+from pipelines.events.actors import ActorMention, actor_dict, find_actors, national_forces, resolve_entry
 from pipelines.events.dating import date_index, find_dates, published_local
 from pipelines.events.lexicon import (Match, actor_index, actors, air_index, cue_index, cues, payloads,
                                       place_index, scan, source_index, trigger_index, triggers)
@@ -238,7 +238,9 @@ def _extract(text: str, published: str | None, timezone: str | None, source: str
 
 def _candidates(ctx: _Ctx) -> list[Candidate]:
     toks = ctx.toks
-    blocked = ctx.place_tokens | {i for a in ctx.actor_ms for i in range(a.start, a.end)} \
+    # A trigger word inside a name is not a trigger («هيئة تحرير الشام»), unless the name
+    # starts with it («غارة أمريكية», «الطيران الروسي»: the name is the deed's author).
+    blocked = ctx.place_tokens | {i for a in ctx.actor_ms for i in range(a.start + 1, a.end)} \
         | _covered(ctx.source_ms)
     bg_sent = {toks[m.start].sent for m in ctx.cue["bg_sentence"]}
     # Clause cues («سبق أن», «تنديدا ب») cover what follows them in the clause.
@@ -463,7 +465,7 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
     for i, a in ms:
         e = resolve_entry(a.entries, when, country)
         if e is not None:
-            resolved[i] = e
+            resolved[i] = national_forces(e, when, country)
     prim = [(i, a) for i, a in ms if i in resolved and a.role != "source"
             and (a.role not in ("member", "support") or a.assoc_of not in resolved)]
     civ = [(i, a) for i, a in prim if resolved[i]["type"] == "Civilians"]
@@ -498,7 +500,8 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
             # trigger verb is its subject.
             verb_ends = {m.end for m in ctx.trigger_ms if toks[m.start].clause == c.clause} | {c.end}
             a1 = min(free, key=lambda p: (toks[p[1].start].clause != c.clause,
-                                          p[1].start not in verb_ends and p[1].role != "agent", dist(p)))
+                                          p[1].start not in verb_ends and not c.start < p[1].start < c.end
+                                          and p[1].role != "agent", dist(p)))
     if a2 is None and fam != "protest":
         others = [p for p in armed if a1 is None or p[0] != a1[0] and not _same_side(resolved[a1[0]], resolved[p[0]])]
         targets = [p for p in others if p[1].role == "target"]

@@ -28,17 +28,18 @@ class PlaceMention:
 def _qualifier(doc: Doc, start: int) -> str | None:
     """The location word in the three words before a name (same clause): «قرب قرية X» is near."""
     toks = doc.tokens
-    found: set[str] = set()
+    found: dict[str, int] = {}
     for back in (1, 2, 3):
         i = start - back
         if i < 0 or toks[i].clause != toks[start].clause:
             break
         for kind, key in (("near", "location_near"), ("exact", "location_exact"), ("region", "location_region")):
-            if any(m.end <= start for m in cue_index(key).match_at(toks, i)):
-                found.add(kind)
-    for kind in ("near", "region", "exact"):
-        if kind in found:
-            return kind
+            if kind not in found and any(m.end <= start for m in cue_index(key).match_at(toks, i)):
+                found[kind] = back
+    if "near" in found:
+        return "near"          # «قرب قرية X»: near, whatever word names the place kind
+    if found:
+        return min(found, key=found.get)   # «مبنى المحافظة في مدينة X»: the nearest word wins
     return None
 
 
