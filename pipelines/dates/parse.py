@@ -52,7 +52,7 @@ _DAY_OF_MONTHW_RE = re.compile(r"(?<![\w:])(\d{1,2})\s*(?:من\s*)?MONTHW\s*(PRE
 _DURATION_RE = re.compile(r"(?:(\d{1,4})\s*)?U:(\w+)(\s+PL\b)?")
 _WEEKDAY_RE = re.compile(r"\bW(X?)(\d)\b")
 _RD_RE = re.compile(r"\bRD(-?\d)\b")
-# Filler words that may surround a bare day number («يوم 27», «إلى 27»).
+# Filler words that may surround a bare day number («يوم 19», «حتى 19»).
 _FILLER_RE = re.compile(r"\b(?:U:day|يوم|في|الي|حتي|ل|من|تاريخ|بتاريخ|ال|الساعه)(?!\w)|[,.:;\-]")
 _REMAINING_NUM_RE = re.compile(r"(?<![\w:])(\d{1,2})(?![\d:])")
 
@@ -81,7 +81,7 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
 # ---------------------------------------------------------------- clock time
 
 def _nth_weekday(tok: str, ref: datetime) -> Found | None:
-    """«أول يوم جمعة من يوليو», «الأحد الثالث»: the n-th weekday of a month (the named
+    """«ثاني يوم خميس من أغسطس», «الأحد الثالث»: the n-th weekday of a month (the named
     one, in the year nearest the reference; else the reference's month)."""
     m = re.search(r"\bWX?(\d) NTH(\d)\b", tok)
     if not m:
@@ -386,13 +386,13 @@ def _relative(tok: str, ref: datetime) -> Found | None:
         off = int(rd.group(1))
         before, after = tok[: rd.start()], tok[rd.end():]
         if off == 0 and re.match(r"\s*PREV\b", after):
-            off = -1                      # «اليوم السابق»
+            off = -1                      # «اليوم» + «السابق/الفائت»
         elif off == 0 and re.match(r"\s*NEXT\b", after):
-            off = 1                       # «اليوم التالي»
+            off = 1                       # «اليوم» + «الموالي/المقبل»
         elif off == -1 and re.search(r"\bAGO\s*(?:U:day\s*)?$", before):
             off = -2                      # «قبل أمس»
         elif off == 1 and re.search(r"\bLATER\s*(?:U:day\s*)?$", before):
-            off = 2                       # «بعد غد»
+            off = 2                       # «بعد» + «الغد»
         return Found(ref.date() + timedelta(days=off), None, "day")
     if weekday is not None:
         return Found(_weekday_date(tok, weekday, week, ref), None, "day")
@@ -415,7 +415,7 @@ def _duration(tok: str, ref: datetime) -> Found | None:
     if not parts:
         return None
     if re.search(r"U:\w+\s*(?:RD|WX?\d|[MH]\d\d)", tok):
-        return None  # «قبل يوم أمس», «خلال يوم الجمعة», «شهر مايو»: a name, not a duration
+        return None  # «قبل» + «يوم» + «أمس», «خلال يوم الجمعة», «شهر مايو»: a name, not a duration
     before = tok[:parts[0].start()]
     after = tok[parts[-1].end():]
     if not any(p.group(1) for p in parts) and not re.search(r"\b(?:AGO|LATER)\b", before) \
