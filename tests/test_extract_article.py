@@ -100,6 +100,13 @@ def test_inline_read_also_links_go_and_the_paragraphs_around_them_stay():
     assert result["title"] == "ارتفاع عدد النازحين من ريف المدينة الشمالي إلى ثلاثة آلاف أسرة"
 
 
+def test_every_shape_of_read_also_inside_the_body_goes():
+    result = extract("read_also_variants.html")
+    assert result["is_article"]
+    assert [p.split()[1] for p in result["paragraphs"]] == ["الأولى", "الثانية", "الثالثة", "الرابعة", "الخامسة"]
+    assert "مرتبط" not in result["text"] and "تطبيقنا" not in result["text"]
+
+
 def test_legacy_table_layout_in_windows_1256_without_charset():
     result = extract("legacy_table_cp1256.html")
     assert result["is_article"]
