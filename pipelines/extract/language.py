@@ -59,6 +59,9 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
         per_mille = 1000 / max(1, letters)
         if urdu_letters * per_mille > 15 and scores.get("ur", 0) >= scores.get("fa", 0):
             return "ur"
+        # Sorani Kurdish writes vowels with letters no other language here uses.
+        if sum(text.count(c) for c in lex["letters"]["ckb"]) * per_mille > 20:
+            return "ckb"
         if scores.get("fa", 0) > scores.get("ar", 0) or (
                 strong_fa * per_mille > 8 and scores.get("fa", 0) * 2 > scores.get("ar", 0)):
             return "fa"
