@@ -44,6 +44,16 @@ def _by_name() -> dict[str, dict]:
 _NAMES: dict[str, dict] | None = None
 
 
+def _predecessors() -> dict[str, dict]:
+    global _PREV
+    if _PREV is None:
+        _PREV = {a["successor"]: a for a in actors() if a.get("successor")}
+    return _PREV
+
+
+_PREV: dict[str, dict] | None = None
+
+
 def _date(v) -> dt.date | None:
     if v is None:
         return None
@@ -72,6 +82,16 @@ def resolve_entry(entries: list[dict], when: dt.date | None, country: str | None
                 if nxt is None:
                     break
                 e, seen = nxt, seen + 1
+            if (_date(e.get("from")) or dt.date.min) <= when < (_date(e.get("to")) or dt.date.max):
+                return e
+        # A newer name used for an earlier date: walk back to the name of that time.
+        for e in cands:
+            seen = 0
+            while (_date(e.get("from")) or dt.date.min) > when and seen < 5:
+                prev = _predecessors().get(e["name"])
+                if prev is None:
+                    break
+                e, seen = prev, seen + 1
             if (_date(e.get("from")) or dt.date.min) <= when < (_date(e.get("to")) or dt.date.max):
                 return e
         # Every reading of the alias is from a later period: it did not mean them yet
