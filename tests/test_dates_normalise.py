@@ -306,3 +306,14 @@ def test_plural_unit_without_count_is_a_few() -> None:
 ])
 def test_machine_formats_keep_their_offset(text: str, local: str) -> None:
     assert normalise_date(text, reference=REF, timezone="Africa/Cairo")["datetime"] == local
+
+
+@pytest.mark.parametrize("text, date, precision", [
+    ("15/9/1445هـ - 25/3/2024م", "2024-03-25", "day"),
+    ("عام 1445هـ / 2024م", "2024-01-01", "year"),
+    ("1445 هـ", "2023-07-19", "year"),
+    ("قتل 2000 جندي في 2012", "2012-01-01", "year"),
+])
+def test_gregorian_beside_hijri_and_years_in_context(text: str, date: str, precision: str) -> None:
+    got = norm(text)
+    assert (got["date"], got["precision"]) == (date, precision)

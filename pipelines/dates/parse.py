@@ -143,9 +143,11 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
     m = _US_COMMA_RE.search(tok)
     if m:
         return _numeric(int(m.group(2)), int(m.group(1)), _year4(m.group(3), ref), False, ref)
-    m = _DMY_RE.search(tok)
-    if m:
-        return _dmy(m, ref)
+    numeric = list(_DMY_RE.finditer(tok))
+    if numeric:
+        # «15/9/1445هـ - 25/3/2024م»: the Gregorian date the site states wins.
+        greg = [n for n in numeric if len(n.group(4)) == 4 and not n.group(5) and 1900 <= int(n.group(4)) <= 2100]
+        return _dmy((greg or numeric)[0], ref)
     m = _RANGE_DM_RE.search(tok)
     if m:
         cal, mon = m.group(5), int(m.group(6))
@@ -195,12 +197,14 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
     # «3-1» or «2.5» inside a sentence is a score or a figure; only «/» marks a date there.
     if m and not re.search(r"U:", tok) and (m.group(2) == "/" or _alone(tok, m)):
         return _day_month_numeric(int(m.group(1)), int(m.group(3)), m.group(2), weekday, ref)
-    m = _YEAR_RE.search(tok)
-    # A bare number is a year only alone or after a year word or «في/منذ/حتى»:
-    # «قتل 2000 جندي» holds no date.
-    if m and (m.group(0).startswith("YEARW") or m.group(2) or _alone(tok, m)
-              or (re.search(r"(?:في|منذ|حتي|الي|من|AGO|LATER|THIS)\s*$", tok[: m.start()])
-                  and re.match(r"\s*(?:$|[,.;:)\-]|[A-Z])", tok[m.end():]))):
+    years = list(_YEAR_RE.finditer(tok))
+    # A bare number is a year only alone or after a year word or «في/منذ/حتى» (one such
+    # year gives the context to a second, «عام 1445هـ / 2024م»): «قتل 2000 جندي» holds none.
+    in_context = [y for y in years if _year_context(tok, y)]
+    if in_context:
+        m = in_context[0]
+        if m.group(2):  # a Hijri year: a Gregorian one stated beside it wins
+            m = next((y for y in years if not y.group(2) and 1900 <= int(y.group(1)) <= 2100), m)
         y = int(m.group(1))
         if m.group(2):
             greg = hijri_to_gregorian(y, 1, 1)
@@ -208,6 +212,12 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
         if 1900 <= y <= 2100:
             return Found(date(y, 1, 1), None, "year")
     return None
+
+
+def _year_context(tok: str, m: re.Match) -> bool:
+    return bool(m.group(0).startswith("YEARW") or m.group(2) or _alone(tok, m)
+                or (re.search(r"(?:في|منذ|حتي|الي|من|AGO|LATER|THIS)\s*$", tok[: m.start()])
+                    and re.match(r"\s*(?:$|[,.;:)\-]|[A-Z])", tok[m.end():])))
 
 
 def _alone(tok: str, m: re.Match) -> bool:
