@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 from pipelines.arabic import fold_text
 
 from . import classify
-from .blocks import densest_block, link_density, paragraphs_of
+from .blocks import densest_block, link_density, longer_than, paragraphs_of
 from .decode import decode_html
 from .errors import ExtractionError
 from .language import detect_language
@@ -36,6 +36,7 @@ LINK_LINE_MAX_CHARS = 100
 _TAG_RE = re.compile(r"<[^>]+>")
 _BREAK_RE = re.compile(r"(?:\r?\n|<br\s*/?>|</p>)+", re.I)
 
+log = logging.getLogger(__name__)
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
@@ -175,9 +176,22 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
                     xpaths: dict[str, str] | None = None) -> dict[str, Any]:
     """Article fields of one page (see the record contract); may mutate ``doc``.
 
-    Raises ``ExtractionError`` only when ``doc`` cannot be decoded or parsed.
+    Raises ``ExtractionError`` only: when ``doc`` cannot be decoded or parsed, and
+    (reason ``unparsable``, detail naming the bug) if this layer itself fails, so one
+    odd page never stops a crawl.
     """
     root = _to_tree(doc)
+    try:
+        return _extract(root, url, language, xpaths)
+    except ExtractionError:
+        raise
+    except Exception as err:  # a bug of ours on an odd page: record it, keep crawling
+        log.exception("extraction failed on %s", url)
+        raise ExtractionError("unparsable", f"extractor failed: {type(err).__name__}: {err}") from err
+
+
+def _extract(root: HtmlElement, url: str | None, language: str | None,
+             xpaths: dict[str, str] | None) -> dict[str, Any]:
     if root.tag != "html":
         html_el = root.getroottree().getroot()
         root = html_el if isinstance(html_el, HtmlElement) else root
@@ -186,7 +200,7 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
     meta = PageMeta(root, url, sig.article_types)
     raw = classify.raw_signals(root, meta, url)
     body_el = root.find("body")
-    if body_el is not None and len(norm(body_el.text_content())) < 2 * sig.challenge_max_chars:
+    if body_el is not None and not longer_than(body_el, 2 * sig.challenge_max_chars):
         raw.challenge_markup = classify._has_challenge_markup(root)
 
     title_nodes = _xpath_nodes(root, xpaths.get("title"))
