@@ -56,7 +56,8 @@ def _process(page: dict, with_events: bool) -> dict[str, Any]:
         tree = parse_html(html)
         # Dates read the untouched tree; extraction may prune it afterwards.
         dates = find_publication_date(tree, url=url, timezone=page.get("timezone"),
-                                      hints=page.get("hints"), fetched_at=page.get("fetched_at"))
+                                      hints=page.get("hints"), fetched_at=page.get("fetched_at"),
+                                      date_xpath=(page.get("xpaths") or {}).get("date"))
         article = extract_article(tree, url=url, language=page.get("language") or "ar",
                                   xpaths=page.get("xpaths"))
     except ExtractionError as exc:
