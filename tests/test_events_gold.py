@@ -37,6 +37,19 @@ def test_per_field_scores():
     assert res["violations"] == []
 
 
+@pytest.mark.parametrize("name", ["holdout.yaml", "holdout2.yaml"])
+def test_held_out_sets_stay_good(name):
+    arts = eval_events.load_gold(eval_events.GOLD.parent / name)
+    res = eval_events.evaluate(arts)
+    p, r, f1 = eval_events.prf(*res["counts"]["event"])
+    assert f1 >= 0.9, (p, r)
+    for field in ("sub_event_type", "location", "date", "actor1"):
+        assert eval_events.prf(*res["counts"][field])[2] >= 0.75, field
+    for a in arts:
+        if a.get("events") == []:
+            assert _run(a) == [], a["id"]
+
+
 def test_period_names_follow_renaming():
     # «جبهة النصرة» in a 2018 report means the group then called Hayat Tahrir al-Sham.
     evs = _run(BY_ID["w07_nusra_name_in_2018"])

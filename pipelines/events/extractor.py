@@ -44,6 +44,7 @@ class Candidate:
     inherited_location: bool = False
     mentions: int = 1
     subordinate: bool = False       # background because it follows «بعد/عقب»
+    deadly: bool = False            # «اغتال»: at least one dead
 
 
 def extract_events(text: str, *, published: str | None = None, timezone: str | None = None,
@@ -94,7 +95,8 @@ class _Ctx:
         cue_keys = ("agent_verbs", "agent_before", "target_before", "support_before", "member_before",
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
-                    "temporal_subordinators", "negations", "protest_intervention", "protest_excessive")
+                    "temporal_subordinators", "negations", "protest_intervention", "protest_excessive",
+                    "cumulative")
         extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
                  "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
@@ -115,6 +117,7 @@ class _Ctx:
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
         self.numbers_cache: dict[int, tuple] = {}
+        self.trigger_starts = {m.start for m in self.trigger_ms}
         self.live: list = []
         self._assign_roles()
 
@@ -174,7 +177,8 @@ class _Ctx:
                 a.role = "target"      # «هرب إليها جيش النظام»: who flees loses the ground
             elif self._genitive_agent(a) or self._marker_before("agent_verbs", a.start, 2):
                 a.role = "agent"       # «بقصف مدفعي لقوات النظام», «كمين نصبه مسلحو داعش»
-            elif any(self._marker_before(k, a.start, 4) for k in ("fatality_words", "injured_words", "captured_words")):
+            elif a.start not in self.trigger_starts and \
+                    any(self._marker_before(k, a.start, 4) for k in ("fatality_words", "injured_words", "captured_words")):
                 a.role = "target"      # «مقتل 8 عناصر من مقاتلي الحشد»
             elif self._marker_before("agent_before", a.start, 1):
                 a.role = "agent"
@@ -266,7 +270,7 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
             continue
         if info["requires"]:
             nxt = set()
-            for j in range(m.end, min(m.end + 4, len(toks))):
+            for j in range(m.end, min(m.end + info["window"], len(toks))):
                 if toks[j].sent != toks[m.start].sent:
                     break
                 nxt |= prefix_forms(toks[j].text)
@@ -284,6 +288,7 @@ def _candidates(ctx: _Ctx) -> list[Candidate]:
             bg = True           # «هربا من المعارك»: what people fled, told as background
         cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"], bg)
         cand.subordinate = subordinate
+        cand.deadly = info["deadly"]
         raw.append(cand)
     # One event per clause and family; precise words beat generic ones.
     by_clause: dict[int, list[Candidate]] = {}
@@ -384,8 +389,10 @@ def _pick_location(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMent
 
 
 def _numbers_in(ctx: _Ctx, sent: int) -> list[tuple[int, int]]:
-    """(token index, value) of numbers in a sentence, dates and years left out."""
+    """(token index, value) of numbers in a sentence; dates, years and running totals
+    («ارتفاع عدد القتلى إلى 51») left out."""
     out = []
+    totals = [m.end for m in ctx.cue["cumulative"] if ctx.toks[m.start].sent == sent]
     for m in ctx.cue["numbers"]:
         if ctx.toks[m.start].sent == sent:
             v = payloads(m)[0]
@@ -394,7 +401,7 @@ def _numbers_in(ctx: _Ctx, sent: int) -> list[tuple[int, int]]:
         t = ctx.toks[i].text
         if t.isdigit() and i not in ctx.date_tokens and not _YEAR_RE.match(t) and len(t) <= 6:
             out.append((i, int(t)))
-    return out
+    return [(i, v) for i, v in out if not any(0 <= i - e <= 5 for e in totals)]
 
 
 def _sentence_numbers(ctx: _Ctx, sent: int) -> tuple[dict[int, int], dict[int, int], list[int]]:
@@ -493,6 +500,12 @@ def _choose_actors(ctx: _Ctx, c: Candidate, country: str | None, when: dt.date |
         # A peaceful protest has no second actor; one that was dispersed has the force.
         if c.ttype["sub_event_type"] != "Peaceful protest":
             a2 = min(armed, key=dist) if armed else None
+    if fam == "arrest":
+        # «اعتقلت قسد قياديا في داعش»: who comes after the arrest verb was arrested.
+        armed_after = [p for p in armed if p[1].start >= c.end and p[1].start != c.end]
+        for p in armed_after:
+            if p[1].role is None:
+                p[1].role = "target"
     if a1 is None and fam not in ("protest",):
         free = [p for p in armed if p[1].role != "target"]
         if free:
@@ -607,6 +620,10 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
         + (0.15 if loc is not None and not inherited else 0.05 if loc is not None else 0) \
         + (0.1 if ctx.pub_date else 0)
     c.inherited_location = inherited
+    if d1 is None and d2 is None and (loc is None or (inherited and len(ctx.doc.sentences) < 3)):
+        # «السيطرة على الأسعار», «انفجار في الأسعار»: nothing ties the word to a conflict.
+        if not _count(ctx, "fatality_words", c):
+            return False
     c.event = {
         "event_type": etype,
         "sub_event_type": sub,
@@ -616,7 +633,7 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
         "location": location_dict(loc, _surface(ctx, loc.start, loc.end)) if loc is not None else None,
         "date": date.isoformat() if date else None,
         "time_precision": tprec if date else None,
-        "fatalities": _count(ctx, "fatality_words", c) or 0,
+        "fatalities": _count(ctx, "fatality_words", c) or (1 if c.deadly else 0),
         "injured": _count(ctx, "injured_words", c),
         "captured": _count(ctx, "captured_words", c) if c.ttype["family"] in _CAPTURING else None,
         "defected": _count(ctx, "defected_words", c) if c.ttype["family"] == "group" else None,

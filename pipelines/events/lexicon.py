@@ -214,9 +214,12 @@ def trigger_index() -> PhraseIndex:
         weak = {phrase_words(w) for w in t.get("weak_terms", [])}
         req = {phrase_words(k): [phrase_words(x)[0] for x in v]
                for k, v in (t.get("requires_after_for") or {}).items()}
+        nxt = {phrase_words(w) for w in t.get("requires_next", [])}
+        deadly = {phrase_words(w) for w in t.get("implies_death", [])}
         for term in t["terms"]:
             w = phrase_words(term)
-            idx.add(term, {"type": t, "weak": w in weak, "requires": req.get(w)})
+            idx.add(term, {"type": t, "weak": w in weak, "requires": req.get(w),
+                           "window": 1 if w in nxt else 4, "deadly": w in deadly})
     return idx
 
 
