@@ -58,6 +58,15 @@ def test_replace_events_is_idempotent(db):
     assert db["articles"].find_one({"_id": art["_id"]})["event_count"] == 1
 
 
+def test_replace_events_for_a_crawl_record(db):
+    from pipelines.events.store import replace_events_for_record
+    rec = _record("https://news.example/a/2", SHORT, "2019-05-10T10:00:00+03:00", "2019-05-10T07:00:00Z")
+    rec["events"] = extract_events(SHORT, published=rec["published"], timezone=rec["timezone"])
+    assert replace_events_for_record(db, rec) == 1
+    ev = db[EVENTS].find_one({"article_url": "https://news.example/a/2"})
+    assert ev["article_id"] == db["articles"].find_one({"url": "https://news.example/a/2"})["_id"]
+
+
 def test_reprocess_since_and_indexes(db):
     counts = reprocess(db, since="2019-01-01")
     assert counts == {"articles": 1, "events": 1, "errors": 0}

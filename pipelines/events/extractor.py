@@ -16,6 +16,7 @@ from pipelines.events.actors import ActorMention, actor_dict, find_actors, natio
 from pipelines.events.dating import date_index, find_dates, published_local
 from pipelines.events.lexicon import (Match, actor_index, actors, air_index, cue_index, cues, payloads,
                                       place_index, scan, source_index, trigger_index, triggers)
+from pipelines.arabic import fold_text
 from pipelines.events.morph import prefix_forms
 from pipelines.events.places import PlaceMention, choose_rows, find_places, location_dict
 from pipelines.events.text import Doc, build_doc
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000           # longer inputs are cut: no news article is that long
 BACKGROUND_DAYS = 14          # an event dated this much before publication is a recall
-_SOURCE_NOUNS = {"مصادر", "مصدر", "مسؤول", "مسؤولون", "مسؤولين", "متحدث", "ناطق", "مراسل"}
+_SOURCE_NOUNS = {fold_text(w) for w in ("مصادر", "مصدر", "مسؤول", "مسؤولون", "مسؤولين", "متحدث", "ناطق", "مراسل")}
+_SOURCE_PREPS = {fold_text(w) for w in ("في", "من", "لدى", "داخل", "باسم")}
 _CAPTURING = {"battle", "territory", "arrest", "civilian"}
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 _FAMILY_OF_BATTLE = "battle"
@@ -127,7 +129,7 @@ class _Ctx:
         tz_country = c["timezone_country"].get(timezone or "")
         if tz_country:
             votes[tz_country] = 0.5
-        demonyms = c["demonyms"]
+        demonyms = _demonyms()
         for t in self.toks:
             country = demonyms.get(t.text)
             if country:
@@ -198,7 +200,7 @@ class _Ctx:
     def _source_phrase(self, start: int) -> bool:
         """«مصادر في الشرطة», «مسؤول في الجيش»: the actor is where a source sits."""
         toks = self.toks
-        if start < 2 or toks[start - 1].text not in ("في", "من", "لدى", "داخل", "باسم"):
+        if start < 2 or toks[start - 1].text not in _SOURCE_PREPS:
             return False
         return any(prefix_forms(toks[j].text) & _SOURCE_NOUNS for j in range(max(0, start - 3), start - 1))
 
@@ -209,6 +211,11 @@ class _Ctx:
             return False
         rest = first[2:] if first.startswith("لل") else first[1:]
         return any(not _phrase_first(e).startswith(first[:1]) for e in a.entries) and bool(rest)
+
+
+@lru_cache(maxsize=1)
+def _demonyms() -> dict[str, str]:
+    return {fold_text(k): v for k, v in cues()["demonyms"].items()}
 
 
 def _phrase_first(entry: dict) -> str:

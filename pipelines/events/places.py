@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from pipelines.arabic import fold_text
 from functools import lru_cache
 
 from pipelines.events.lexicon import Match, cue_index, cues, payloads, phrase_words, place_index, word_set
@@ -45,12 +47,12 @@ def _qualifier(doc: Doc, start: int) -> str | None:
 
 @lru_cache(maxsize=1)
 def _preps() -> frozenset[str]:
-    return frozenset(cues()["prepositions_place"])
+    return frozenset(fold_text(w) for w in cues()["prepositions_place"])
 
 
 @lru_cache(maxsize=1)
 def _features() -> frozenset[str]:
-    return frozenset(cues()["feature_words"])
+    return frozenset(fold_text(w) for w in cues()["feature_words"])
 
 
 def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None) -> list[PlaceMention]:

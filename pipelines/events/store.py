@@ -91,6 +91,21 @@ def replace_events(db, article_doc: Mapping[str, Any], events: list[Mapping[str,
     return len(docs)
 
 
+def replace_events_for_record(db, record: Mapping[str, Any]) -> int:
+    """For the crawl pipeline: store ``record["events"]`` for an article record that the
+    article store has written (or is about to write) under its usual key."""
+    from pipelines.storage import article_key
+
+    key = article_key(record)
+    if not key:
+        raise ValueError("the record has no URL")
+    article = db[ARTICLES].find_one({"url": key}, {"_id": 1, "url": 1, "source": 1, "title": 1,
+                                                   "published": 1}) \
+        or {"url": key, "source": record.get("source"), "title": record.get("title")}
+    events = record.get("events") or []
+    return replace_events(db, article, [e for e in events if isinstance(e, Mapping)])
+
+
 def _local_published(article: Mapping[str, Any]) -> str | None:
     local = article.get("published_local")
     if isinstance(local, str) and local:
