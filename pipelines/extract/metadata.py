@@ -16,7 +16,6 @@ from lxml import html as lxml_html
 from pipelines.arabic import fold_text
 
 _TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:•·»«~/]+\s+|\s*[|•·»«]\s*")
-_WS_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

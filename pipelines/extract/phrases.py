@@ -38,6 +38,7 @@ class Boilerplate:
         self.class_comments = _compile_any(raw["class_id_comments"])
         self.class_strong = _compile_any(raw["class_id_strong"])
         self.class_weak = _compile_any(raw["class_id_weak"])
+        self._token_kinds: dict[str, str | None] = {}
         self.list_heading = _compile_any([f"^\\W*(?:{p})" for p in raw["list_headings"]])
         self.short_line_chars: int = raw["short_line_chars"]
         self.line = _compile_any(raw["line_patterns"])
@@ -47,6 +48,26 @@ class Boilerplate:
         self.share_words = frozenset(fold_text(w) for w in raw["share_words"])
         self.share_filler = frozenset(fold_text(w) for w in raw["share_filler"])
         self.date_words = frozenset(fold_text(w) for w in raw["date_words"])
+
+
+    def token_kind(self, token: str) -> str | None:
+        """"comments", "strong", "weak" or None for one class/id token (memoised:
+        the same few hundred tokens recur on every page of a site)."""
+        kind = self._token_kinds.get(token, "?")
+        if kind == "?":
+            if self.class_ignore.search(token):
+                kind = None
+            elif self.class_comments.search(token):
+                kind = "comments"
+            elif self.class_strong.search(token):
+                kind = "strong"
+            elif self.class_weak.search(token):
+                kind = "weak"
+            else:
+                kind = None
+            if len(self._token_kinds) < 100_000:
+                self._token_kinds[token] = kind
+        return kind
 
 
 class PageSignals:

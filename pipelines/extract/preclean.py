@@ -15,7 +15,7 @@ from pipelines.arabic import fold_text
 from .blocks import link_density, longer_than
 from .lines import is_boilerplate_line, is_list_heading, starts_with_list_heading
 from .metadata import norm
-from .phrases import boilerplate
+from .phrases import Boilerplate, boilerplate
 
 _SPLIT_RE = re.compile(r"\s+")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -62,12 +62,6 @@ def protected_nodes(root: HtmlElement, anchors: list[HtmlElement]) -> set[HtmlEl
     return keep
 
 
-def _tokens(el: HtmlElement) -> list[str]:
-    ignore = boilerplate().class_ignore
-    return [t for t in _SPLIT_RE.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
-            if t and not ignore.search(t)]
-
-
 def _holds_running_text(el: HtmlElement) -> bool:
     """Two or more long paragraphs that are not links: article text, not a widget."""
     found = 0
@@ -101,20 +95,27 @@ def _clean_by_markup(root: HtmlElement, body: HtmlElement, keep: set[HtmlElement
     for el in list(body.iter("header")):
         if el not in keep and not el.xpath("ancestor::article"):
             _drop(el)
-    for el in list(body.xpath(".//*[@class or @id]")):
-        if el in keep or el is body or not _attached(el, root):
-            continue
-        tokens = _tokens(el)
-        if not tokens:
-            continue
-        if any(bp.class_comments.search(t) for t in tokens):
+    # Depth-first walk that skips the subtree of whatever it drops.
+    stack = [c for c in reversed(body) if isinstance(c.tag, str)]
+    while stack:
+        el = stack.pop()
+        if el not in keep and (el.get("class") or el.get("id")) and _is_widget(el, bp, total):
             _drop(el)
-        elif any(bp.class_strong.search(t) for t in tokens):
-            if not longer_than(el, _MAX_SHARE_STRONG * total) and not _holds_running_text(el):
-                _drop(el)
-        elif any(bp.class_weak.search(t) for t in tokens):
-            if not longer_than(el, _MAX_SHARE_WEAK * total) and not _holds_running_text(el):
-                _drop(el)
+            continue
+        stack.extend(c for c in reversed(el) if isinstance(c.tag, str))
+
+
+def _is_widget(el: HtmlElement, bp: Boilerplate, total: int) -> bool:
+    """Whether the element's class/id marks it as a widget to remove."""
+    kinds = {bp.token_kind(t) for t in _SPLIT_RE.split(
+        f"{el.get('class') or ''} {el.get('id') or ''}".lower()) if t}
+    if "comments" in kinds:
+        return True
+    if "strong" in kinds:
+        return not longer_than(el, _MAX_SHARE_STRONG * total) and not _holds_running_text(el)
+    if "weak" in kinds:
+        return not longer_than(el, _MAX_SHARE_WEAK * total) and not _holds_running_text(el)
+    return False
 
 
 def _has_direct_text(el: HtmlElement) -> bool:
