@@ -49,6 +49,12 @@ def test_mislabelled_cp1256_is_decoded_as_arabic(content_type, head):
     assert ARABIC in text
 
 
+def test_utf8_bytes_under_a_legacy_label_are_utf8():
+    body = _page(ARABIC, '<meta charset="windows-1256">').encode("utf-8")
+    text, encoding = decode_html(body, "text/html; charset=windows-1256")
+    assert encoding == "utf-8" and ARABIC in text
+
+
 def test_iso_8859_6_declared_in_meta():
     body = _page(ARABIC, '<meta charset="ISO-8859-6">').encode("iso8859-6")
     text, encoding = decode_html(body)

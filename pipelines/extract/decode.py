@@ -96,6 +96,15 @@ def _strict(body: bytes, codec: str) -> str | None:
         return None
 
 
+def _is_utf8_prefix(data: bytes) -> bool:
+    """Valid UTF-8, allowing a multibyte character cut off at the end of the sample."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _utf8_lenient(body: bytes) -> str | None:
     """UTF-8 with a few broken bytes (truncated multibyte sequences, stray bytes).
 
@@ -114,6 +123,11 @@ def _validated(body: bytes, codec: str) -> str | None:
     """Decode with ``codec`` if the bytes agree with it, else None."""
     if codec == "utf-8":
         return _strict(body, "utf-8") or _utf8_lenient(body)
+    sample = body[:_SAMPLE]
+    if any(b >= 0x80 for b in sample) and _is_utf8_prefix(sample):
+        # Multibyte UTF-8 sequences do not happen by chance in single-byte text: the
+        # declaration is wrong (a UTF-8 page still labelled with its old charset).
+        return None
     text = _strict(body, codec)
     if text is None:
         return None
