@@ -59,7 +59,12 @@ def is_comment_policy(folded: str) -> bool:
     tokens = set(_TOKEN_RE.findall(folded))
     if not tokens & bp.comment_words and "تعليق" not in folded:
         return False
-    return sum(1 for p in bp.policy if p.search(folded)) >= bp.policy_min_hits
+    # A news paragraph may mention comments and moderation; a longer one needs more
+    # policy vocabulary before it counts as the site's rules.
+    needed = bp.policy_min_hits + (1 if len(folded) > 250 else 0)
+    if not bp.policy_voice.search(folded):
+        return False
+    return sum(1 for p in bp.policy if p.search(folded)) >= needed
 
 
 def is_boilerplate_line(text: str, folded: str | None = None) -> bool:

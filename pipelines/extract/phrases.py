@@ -45,6 +45,7 @@ class Boilerplate:
         self.comment_words = frozenset(fold_text(w) for w in raw["comment_words"])
         self.policy = [re.compile(fold_pattern(p)) for p in raw["comment_policy_words"]]
         self.policy_min_hits: int = raw["comment_policy_min_hits"]
+        self.policy_voice = _compile_any(raw["comment_policy_voice"])
         self.share_words = frozenset(fold_text(w) for w in raw["share_words"])
         self.share_filler = frozenset(fold_text(w) for w in raw["share_filler"])
         self.date_words = frozenset(fold_text(w) for w in raw["date_words"])

@@ -22,6 +22,9 @@ _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.
 _TEXT_TAGS = ("p", "div", "li", "span", "h1", "h2", "h3", "h4", "h5", "h6", "td", "strong", "b",
               "font", "a", "section", "label", "dt", "dd", "em", "small", "header", "ul", "time",
               "blockquote", "center")
+_SHORT_BLOCK = 90
+_BLOCK_CHILDREN = frozenset({"p", "div", "ul", "ol", "table", "blockquote", "section", "article", "h2", "h3",
+                             "h4"})
 _INLINE_TAGS = frozenset({"a", "span", "strong", "b", "em", "font", "small", "time", "label"})
 # A phrase match never removes an element holding this share of the page's text.
 _MAX_SHARE_PHRASE = 0.3
@@ -187,7 +190,8 @@ def _clean_by_phrases(root: HtmlElement, body: HtmlElement, keep: set[HtmlElemen
                         and starts_with_list_heading(fold_text(norm(parent.text_content()))):
                     target = parent
             _drop(target)
-        elif inline:
+        elif inline or (len(text) > _SHORT_BLOCK and any(c.tag in _BLOCK_CHILDREN for c in el)):
+            # Inside a sentence, or a container of paragraphs: judged paragraph by paragraph.
             continue
         elif starts_with_list_heading(folded) and el.tag in ("p", "li", "div", "h2", "h3", "h4", "h5",
                                                              "h6", "blockquote", "span", "strong", "b"):
