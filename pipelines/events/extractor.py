@@ -120,6 +120,7 @@ class _Ctx:
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
         self.numbers_cache: dict[int, tuple] = {}
         self.trigger_starts = {m.start for m in self.trigger_ms}
+        self.trigger_ends = {m.end for m in self.trigger_ms}
         self.live: list = []
         self._assign_roles()
 
@@ -167,6 +168,10 @@ class _Ctx:
                 continue
             if prev is not None and self._marker_before("support_before", a.start, 3):
                 a.role, a.assoc_of = "support", prev
+                continue
+            owner = [m for m in self.cue["member_before"] if m.end == a.start and m.start in self.trigger_ends]
+            if owner:
+                a.role = "agent"       # «الطيران الحربي التابع للنظام»: the owner flew the strike
                 continue
             if prev is not None and self._marker_before("member_before", a.start, 3) \
                     and a.start - self.actor_ms[prev].end <= 5:
@@ -383,7 +388,8 @@ def _pick_location(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMent
         if same:
             after = [p for p in same if p.start >= c.end]
             pool = after or same
-            return ([p for p in pool if not p.weak or p.qualifier] or pool)[0], False
+            good = [p for p in pool if (not p.weak or p.qualifier) and p.qualifier != "road"]
+            return (good or [p for p in pool if not p.weak or p.qualifier] or pool)[0], False
         clause = min({toks[p.start].clause for p in cands},
                      key=lambda k: (abs(k - c.clause), k > c.clause))
         return [p for p in cands if toks[p.start].clause == clause][0], False
@@ -460,6 +466,13 @@ def _count(ctx: _Ctx, key: str, c: Candidate) -> int | None:
             continue
         best = found if best is None else max(best, found)
     return best if best is not None else (0 if key == "fatality_words" else None)
+
+
+def _deaths_after(ctx: _Ctx, c: Candidate) -> int:
+    """«أعدم التنظيم ثلاثة شبان»: the number after an execution verb, else one."""
+    nums, persons, _ = _sentence_numbers(ctx, c.sent)
+    after = [n for n in list(nums) + list(persons) if c.end <= n <= c.end + 3]
+    return (nums.get(min(after)) or persons.get(min(after))) if after else 1
 
 
 def _date_for(ctx: _Ctx, c: Candidate) -> tuple[dt.date | None, int]:
@@ -640,7 +653,7 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
         "location": location_dict(loc, _surface(ctx, loc.start, loc.end)) if loc is not None else None,
         "date": date.isoformat() if date else None,
         "time_precision": tprec if date else None,
-        "fatalities": _count(ctx, "fatality_words", c) or (1 if c.deadly else 0),
+        "fatalities": _count(ctx, "fatality_words", c) or (_deaths_after(ctx, c) if c.deadly else 0),
         "injured": _count(ctx, "injured_words", c),
         "captured": _count(ctx, "captured_words", c) if c.ttype["family"] in _CAPTURING else None,
         "defected": _count(ctx, "defected_words", c) if c.ttype["family"] == "group" else None,
@@ -657,6 +670,7 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
 # ---------------------------------------------------------------------------- merging
 
 _MERGEABLE = {frozenset({"Remote explosive/landmine/IED", "Suicide bomb"}),
+              frozenset({"Remote explosive/landmine/IED", "Air/drone strike"}),
               frozenset({"Air/drone strike", "Chemical weapon"}),
               frozenset({"Shelling/artillery/missile attack", "Air/drone strike"})}
 _SUB_RANK = {"Chemical weapon": 3, "Suicide bomb": 3, "Air/drone strike": 2,

@@ -35,11 +35,14 @@ def _qualifier(doc: Doc, start: int) -> str | None:
         i = start - back
         if i < 0 or toks[i].clause != toks[start].clause:
             break
-        for kind, key in (("near", "location_near"), ("exact", "location_exact"), ("region", "location_region")):
+        for kind, key in (("near", "location_near"), ("exact", "location_exact"), ("region", "location_region"),
+                          ("road", "location_road")):
             if kind not in found and any(m.end <= start for m in cue_index(key).match_at(toks, i)):
                 found[kind] = back
     if "near" in found:
         return "near"          # «قرب قرية X»: near, whatever word names the place kind
+    if "road" in found and found["road"] <= 2:
+        return "road"
     if found:
         return min(found, key=found.get)   # «مبنى المحافظة في مدينة X»: the nearest word wins
     return None
@@ -107,7 +110,7 @@ def geo_precision(pm: PlaceMention) -> int:
     kind = pm.kind
     if kind in ("admin1", "admin2", "region", "country"):
         return 3
-    return 2 if pm.qualifier == "near" else 1
+    return 2 if pm.qualifier in ("near", "road") else 1
 
 
 def location_dict(pm: PlaceMention, surface: str) -> dict:

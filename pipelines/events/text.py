@@ -17,7 +17,9 @@ _TOKEN_RE = re.compile("[0-9a-z\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
 # Sentence ends; a dot between digits (3.5) is not one.
 _SENT_END_RE = re.compile(r"(?<!\d)[.!?؟](?!\d)|\n|؛")
 # Clause breaks inside a sentence: commas, semicolons, spaced dashes, brackets.
-_CLAUSE_RE = re.compile(r"[،,;:()\[\]]|\s[-–—]|[-–—]\s")
+# A dash with a space on one side only opens or closes an aside («جيش الفتح -الذي يضم ...-»);
+# one with spaces on both sides joins names («طريق حلب - اللاذقية»).
+_CLAUSE_RE = re.compile(r"[،,;:()\[\]]|\s[-–—](?=\S)|(?<=\S)[-–—]\s")
 
 
 @dataclass
