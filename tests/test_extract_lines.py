@@ -60,3 +60,22 @@ def test_postclean_drops_heading_with_its_link_titles_and_keeps_text_after():
                   "عنوان مرتبط أول", "عنوان مرتبط ثان", "وتابع الوزير حديثه عن الخطة الجديدة للنقل.",
                   "الفقرة الأولى من الخبر وهي طويلة بما يكفي لتكون نصا حقيقيا."]
     assert postclean(paragraphs) == [paragraphs[0], paragraphs[4]]
+
+
+@pytest.mark.parametrize("line", [
+    "اليوم تبدأ الامتحانات في جميع المدارس",
+    "اشترك في المسيرة آلاف المواطنين",
+    "تحرير الموصل بات قريبا",
+    "آخر الأخبار تشير إلى تقدم المفاوضات",
+    "كتب التاريخ فصلا جديدا أمس",
+])
+def test_short_news_sentences_that_start_like_widgets_stay(line):
+    assert not is_boilerplate_line(line)
+    assert not starts_with_list_heading(fold_text(line))
+    assert postclean([line]) == [line]
+
+
+@pytest.mark.parametrize("line", ["اشترك في النشرة البريدية", "اشترك الآن مجانا", "كتب: سامي الأحمد",
+                                  "بقلم سامي الأحمد", "هيئة التحرير", "الأكثر قراءة: عنوان ما"])
+def test_widget_lines(line):
+    assert is_boilerplate_line(line) or starts_with_list_heading(fold_text(line))

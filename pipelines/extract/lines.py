@@ -15,19 +15,30 @@ _PLACE_PREFIX_RE = re.compile(r"^[^:\d]{1,30}[:：]\s*")
 _SENTENCE_END_RE = re.compile(r"[.!؟?…»\"”]\s*$")
 # A heading alone («اقرأ أيضاً»), as opposed to a paragraph that starts with one.
 HEADING_MAX_CHARS = 45
+HEADING_EXTRA_WORDS = 2
 # An inline «اقرأ أيضاً: <title>» paragraph is at most this long.
 INLINE_LIST_MAX_CHARS = 300
 COMMENT_POLICY_MAX_CHARS = 700
 
 
 def is_list_heading(folded: str) -> bool:
-    """«اقرأ أيضاً», «الأكثر قراءة»... alone on the line."""
-    return len(folded) <= HEADING_MAX_CHARS and bool(boilerplate().list_heading.search(folded))
+    """«اقرأ أيضاً», «الأكثر قراءة»... alone on the line (a word or two may follow:
+    «الأكثر قراءة اليوم»), not a sentence that starts with the same words."""
+    if len(folded) > HEADING_MAX_CHARS:
+        return False
+    m = boilerplate().list_heading.search(folded)
+    if not m:
+        return False
+    rest = folded[m.end():].strip(" :：-–—.…»|")
+    return len(rest.split()) <= HEADING_EXTRA_WORDS
 
 
 def starts_with_list_heading(folded: str) -> bool:
     """A short paragraph introduced by a list heading: «اقرأ أيضاً: <link title>»."""
-    return len(folded) <= INLINE_LIST_MAX_CHARS and bool(boilerplate().list_heading.search(folded))
+    if len(folded) > INLINE_LIST_MAX_CHARS:
+        return False
+    bp = boilerplate()
+    return bool(bp.inline_heading.search(folded) or bp.list_heading_sep.search(folded))
 
 
 def is_share_bar(folded: str) -> bool:

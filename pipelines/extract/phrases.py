@@ -40,6 +40,8 @@ class Boilerplate:
         self.class_weak = _compile_any(raw["class_id_weak"])
         self._token_kinds: dict[str, str | None] = {}
         self.list_heading = _compile_any([f"^\\W*(?:{p})" for p in raw["list_headings"]])
+        self.list_heading_sep = _compile_any([f"^\\W*(?:{p})\\s*[:：\\-–—.…»|]" for p in raw["list_headings"]])
+        self.inline_heading = _compile_any([f"^\\W*(?:{p})" for p in raw["inline_headings"]])
         self.short_line_chars: int = raw["short_line_chars"]
         self.line = _compile_any(raw["line_patterns"])
         self.comment_words = frozenset(fold_text(w) for w in raw["comment_words"])
