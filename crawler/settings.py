@@ -22,6 +22,9 @@ MARSAD_MAX_ARTICLES = 0
 MARSAD_PROCESS_WORKERS = int(os.environ.get("MARSAD_PROCESS_WORKERS", os.cpu_count() or 1))
 # Extract conflict events from each article (when the events stage is installed).
 MARSAD_EVENTS = True
+# Write a crawl_runs document at the end of each run; its id (the scheduler passes one).
+MARSAD_RUN_RECORDS = True
+MARSAD_RUN_ID = os.environ.get("MARSAD_RUN_ID") or None
 
 # -- Storage --------------------------------------------------------------------
 # A MongoDB URI; when unset, an embedded SecantusDB server runs in-process on MONGO_DATA_DIR.
@@ -53,6 +56,8 @@ EXTENSIONS = {
     # Replaces the stock AutoThrottle so a source's crawl_delay stays a floor.
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.throttle.SourceAutoThrottle": 0,
+    # One crawl_runs document per run (crawler/runs.py).
+    "crawler.runs.RunRecorder": 500,
 }
 RETRY_ENABLED = True
 RETRY_TIMES = 2
