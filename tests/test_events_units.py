@@ -100,3 +100,17 @@ def test_attribution_and_claim():
     assert ev["modality"] == "claimed"
     ev = _one("قتل 3 مدنيين في غارة جوية على بلدة سراقب بحسب المرصد السوري لحقوق الإنسان")
     assert ev["attributed_source"] == "Syrian Observatory for Human Rights"
+
+
+def test_listed_towns_become_separate_events():
+    evs = extract_events("قصف الطيران الحربي التابع للنظام بلدات كفرنبل وحاس وكفرومة بالصواريخ",
+                         published=PUB, timezone="Asia/Damascus")
+    assert [e["location"]["name_en"] for e in evs] == ["Kafr Nabl", "Has", "Kafr Ruma"]
+    assert {e["sub_event_type"] for e in evs} == {"Air/drone strike"}
+    assert all(e["actor1"]["name"] == "Military Forces of Syria (2000-2024)" for e in evs)
+
+
+def test_common_words_are_not_foreign_towns():
+    # «معسكر» is a camp here, not the Algerian city of Mascara.
+    evs = extract_events("سيطرت فصائل المعارضة على معسكر الطلائع قرب بلدة المسطومة", published=PUB)
+    assert [e["location"]["name_en"] for e in evs] == ["Al-Mastumah"]

@@ -47,6 +47,7 @@ class Candidate:
     mentions: int = 1
     subordinate: bool = False       # background because it follows «بعد/عقب»
     deadly: bool = False            # «اغتال»: at least one dead
+    twin_of: int | None = None      # a listed town split off another candidate
 
 
 def extract_events(text: str, *, published: str | None = None, timezone: str | None = None,
@@ -243,6 +244,7 @@ def _extract(text: str, published: str | None, timezone: str | None, source: str
             continue
         if _build(ctx, c, consumed, focus):
             events.append(c)
+            events.extend(_listed_places(ctx, c))
     merged = _merge(events)
     out = []
     for c in merged:
@@ -399,6 +401,41 @@ def _pick_location(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMent
     if countries:
         return countries[0], False
     return None, True
+
+
+_SPLIT_FAMILIES = {"remote", "battle", "territory"}
+
+
+def _listed_places(ctx: _Ctx, c: Candidate) -> list[Candidate]:
+    """«قصف الطيران بلدات كفرنبل وحاس وكفرومة»: one event per listed town (ACLED codes
+    each location apart); the casualties stay with the first, as nothing splits them."""
+    loc = c.event.get("location")
+    if c.ttype["family"] not in _SPLIT_FAMILIES or loc is None or c.inherited_location:
+        return []
+    toks = ctx.toks
+    chosen = [p for p in ctx.places if p.row is not None and p.row["name_en"] == loc["name_en"]
+              and toks[p.start].clause == c.clause]
+    if not chosen:
+        return []
+    last_end = chosen[0].end
+    if any(toks[j].text in ("بين", "وبين") for j in range(max(0, chosen[0].start - 4), chosen[0].start)):
+        return []
+    out = []
+    for p in ctx.places:
+        if p.start < last_end or toks[p.start].clause != c.clause:
+            continue
+        if p.start - last_end > 1 or not toks[p.start].text.startswith("و") or p.kind not in ("place",):
+            break
+        twin = Candidate(c.ttype, c.start, c.end, c.sent, c.clause, c.strong)
+        twin.twin_of = id(c)
+        twin.event = {**c.event, "location": location_dict(p, _surface(ctx, p.start, p.end)),
+                      "fatalities": 0, "injured": None, "captured": None,
+                      "assoc_actor_1": list(c.event["assoc_actor_1"]),
+                      "assoc_actor_2": list(c.event["assoc_actor_2"])}
+        twin.event["location"]["geo_precision"] = c.event["location"]["geo_precision"]
+        out.append(twin)
+        last_end = p.end
+    return out
 
 
 def _numbers_in(ctx: _Ctx, sent: int) -> list[tuple[int, int]]:
@@ -715,6 +752,8 @@ def _more_specific(a: dict | None, b: dict | None) -> dict | None:
 
 
 def _same_event(x: Candidate, y: Candidate) -> bool:
+    if x.twin_of is not None or y.twin_of is not None:
+        return False            # listed towns stay apart
     ex, ey = x.event, y.event
     if ex["date"] != ey["date"]:
         return False

@@ -54,6 +54,11 @@ def _preps() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _core() -> frozenset[str]:
+    return frozenset(cues()["core_countries"])
+
+
+@lru_cache(maxsize=1)
 def _features() -> frozenset[str]:
     return frozenset(fold_text(w) for w in cues()["feature_words"])
 
@@ -71,8 +76,10 @@ def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None)
         words = phrase_words(m.phrase, True)
         # Single-word names from GeoNames' alternate names are often ordinary words:
         # they need a place context unless the place is large or hand-curated.
+        core = _core()
         weak = words in ambiguous or (len(words) == 1 and not any(r["hand"] or r["population"] >= 100000
-                                                                 or r["kind"] != "place" for r in rows))
+                                                                 or r["kind"] != "place" for r in rows)) \
+            or not any(r["country"] in core or r["hand"] for r in rows)
         prev = doc.tokens[m.start - 1].text if m.start else ""
         if weak and q is None:
             first = doc.tokens[m.start].text
