@@ -122,8 +122,9 @@ def find_dates(doc: Doc, ref: dt.datetime | None, timezone: str | None,
             elif s - 1 >= 0 and toks[s - 1].text in ("شهر",):
                 pass
             else:
-                # A bare month word needs a day or «الماضي»: «أب»/«ماي» are common words too.
-                if not (e < len(toks) and toks[e].text in ("الماضي", "الفائت", "المنصرم")):
+                # A bare month word needs a day, a year or «الماضي»: «أب»/«ماي» are common words too.
+                if not (e < len(toks) and (toks[e].text in ("الماضي", "الفائت", "المنصرم")
+                                           or _YEAR_RE.match(toks[e].text))):
                     continue
             year = ref.year
             if e < len(toks) and _YEAR_RE.match(toks[e].text):

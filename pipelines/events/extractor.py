@@ -48,6 +48,7 @@ class Candidate:
     subordinate: bool = False       # background because it follows «بعد/عقب»
     deadly: bool = False            # «اغتال»: at least one dead
     twin_of: int | None = None      # a listed town split off another candidate
+    headline: bool = False          # in the first line of a multi-paragraph text
 
 
 def extract_events(text: str, *, published: str | None = None, timezone: str | None = None,
@@ -120,6 +121,7 @@ class _Ctx:
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
         self.numbers_cache: dict[int, tuple] = {}
+        self.text_first_break = text.find("\n")
         self.trigger_starts = {m.start for m in self.trigger_ms}
         self.trigger_ends = {m.end for m in self.trigger_ms}
         self.live: list = []
@@ -242,6 +244,8 @@ def _extract(text: str, published: str | None, timezone: str | None, source: str
     for c in cands:
         if c.background:
             continue
+        c.headline = c.sent == 0 and len(set(ctx.doc.paragraphs)) > 1 and \
+            ctx.doc.sentences[0][1] <= (ctx.text_first_break if ctx.text_first_break >= 0 else 10 ** 9)
         if _build(ctx, c, consumed, focus):
             events.append(c)
             events.extend(_listed_places(ctx, c))
@@ -414,7 +418,7 @@ def _listed_places(ctx: _Ctx, c: Candidate) -> list[Candidate]:
         return []
     toks = ctx.toks
     chosen = [p for p in ctx.places if p.row is not None and p.row["name_en"] == loc["name_en"]
-              and toks[p.start].clause == c.clause]
+              and toks[p.start].sent == c.sent]
     if not chosen:
         return []
     last_end = chosen[0].end
@@ -422,7 +426,7 @@ def _listed_places(ctx: _Ctx, c: Candidate) -> list[Candidate]:
         return []
     out = []
     for p in ctx.places:
-        if p.start < last_end or toks[p.start].clause != c.clause:
+        if p.start < last_end or toks[p.start].sent != c.sent:
             continue
         if p.start - last_end > 1 or not toks[p.start].text.startswith("و") or p.kind not in ("place",):
             break
@@ -764,6 +768,9 @@ def _same_event(x: Candidate, y: Candidate) -> bool:
     if len(subs) > 1 and subs in _MERGEABLE and abs(x.sent - y.sent) > 1:
         return False
     lx, ly = ex["location"], ey["location"]
+    if (x.headline or y.headline) and len(subs) == 1 and lx and ly and lx["admin1"] == ly["admin1"]:
+        # The headline announces the event the body then places precisely.
+        return _actor_compatible(ex["actor1"], ey["actor1"])
     if x.sent == y.sent and len(subs) == 1:
         # One sentence tells one fight: «اشتباكات ... قرب المشيرفة ... على مناطق الاشتباك».
         return _actor_compatible(ex["actor1"], ey["actor1"]) or _actor_compatible(ex["actor1"], ey["actor2"])
@@ -807,7 +814,12 @@ def _absorb(k: Candidate, c: Candidate) -> None:
             and ek["actor1"] is not None:
         state = ek["actor1"]["type"] in ("State forces", "External/Other forces")
         ek["sub_event_type"] = "Government regains territory" if state else "Non-state actor overtakes territory"
-    if k.inherited_location and not c.inherited_location and ec["location"]:
+    if k.headline and ec["location"] and (not ek["location"] or
+                                          ec["location"]["geo_precision"] <= ek["location"]["geo_precision"]):
+        ek["location"] = ec["location"]
+        ek["evidence"] = ec["evidence"]
+        k.headline = False
+    elif k.inherited_location and not c.inherited_location and ec["location"]:
         ek["location"] = ec["location"]
         k.inherited_location = False
     elif ek["location"] and ec["location"] and ek["location"]["name_en"] == ec["location"]["name_en"]:
