@@ -100,7 +100,7 @@ class _Ctx:
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
                     "temporal_subordinators", "negations", "protest_intervention", "protest_excessive",
-                    "cumulative")
+                    "cumulative", "crime_words")
         extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
                  "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
@@ -681,6 +681,12 @@ def _build(ctx: _Ctx, c: Candidate, consumed: set[int], focus: PlaceMention | No
         + (0.15 if loc is not None and not inherited else 0.05 if loc is not None else 0) \
         + (0.1 if ctx.pub_date else 0)
     c.inherited_location = inherited
+    if c.ttype["family"] in ("arrest", "property") and \
+            any(ctx.toks[m.start].sent == c.sent for m in ctx.cue["crime_words"]):
+        return False            # «اعتقال عصابة لسرقة السيارات»: crime, not political disorder
+    if not c.strong and not _count(ctx, "fatality_words", c) and \
+            not any(a is not None and a["type"] not in ("Civilians", "Protesters") for a in (d1, d2)):
+        return False            # «شن هجوما على الكتل السياسية»: a generic word needs an armed actor
     if d1 is None and d2 is None and (loc is None or (inherited and len(ctx.doc.sentences) < 3)):
         # «السيطرة على الأسعار», «انفجار في الأسعار»: nothing ties the word to a conflict.
         if not _count(ctx, "fatality_words", c):
