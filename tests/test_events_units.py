@@ -114,3 +114,12 @@ def test_common_words_are_not_foreign_towns():
     # «معسكر» is a camp here, not the Algerian city of Mascara.
     evs = extract_events("سيطرت فصائل المعارضة على معسكر الطلائع قرب بلدة المسطومة", published=PUB)
     assert [e["location"]["name_en"] for e in evs] == ["Al-Mastumah"]
+
+
+def test_look_alike_words_outside_conflict():
+    for text in ("سيطر فريق الجيش على مجريات المباراة على ملعب العباسيين في دمشق",
+                 "شن رئيس الوزراء هجوما على الكتل السياسية في بغداد",
+                 "انفجار أنبوب غاز في حي الميدان بدمشق يتسبب بانقطاع الكهرباء",
+                 "أعلنت وزارة الداخلية اعتقال عصابة لسرقة السيارات في بيروت",
+                 "شهدت الأسواق انفجارا في أسعار الدواجن وسط معركة بين التجار والحكومة"):
+        assert extract_events(text, published=PUB) == [], text
