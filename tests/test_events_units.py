@@ -123,3 +123,7 @@ def test_look_alike_words_outside_conflict():
                  "أعلنت وزارة الداخلية اعتقال عصابة لسرقة السيارات في بيروت",
                  "شهدت الأسواق انفجارا في أسعار الدواجن وسط معركة بين التجار والحكومة"):
         assert extract_events(text, published=PUB) == [], text
+
+
+def test_compound_number_words():
+    assert _one("قتل خمسة وعشرون عنصرا في كمين على طريق قرب بلدة سراقب نصبه مسلحو داعش")["fatalities"] == 25

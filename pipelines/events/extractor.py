@@ -447,10 +447,18 @@ def _numbers_in(ctx: _Ctx, sent: int) -> list[tuple[int, int]]:
     («ارتفاع عدد القتلى إلى 51») left out."""
     out = []
     totals = [m.end for m in ctx.cue["cumulative"] if ctx.toks[m.start].sent == sent]
-    for m in ctx.cue["numbers"]:
-        if ctx.toks[m.start].sent == sent:
-            v = payloads(m)[0]
-            out.append((m.start, int(v)))
+    words = {m.start: (m.end, int(payloads(m)[0])) for m in ctx.cue["numbers"] if ctx.toks[m.start].sent == sent}
+    skip = set()
+    for i in sorted(words):
+        if i in skip:
+            continue
+        end, v = words[i]
+        # «خمسة وعشرين»: units and tens joined by و
+        nxt = words.get(end)
+        if nxt and v < 10 and 20 <= nxt[1] <= 90 and nxt[1] % 10 == 0 and ctx.toks[end].text.startswith("و"):
+            v += nxt[1]
+            skip.add(end)
+        out.append((i, v))
     for i in ctx.sent_tokens.get(sent, []):
         t = ctx.toks[i].text
         if t.isdigit() and i not in ctx.date_tokens and not _YEAR_RE.match(t) and len(t) <= 6:
