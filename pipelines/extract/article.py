@@ -201,7 +201,7 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     raw = classify.raw_signals(root, meta, url)
     body_el = root.find("body")
     if body_el is not None and not longer_than(body_el, 2 * sig.challenge_max_chars):
-        raw.challenge_markup = classify._has_challenge_markup(root)
+        raw.challenge_markup = classify.has_challenge_markup(root)
 
     title_nodes = _xpath_nodes(root, xpaths.get("title"))
     if title_nodes and norm(title_nodes[0].text_content()):

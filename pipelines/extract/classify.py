@@ -9,12 +9,14 @@ Thresholds (conservative: a real two- or three-sentence brief must pass):
 - ``wrong_language``: the detected language differs from the expected one.
 - ``not_article``: listing pages, told by structure: LISTING_TEASERS or more teasers
   (headline link + short summary) and under OWN_TEXT_MIN characters of text outside
-  them (any teaser and OWN_TEXT_MIN_LISTING_URL on section/tag/author URLs), or a listing schema type
-  without article markup and fewer than three long paragraphs.
+  them (one teaser and OWN_TEXT_MIN_LISTING_URL on section/tag/author URLs), or a
+  listing schema type (CollectionPage...) without article markup and fewer than
+  three long paragraphs.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -28,11 +30,10 @@ EMPTY_LETTERS = 20
 MIN_ARTICLE_CHARS = 100
 VIDEO_MAX_CHARS = 150
 LONG_PARAGRAPH_CHARS = 120
-# Headline links (h2-h4 > a, <article> teasers) that make a page look like a listing.
+# A teaser: a headline link (at least TEASER_TITLE_MIN characters and three words, the
+# whole of its block) in a block of at most TEASER_MAX_CHARS and at most
+# TEASER_SUMMARY_MAX beyond the headline.
 LISTING_TEASERS = 2
-# A teaser: a headline link of at least TEASER_TITLE_MIN characters in a block of at
-# most TEASER_MAX_CHARS, and at most TEASER_SUMMARY_MAX beyond the headline. A page whose own text (outside teasers) stays under
-# OWN_TEXT_MIN characters while it shows LISTING_TEASERS or more teasers is a listing.
 TEASER_TITLE_MIN = 20
 _BLOCKS = frozenset({"p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section",
                      "dd", "dt", "blockquote", "body"})
@@ -58,6 +59,7 @@ class RawSignals:
 
 
 def raw_signals(root: HtmlElement, meta: PageMeta, url: str | None) -> RawSignals:
+    """Signals of the untouched page (players, schema types, URL shape)."""
     sig = page_signals()
     out = RawSignals()
     out.h1s = [norm(h.text_content()) for h in root.iter("h1")][:5]
@@ -75,7 +77,6 @@ def raw_signals(root: HtmlElement, meta: PageMeta, url: str | None) -> RawSignal
         bool(root.xpath('//meta[@property="article:published_time"] | //*[@itemprop="articleBody"]'))
     out.listing_markup = bool(types & sig.listing_types) and not types & sig.article_types
     if url:
-        from urllib.parse import urlsplit
         try:
             parts = urlsplit(url)
             out.listing_url = bool(sig.listing_url.search(
@@ -141,7 +142,8 @@ def teaser_containers(root: HtmlElement, title: str | None = None,
     return containers
 
 
-def _has_challenge_markup(root: HtmlElement) -> bool:
+def has_challenge_markup(root: HtmlElement) -> bool:
+    """Scripts, forms, ids or classes of a bot-challenge interstitial."""
     sig = page_signals()
     bits = root.xpath("//script/@src | //script/text() | //form/@action | //@id | //@class")
     blob = " ".join(str(b)[:2000] for b in bits[:400])

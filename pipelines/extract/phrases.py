@@ -25,6 +25,7 @@ def _compile_any(patterns: list[str]) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=None)
 def load(name: str) -> dict[str, Any]:
+    """The parsed ``data/<name>.yaml`` (read once per process)."""
     with open(DATA_DIR / f"{name}.yaml", encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
@@ -92,9 +93,11 @@ class PageSignals:
 
 @functools.lru_cache(maxsize=None)
 def boilerplate() -> Boilerplate:
+    """Compiled ``boilerplate.yaml``, shared by every page."""
     return Boilerplate(load("boilerplate"))
 
 
 @functools.lru_cache(maxsize=None)
 def page_signals() -> PageSignals:
+    """Compiled ``pages.yaml``, shared by every page."""
     return PageSignals(load("pages"))
