@@ -10,7 +10,9 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -77,9 +79,15 @@ class MongoStorePipeline:
         self.database = settings.get("MONGO_DATABASE", "marsad")
         self.data_dir = settings.get("MONGO_DATA_DIR", "./data")
         self.batch_size = settings.getint("MONGO_BATCH_SIZE", 100)
+        self.spool_dir = settings.get("MARSAD_SPOOL_DIR") or "./data/spool"
+        self.retry_every = settings.getfloat("MARSAD_SPOOL_RETRY", 10.0)
         self.connection: Any = None
         self.store: Any = None
+        self.spool: Any = None
         self.writer: ThreadPoolExecutor | None = None
+        # Set (monotonic time) while the database is unreachable and records go to the spool.
+        self.outage_since: float | None = None
+        self.next_retry = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "MongoStorePipeline":
@@ -105,12 +113,19 @@ class MongoStorePipeline:
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="marsad-store")
         where = self.uri or f"embedded SecantusDB on {self.data_dir} ({self.connection.embedded.uri})"
         log.info("storing into %s, database %r", where, self.database)
+        from pipelines.storage.spool import Spool
+
+        # One subdirectory per database: a spooled record is only ever written back
+        # into the database it was meant for.
+        self.spool = Spool(Path(self.spool_dir) / self.database)
+        # What an earlier run could not write goes in first.
+        self.writer.submit(self._drain, "left by an earlier run").result()
 
     def close_spider(self) -> None:
         if self.store is None:
             return
         try:
-            self.writer.submit(self.store.flush).result()
+            self.writer.submit(self._final_flush).result()
             self.writer.shutdown(wait=True)
             for key, value in self.store.stats.items():
                 if isinstance(value, dict):
@@ -123,7 +138,105 @@ class MongoStorePipeline:
             self.connection.close()
 
     async def _write(self, method: Any, record: dict) -> None:
-        await asyncio.wrap_future(self.writer.submit(method, record))
+        outcome = await asyncio.wrap_future(self.writer.submit(self._store_or_spool, method, record))
+        if outcome == "spooled":
+            self.stats.inc_value("marsad/spooled")
+
+    # -- on the writer thread: the store, and the spool while the database is away --
+
+    def _store_or_spool(self, method: Any, record: dict) -> str:
+        from pipelines.storage import StorageUnavailableError
+
+        kind = "article" if method == self.store.add else "drop"
+        if self.outage_since is not None:
+            self.spool.append([{"kind": kind, "record": record}])
+            self._maybe_recover()
+            return "spooled"
+        try:
+            method(record)
+        except StorageUnavailableError as exc:
+            self._went_away(exc)
+            return "spooled"
+        return "stored"
+
+    def _went_away(self, exc: Exception) -> None:
+        pending = self.store.take_pending()
+        self.spool.append(pending)
+        if self.outage_since is None:
+            self.outage_since = time.monotonic()
+            self.stats.inc_value("marsad/store_outages")
+        self.next_retry = time.monotonic() + self.retry_every
+        log.warning("database unreachable (%s); %d buffered records spooled to %s, items keep "
+                    "going there; retrying every %.0f s", exc, len(pending),
+                    self.spool.directory, self.retry_every)
+
+    def _db_answers(self) -> bool:
+        """A quick ping on a short-timeout client (the store's waits 10 s per try)."""
+        import socket
+
+        import pymongo
+        from pymongo.uri_parser import parse_uri
+
+        try:  # a refused connection answers at once, where server selection would wait
+            nodes = parse_uri(self.connection.uri).get("nodelist") or []
+        except Exception:
+            nodes = []
+        if len(nodes) == 1:
+            try:
+                socket.create_connection(nodes[0], timeout=1.5).close()
+            except OSError:
+                return False
+        client = pymongo.MongoClient(self.connection.uri, serverSelectionTimeoutMS=1500,
+                                     connectTimeoutMS=1500, socketTimeoutMS=3000)
+        try:
+            client.admin.command("ping")
+            return True
+        except pymongo.errors.PyMongoError:
+            return False
+        finally:
+            client.close()
+
+    def _maybe_recover(self, force: bool = False) -> None:
+        if not force and time.monotonic() < self.next_retry:
+            return
+        self.next_retry = time.monotonic() + self.retry_every
+        if not self._db_answers():
+            log.info("database still unreachable; %d records spooled so far", self.spool.appended)
+            return
+        self._drain("spooled during the outage")
+
+    def _drain(self, what: str) -> None:
+        from pipelines.storage import StorageUnavailableError
+
+        try:
+            written = self.spool.drain(self.store)
+        except StorageUnavailableError as exc:
+            self._went_away(exc)
+            return
+        if self.outage_since is not None:
+            log.warning("database reachable again after %.0f s; %d spooled records written",
+                        time.monotonic() - self.outage_since, written)
+            self.outage_since = None
+        elif written:
+            log.warning("%d spooled records %s written from %s", written, what, self.spool.directory)
+        self.stats.inc_value("marsad/spool_drained", written)
+
+    def _final_flush(self) -> None:
+        from pipelines.storage import StorageUnavailableError
+
+        if self.outage_since is not None:
+            self._maybe_recover(force=True)
+        if self.outage_since is None:
+            try:
+                self.store.flush()
+            except StorageUnavailableError as exc:
+                self._went_away(exc)
+        self.spool.close_segment()
+        left = self.spool.pending_count()
+        if left:
+            log.warning("%d records could not be written and wait in the spool %s; the next "
+                        "run writes them first", left, self.spool.directory)
+            self.stats.set_value("marsad/spool_left", left)
 
     async def process_item(self, item: dict) -> dict:
         kind = item.get("kind")

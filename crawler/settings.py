@@ -32,6 +32,10 @@ MONGO_URI = os.environ.get("MONGO_URI") or None
 MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "marsad")
 MONGO_DATA_DIR = os.environ.get("MARSAD_DATA_DIR", "./data")
 MONGO_BATCH_SIZE = 100
+# Where records wait while the database is unreachable (written back when it answers
+# again, or at the next run's start), and how often to try it meanwhile (seconds).
+MARSAD_SPOOL_DIR = os.environ.get("MARSAD_SPOOL_DIR", "./data/spool")
+MARSAD_SPOOL_RETRY = 10.0
 
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RecordSpiderErrors": 950,  # nearest the spider

@@ -1,0 +1,178 @@
+"""The database goes away in the middle of a crawl: nothing is lost, nothing doubled.
+
+A real `scrapy crawl` subprocess stores into a SecantusDB server this test owns; the
+test stops that server while articles are flowing and starts it again on the same port
+and data directory. Records go to the on-disk spool meanwhile and are written when the
+server answers again, or at the start of the next run.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pymongo
+import pytest
+import yaml
+
+from fixturesite import FixtureServer
+from pipelines.storage import EmbeddedServer
+from pipelines.urls import canonical_url
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = 80
+DATABASE = "outage"
+
+
+def scrapy_cmd(registry: Path, uri: str, spool: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
+            "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={uri}",
+            "-s", f"MONGO_DATABASE={DATABASE}", "-s", f"MARSAD_SPOOL_DIR={spool}",
+            "-s", "MARSAD_SPOOL_RETRY=1", "-s", "MONGO_BATCH_SIZE=5",
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=5",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "MARSAD_PROCESS_WORKERS=1",
+            "-s", "MARSAD_EVENTS=False", "-s", "LOG_LEVEL=INFO", *extra]
+
+
+def child_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES", "MARSAD_SPOOL_DIR")}
+
+
+class RestartableServer:
+    """An embedded server that can be stopped and started again on its port and data."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.server = EmbeddedServer(data_dir).start()
+        self.uri = self.server.uri
+        self.port = int(self.uri.rstrip("/").rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def start(self) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.server = EmbeddedServer(self.data_dir, port=self.port).start()
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    with FixtureServer(generated=GENERATED, hang_seconds=2) as site:
+        def registry(delay: float) -> Path:
+            path = tmp_path / f"sources-{delay}.yaml"
+            sources = site.sources()
+            for source in sources:
+                source["crawl_delay"] = delay
+            path.write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
+            return path
+        db_server = RestartableServer(tmp_path / "db")
+        expected = {canonical_url(p.get("canonical_url") or p["url"])
+                    for p in site.catalogue() if p["site"] == "gen" and p["expect"] == "stored"}
+        try:
+            yield {"registry": registry, "db": db_server, "spool": tmp_path / "spool",
+                   "expected": expected, "tmp": tmp_path}
+        finally:
+            db_server.stop()
+
+
+def _count(uri: str) -> int:
+    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=2000)
+    try:
+        return client[DATABASE].articles.count_documents({})
+    except pymongo.errors.PyMongoError:
+        return -1
+    finally:
+        client.close()
+
+
+def _wait_for_articles(uri: str, proc: subprocess.Popen, at_least: int, timeout: float = 120) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        n = _count(uri)
+        if n >= at_least:
+            return n
+        time.sleep(0.3)
+    raise AssertionError(f"the crawl stored fewer than {at_least} articles before the outage")
+
+
+def _check_stored_once(uri: str, expected: set[str]) -> None:
+    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=10_000)
+    try:
+        urls = [d["url"] for d in client[DATABASE].articles.find({}, {"url": 1})]
+    finally:
+        client.close()
+    assert len(urls) == len(set(urls)), "an article is stored twice"
+    missing = expected - set(urls)
+    assert not missing, f"{len(missing)} articles lost, e.g. {sorted(missing)[:3]}"
+
+
+def _spooled_records(spool: Path) -> int:
+    return sum(1 for p in spool.rglob("spool-*.jsonl") for line in p.read_bytes().splitlines() if line.strip())
+
+
+def test_server_restarted_mid_crawl_loses_nothing(setup):
+    db, spool = setup["db"], setup["spool"]
+    log = setup["tmp"] / "crawl.log"
+    with open(log, "w") as err:
+        # Slow enough (about 25 s) that the outage falls in the middle of the crawl.
+        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.3), db.uri, spool), cwd=ROOT,
+                                env=child_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
+        try:
+            _wait_for_articles(db.uri, proc, 10)
+            db.stop()
+            # Longer than the store's 10 s server selection, so writes really fail.
+            time.sleep(12)
+            db.start()
+            proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+    stderr = log.read_text()
+    assert proc.returncode == 0, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "database unreachable" in stderr and "WARNING" in stderr
+    assert "database reachable again" in stderr
+    assert "'marsad/spooled'" in stderr
+    _check_stored_once(db.uri, setup["expected"])
+    assert _spooled_records(spool) == 0, "the spool should be empty once written back"
+
+
+def test_records_spooled_at_the_end_are_written_by_the_next_run(setup):
+    db, spool = setup["db"], setup["spool"]
+    log = setup["tmp"] / "crawl.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.05), db.uri, spool), cwd=ROOT,
+                                env=child_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
+        try:
+            before = _wait_for_articles(db.uri, proc, 10)
+            db.stop()
+            proc.wait(timeout=300)  # the server stays away until the crawl is over
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+    stderr = log.read_text()
+    assert proc.returncode == 0, stderr[-3000:]
+    assert "wait in the spool" in stderr, stderr[-3000:]
+    left = _spooled_records(spool)
+    assert left > 0
+    db.start()
+    assert 0 < _count(db.uri) < len(setup["expected"]) or before >= len(setup["expected"])
+    # The next run (nothing new to fetch: one article) writes the spool first.
+    again = subprocess.run(scrapy_cmd(setup["registry"](0.05), db.uri, spool, "-s", "MARSAD_MAX_ARTICLES=1"),
+                           cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "left by an earlier run" in again.stderr
+    _check_stored_once(db.uri, setup["expected"])
+    assert _spooled_records(spool) == 0
