@@ -128,6 +128,15 @@ def test_legacy_headline_in_font_with_site_name_title_and_lying_meta_charset():
                         "جميع الحقوق محفوظة", "الخميس 5 مايو 2005"])
 
 
+def test_legacy_page_with_link_table_sidebar_poll_and_generic_title():
+    result = extract("legacy_sidebar_poll_cp1256.html")
+    assert result["title"] == "انهيار مبنى سكني قديم في الحي الشرقي دون إصابات"
+    assert len(result["paragraphs"]) == 3
+    assert_clean(result, must=["انهار فجر اليوم مبنى سكني قديم", "عشرات البيوت تعاني من تصدعات"],
+                 never=["|", "ارتفاع أسعار النفط", "آخر الأخبار", "استفتاء", "هل تؤيد", "عدد القراءات",
+                        "نسخة للطباعة", "لا توجد تعليقات", "أضف تعليقك", "حقوق النشر", "رجب"])
+
+
 def test_persian_page_is_wrong_language_even_with_lang_ar():
     result = extract("persian.html")
     assert result["language"] == "fa"

@@ -32,6 +32,9 @@ _MAX_SHARE_PHRASE = 0.3
 _MAX_SHARE_WEAK = 0.5
 _MAX_SHARE_STRONG = 0.5
 _RUNNING_PARAGRAPH = 100
+_POLL_MAX_CHARS = 400
+# A table whose text is mostly links is navigation, not data.
+_LINK_TABLE_DENSITY = 0.5
 # A table cell this long, or nested tables, mark a layout table.
 _LAYOUT_CELL_CHARS = 200
 # Direct text an element needs before its <br> runs are split into paragraphs.
@@ -83,6 +86,15 @@ def _clean_by_markup(root: HtmlElement, body: HtmlElement, keep: set[HtmlElement
         if form not in keep and form.xpath('.//textarea | .//input[@type="email"]'):
             if not longer_than(form, _MAX_SHARE_STRONG * total):
                 _drop(form)
+    # Polls: the block around radio buttons («هل تؤيد...؟ نعم لا»).
+    for radio in list(body.xpath('.//input[@type="radio" or @type="checkbox"]')):
+        box = None
+        for anc in radio.iterancestors("td", "div", "form", "table", "li", "fieldset"):
+            if anc in keep or longer_than(anc, _POLL_MAX_CHARS):
+                break
+            box = anc
+        if box is not None:
+            _drop(box)
     for el in list(body.iter(*bp.remove_tags)):
         if el not in keep:
             _drop(el)
@@ -94,6 +106,12 @@ def _clean_by_markup(root: HtmlElement, body: HtmlElement, keep: set[HtmlElement
             # Sites hide the rest of an article behind a "read more" toggle: keep that.
             if not _holds_running_text(el):
                 _drop(el)
+    # Tables of links (legacy sidebars: «آخر الأخبار» with a date per row) are menus.
+    for table in list(body.iter("table")):
+        if table in keep or len(table.findall(".//tr")) < 2 or table.find(".//table") is not None:
+            continue
+        if _text_len(table) and link_density(table) >= _LINK_TABLE_DENSITY:
+            _drop(table)
     # Top-level headers hold logos, menus and clocks; an article's own header keeps its h1.
     for el in list(body.iter("header")):
         if el not in keep and not el.xpath("ancestor::article"):
