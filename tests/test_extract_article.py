@@ -238,3 +238,18 @@ def test_extract_accepts_html_string_and_bytes():
     from_bytes = extract_article(raw)
     from_str = extract_article(raw.decode("utf-8"))
     assert from_bytes["text"] == from_str["text"] and from_bytes["text"]
+
+
+def test_jsonld_body_cross_check_trims_a_leaked_tail_but_keeps_quoted_paragraphs():
+    paras = ["أعلنت وزارة الصحة تسجيل تراجع في عدد الإصابات بالحمى خلال الأسبوع الماضي في المحافظات الجنوبية.",
+             "وقال المتحدث باسم الوزارة إن حملة التطعيم بلغت نحو ثمانين في المئة من المستهدفين حتى الآن.",
+             "وأضاف: “سنواصل الحملة حتى نهاية الشهر الجاري في القرى النائية”، داعيا الأهالي إلى التعاون."]
+    body_json = "\\n".join(p.replace("“", '\\"').replace("”", '\\"') for p in paras)
+    html = ("<html><head><title>تراجع الإصابات بالحمى</title>"
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"تراجع الإصابات بالحمى",'
+            f'"articleBody":"{body_json}"}}</script></head><body><h1>تراجع الإصابات بالحمى</h1>'
+            "<div class='story'>" + "".join(f"<p>{p}</p>" for p in paras)
+            + "<p>هذا النص من أرشيف قديم يعود إلى إصدار سابق من الصحيفة الورقية وقد يختلف عن النسخة الحالية.</p>"
+            "</div></body></html>")
+    result = extract_article(html)
+    assert result["paragraphs"] == paras

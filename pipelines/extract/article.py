@@ -131,9 +131,13 @@ def _chars(paragraphs: list[str]) -> int:
 
 
 def _trim_tail_by(paragraphs: list[str], reference: list[str]) -> list[str]:
-    """Drop trailing paragraphs absent from a full reference body (leaked widgets)."""
-    ref = fold_text(" ".join(reference))
-    found = [fold_text(p) in ref for p in paragraphs]
+    """Drop trailing paragraphs absent from a full reference body (leaked widgets).
+
+    Compared on letters and digits only: quotes, dashes and spaces differ between a
+    page's HTML and its JSON-LD copy.
+    """
+    ref = _letters(reference)
+    found = [_letters([p]) in ref for p in paragraphs]
     if sum(found) < max(2, 0.7 * len(paragraphs)):
         return paragraphs  # the reference is not the same body: no cross-check
     end = len(paragraphs)
