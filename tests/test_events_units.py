@@ -127,3 +127,18 @@ def test_look_alike_words_outside_conflict():
 
 def test_compound_number_words():
     assert _one("قتل خمسة وعشرون عنصرا في كمين على طريق قرب بلدة سراقب نصبه مسلحو داعش")["fatalities"] == 25
+
+
+def test_force_with_nationality_names_that_army():
+    ev = _one("شنت الطائرات الحربية الفرنسية غارة على موقع قرب مدينة سراقب")
+    assert ev["actor1"]["name"] == "Military Forces of France"
+    assert ev["actor1"]["type"] == "External/Other forces" and ev["actor1"]["inter"] == 8
+    ev = _one("قتل شاب برصاص حرس الحدود التركي قرب بلدة سراقب")
+    assert ev["actor1"]["name"] == "Military Forces of Turkey (2016-)"
+    assert ev["sub_event_type"] == "Attack"
+
+
+def test_recalled_abduction_after_time_gap():
+    evs = extract_events("عثر الأهالي على جثة شاب مقتولا بطلق ناري قرب بلدة سراقب بعد يومين من اختطافه",
+                         published=PUB)
+    assert [e["sub_event_type"] for e in evs] == ["Attack"]

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pipelines.events.lexicon import actor_index, actors, payloads
+from pipelines.arabic import fold_text
+from pipelines.events.lexicon import Match, actor_index, actors, cue_index, cues, payloads
 from pipelines.events.text import Doc
 
 INTER = {"State forces": 1, "Rebel group": 2, "Political militia": 3, "Identity militia": 4,
@@ -23,6 +25,7 @@ class ActorMention:
 
 def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
     ms = matches if matches is not None else actor_index().find_all(doc.tokens)
+    ms = sorted(list(ms) + _force_nationality(doc, ms), key=lambda m: m.start)
     out: list[ActorMention] = []
     for m in ms:
         a = ActorMention(m.start, m.end, payloads(m))
@@ -32,6 +35,32 @@ def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
             continue
         out.append(a)
     return out
+
+
+def _force_nationality(doc: Doc, known: list) -> list[Match]:
+    """«الطائرات الحربية الروسية»: a force noun and, within two words, a nationality."""
+    taken = {i for m in known for i in range(m.start, m.end)}
+    toks = doc.tokens
+    nations = _nationalities()
+    out = []
+    for m in cue_index("force_nouns").find_all(toks):
+        if m.start in taken:
+            continue
+        for j in range(m.end, min(m.end + 2, len(toks))):
+            if j in taken or toks[j].clause != toks[m.start].clause:
+                break
+            country = nations.get(toks[j].text)
+            if country:
+                entry = {"name": "Military Forces of {nation}", "nation": country, "type": "State forces",
+                         "country": country, "aliases": [], "from": None}
+                out.append(Match(m.start, j + 1, entry, ""))
+                break
+    return out
+
+
+@lru_cache(maxsize=1)
+def _nationalities() -> dict[str, str]:
+    return {fold_text(k): v for k, v in cues()["nationality_forces"].items()}
 
 
 def _by_name() -> dict[str, dict]:
@@ -67,6 +96,8 @@ def _date(v) -> dt.date | None:
 
 def resolve_entry(entries: list[dict], when: dt.date | None, country: str | None) -> dict | None:
     """The actor an alias means at a date in a country (following renamings)."""
+    if len(entries) == 1 and entries[0].get("nation"):
+        return army_of(entries[0]["nation"], when)
     cands = [e for e in entries if not e.get("countries") or country is None or country in e["countries"]]
     if not cands:
         return None
@@ -108,6 +139,15 @@ def national_forces(entry: dict, when: dt.date | None, country: str | None) -> d
     own = [e for e in actors() if e.get("country") == country and e["type"] == "State forces"
            and e["name"].startswith("Military Forces of")]
     return resolve_entry(own, when, country) or entry if own else entry
+
+
+def army_of(country: str, when: dt.date | None) -> dict:
+    """The military of a country at a date (its own entry when the lexicon has one)."""
+    own = [e for e in actors() if e.get("country") == country and e["type"] == "State forces"
+           and e["name"].startswith("Military Forces of")]
+    found = resolve_entry(own, when, country) if own else None
+    return found or {"name": f"Military Forces of {country}", "type": "State forces", "country": country,
+                     "aliases": []}
 
 
 def actor_dict(entry: dict, surface: str, country: str | None) -> dict:

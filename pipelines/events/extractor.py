@@ -107,7 +107,7 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
         t = toks[m.start]
         bg = t.sent in bg_sent or t.clause in bg_clause or (t.clause in bg_after and m.start > bg_after[t.clause])
         subordinate = False
-        if m.start > 0 and toks[m.start - 1].clause == t.clause and m.start - 1 in ctx.starts["temporal_subordinators"]:
+        if _after_subordinator(ctx, m.start):
             bg = subordinate = True
         if any(m.start - k in ctx.starts["negations"] and toks[m.start - k].clause == t.clause for k in (1, 2, 3)
                if m.start - k >= 0):
@@ -138,6 +138,21 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
         out.extend(best.values())
     out.sort(key=lambda c: c.start)
     return out
+
+
+def _after_subordinator(ctx: DocContext, start: int) -> bool:
+    """«بعد تحريرها», «بعد يومين من اختطافه»: a noun recalled after a time word."""
+    toks = ctx.toks
+    j = start - 1
+    gap = 0
+    while j >= 0 and toks[j].clause == toks[start].clause and gap <= 3:
+        if j in ctx.starts["temporal_subordinators"]:
+            return True
+        if j not in ctx.starts["subordinate_gap"]:
+            return False
+        j -= 1
+        gap += 1
+    return False
 
 
 def _consumed_places(ctx: DocContext, cands: list[Candidate]) -> set[int]:
@@ -392,7 +407,7 @@ def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMentio
     if c.ttype["family"] == "protest" and etype == "Protests":
         sent_cues = {k: any(ctx.toks[m.start].sent == c.sent for m in ctx.cue[k])
                      for k in ("protest_intervention", "protest_excessive")}
-        if sent_cues["protest_excessive"] or (sent_cues["protest_intervention"] and count_casualties(ctx, "fatality_words", c)):
+        if sent_cues["protest_excessive"] or count_casualties(ctx, "fatality_words", c):
             sub = "Excessive force against protesters"
         elif sent_cues["protest_intervention"]:
             sub = "Protest with intervention"
