@@ -148,6 +148,14 @@ def parse_source(raw: Any, position: int) -> Source:
     max_articles = raw.get("max_articles")
     if max_articles is not None and (not isinstance(max_articles, int) or max_articles < 1):
         raise _fail(entry, "max_articles", "expected a positive integer")
+    schedule = raw.get("schedule")
+    if schedule is not None:
+        from crawler.schedule import ScheduleError, parse_schedule
+
+        try:
+            schedule = parse_schedule(schedule).text
+        except ScheduleError as exc:
+            raise _fail(entry, "schedule", str(exc))
     source = Source(
         id=raw["id"],
         name=str(raw["name"]),
@@ -162,7 +170,7 @@ def parse_source(raw: Any, position: int) -> Source:
         crawl_delay=float(delay),
         xpaths=_xpaths(entry, raw.get("xpaths")),
         allow_private=raw.get("allow_private", False),
-        schedule=raw.get("schedule"),
+        schedule=schedule,
         max_articles=max_articles,
     )
     if not (source.feeds or source.sitemaps or source.sections or source.start_urls):
