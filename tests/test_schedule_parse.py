@@ -58,3 +58,26 @@ def test_registry_validates_schedule():
         parse_source(_entry(schedule="every tuesday"), 0)
     message = str(info.value)
     assert "'s1'" in message and "'schedule'" in message and "every tuesday" in message
+
+
+def test_shipped_deploy_commands_parse():
+    """The crontab and systemd examples call the scheduler with options it knows."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from crawler.schedule import _parser
+
+    deploy = Path(__file__).resolve().parent.parent / "deploy"
+    commands = []
+    for path in [deploy / "crontab.example", *sorted((deploy / "systemd").glob("*.service"))]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            found = re.search(r"-m crawler\.schedule(.*?)(>>|$)", line)
+            if found:
+                commands.append(shlex.split(found.group(1).replace("%i", "some-source")))
+    assert len(commands) >= 5
+    for args in commands:
+        parsed = _parser().parse_args(args)
+        assert parsed.max_run_time > 0
