@@ -142,3 +142,8 @@ def test_recalled_abduction_after_time_gap():
     evs = extract_events("عثر الأهالي على جثة شاب مقتولا بطلق ناري قرب بلدة سراقب بعد يومين من اختطافه",
                          published=PUB)
     assert [e["sub_event_type"] for e in evs] == ["Attack"]
+
+
+def test_planned_events_are_not_events():
+    assert extract_events("دعا ناشطون إلى مظاهرة حاشدة يوم الجمعة المقبل في مدينة إدلب", published=PUB) == []
+    assert extract_events("من المقرر أن تنطلق حملة عسكرية تركية ضد قسد في منبج", published=PUB) == []

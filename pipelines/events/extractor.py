@@ -80,7 +80,7 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
     for m in ctx.cue["bg_clause"]:
         cl = toks[m.start].clause
         bg_after[cl] = min(bg_after.get(cl, m.start), m.start)
-    bg_clause: set[int] = set()
+    bg_clause: set[int] = {toks[m.start].clause for m in ctx.cue["future"]}   # plans, calls
     # «كانت ... قد»: a pluperfect marks a recalled event.
     for i, t in enumerate(toks):
         if has_form(t.text, {"كان", "كانت", "كانوا", "كانتا"}):
