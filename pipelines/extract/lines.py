@@ -51,7 +51,7 @@ def is_share_bar(folded: str) -> bool:
 
 
 def is_date_line(folded: str) -> bool:
-    """Only a date/time («القاهرة: الأربعاء، 07 أكتوبر 2020 12:19 م»): a clock or dateline."""
+    """Only a date/time («دمشق: الخميس، 12 مارس 2026 09:40 ص»): a clock or dateline."""
     if len(folded) > 80:
         return False
     rest = _PLACE_PREFIX_RE.sub("", folded)
