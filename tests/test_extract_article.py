@@ -253,3 +253,11 @@ def test_jsonld_body_cross_check_trims_a_leaked_tail_but_keeps_quoted_paragraphs
             "</div></body></html>")
     result = extract_article(html)
     assert result["paragraphs"] == paras
+
+
+def test_author_from_visible_byline_when_metadata_has_none():
+    text = "<p>" + "بدأت أمس أعمال صيانة الطريق الدائري الشمالي على أن تستمر أسبوعين كاملين. " * 3 + "</p>"
+    result = extract_article("<html><body><h1>صيانة الطريق الدائري الشمالي</h1>"
+                             f"<div class='meta'>كتبت: سلمى يوسف</div>{text}</body></html>")
+    assert result["authors"] == ["سلمى يوسف"]
+    assert "سلمى يوسف" not in result["text"]

@@ -143,6 +143,27 @@ def _dedupe(items: list[str], limit: int = 30) -> list[str]:
     return out[:limit]
 
 
+_BYLINE_PREFIX_RE = re.compile(r"^(?:بقلم|كتبت|كتبه|كتب|إعداد|اعداد|تحرير|written by|by)\s*[:：\-–/]?\s*", re.I)
+_BYLINE_XPATH = ('//body//*[contains(@class,"author") or contains(@class,"byline") or contains(@class,"writer")'
+                 ' or contains(@id,"author") or contains(@id,"byline")]'
+                 ' | //body//*[starts-with(normalize-space(text()),"كتب") or starts-with(normalize-space(text()),"بقلم")]')
+
+
+def _byline_names(tree: lxml_html.HtmlElement) -> list[str]:
+    """Names from visible bylines («كتب: فلان», class="author") when metadata has none."""
+    names = []
+    for el in tree.xpath(_BYLINE_XPATH)[:8]:
+        text = norm(el.text_content())
+        if not text or len(text) > 80:
+            continue
+        name = _BYLINE_PREFIX_RE.sub("", text).strip(" :：-–/")
+        # A name has no digits and few words; «كتب التاريخ فصلا جديدا» is a sentence.
+        if name and name != text or el.get("class") or el.get("id"):
+            if name and not any(c.isdigit() for c in name) and len(name.split()) <= 5:
+                names.append(name)
+    return names
+
+
 class PageMeta:
     """Structured metadata of one page; each attribute None/[] when absent."""
 
@@ -176,6 +197,8 @@ class PageMeta:
             authors += [norm(a.text_content()) for a in tree.xpath(
                 '//*[@rel="author" or @itemprop="author"][not(*[@itemprop="name"])]'
                 ' | //*[@itemprop="author"]//*[@itemprop="name"]')[:3]]
+        if not authors:
+            authors = _byline_names(tree)
         self.authors = [a for a in _dedupe(authors, 6) if self._plausible_author(a)]
 
         canonical = None
