@@ -25,7 +25,10 @@ class ActorMention:
 
 def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
     ms = matches if matches is not None else actor_index().find_all(doc.tokens)
-    ms = sorted(list(ms) + _force_nationality(doc, ms), key=lambda m: m.start)
+    national = _force_nationality(doc, ms)
+    covered = {i for m in national for i in range(m.start, m.end)}
+    ms = sorted([m for m in ms if not any(i in covered for i in range(m.start, m.end))] + national,
+                key=lambda m: m.start)
     out: list[ActorMention] = []
     for m in ms:
         a = ActorMention(m.start, m.end, payloads(m))
@@ -39,7 +42,9 @@ def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
 
 def _force_nationality(doc: Doc, known: list) -> list[Match]:
     """«الطائرات الحربية الروسية»: a force noun and, within two words, a nationality."""
-    taken = {i for m in known for i in range(m.start, m.end)}
+    # A vague «الجيش» does not stop «الجيش الأردني» from naming the Jordanian army.
+    taken = {i for m in known if not all(e.get("generic") for e in payloads(m))
+             for i in range(m.start, m.end)}
     toks = doc.tokens
     nations = _nationalities()
     out = []
