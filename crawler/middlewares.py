@@ -36,3 +36,89 @@ class RecordSpiderErrors:
                "reason": "spider_error", "detail": f"{type(exception).__name__}: {exception}"[:1000],
                "status": response.status,
                "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def is_public_address(address: str) -> bool:
+    """True for a globally routable unicast IP; False for loopback, link-local, private,
+    shared, reserved, multicast or unspecified ones, and for anything that is not an IP."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class RefusePrivateAddresses:
+    """Refuse requests to non-public addresses unless the request's source allows them.
+
+    A crawled page (or a redirect) must not steer the crawler into the operator's own
+    network. The host is resolved (IP literals are checked as they are) and every address
+    it resolves to must be public. Refusals raise ``IgnoreRequest`` naming the address;
+    the spider records them as ``private_address`` drops. Requests without a source (such
+    as robots.txt) follow the source registered for their host.
+
+    Resolution here and the download's own connection are separate look-ups, so a name
+    that changes its answer in between (DNS rebinding) is not caught.
+    """
+
+    CACHE_SIZE = 4096
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self._resolved: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "RefusePrivateAddresses":
+        return cls(crawler)
+
+    def _source_allows(self, request: Any, host: str) -> bool:
+        sources = getattr(self.crawler.spider, "sources", None) or {}
+        source = sources.get(request.meta.get("source", ""))
+        if source is not None:
+            return bool(source.allow_private)
+        return any(s.allow_private and s.host == host for s in sources.values())
+
+    async def _addresses(self, host: str, port: int | None) -> tuple[str, ...]:
+        if host in self._resolved:
+            return self._resolved[host]
+        import asyncio
+        import socket
+
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
+            addresses = tuple(sorted({info[4][0] for info in infos}))
+        except (OSError, UnicodeError):
+            addresses = ()  # the download itself reports the DNS error
+        if len(self._resolved) >= self.CACHE_SIZE:
+            self._resolved.clear()
+        self._resolved[host] = addresses
+        return addresses
+
+    async def process_request(self, request: Any) -> None:
+        from urllib.parse import urlsplit
+
+        from scrapy.exceptions import IgnoreRequest
+
+        parts = urlsplit(request.url)
+        host = (parts.hostname or "").lower()
+        if not host or self._source_allows(request, host):
+            return None
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if is_public_address(host):
+            return None
+        literal = host.replace(".", "").isdigit() or ":" in host
+        addresses = (host,) if literal else await self._addresses(host, port)
+        refused = [a for a in addresses if not is_public_address(a)]
+        if refused:
+            self.crawler.stats.inc_value("marsad/refused_private")
+            raise IgnoreRequest(f"refused private address {refused[0]} for host {host} "
+                                f"(set allow_private: true on the source to allow it)")
+        return None

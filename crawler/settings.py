@@ -25,6 +25,11 @@ MARSAD_EVENTS = True
 # Write a crawl_runs document at the end of each run; its id (the scheduler passes one).
 MARSAD_RUN_RECORDS = True
 MARSAD_RUN_ID = os.environ.get("MARSAD_RUN_ID") or None
+# Incremental crawling: a known article is fetched again only at these ages (seconds
+# after its first fetch), then only when a feed or sitemap shows a newer date; re-fetches
+# are conditional (ETag / Last-Modified). False fetches every discovered article.
+MARSAD_INCREMENTAL = True
+MARSAD_REVISIT_AFTER = [3600, 86400]
 
 # -- Storage --------------------------------------------------------------------
 # A MongoDB URI; when unset, an embedded SecantusDB server runs in-process on MONGO_DATA_DIR.
@@ -40,6 +45,10 @@ MARSAD_SPOOL_RETRY = 10.0
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RecordSpiderErrors": 950,  # nearest the spider
 }
+DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100): a refused host is not even asked for its robots.txt.
+    "crawler.middlewares.RefusePrivateAddresses": 50,
+}
 
 ITEM_PIPELINES = {
     "crawler.item_pipelines.ProcessPagePipeline": 100,
@@ -51,6 +60,9 @@ USER_AGENT = "Marsad/0.1 (+https://github.com/marsad-observatory/marsad; news ar
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# Scrapy starts this many asyncio tasks for every response; an article response holds
+# one item, so the default (100) only costs CPU on the reactor thread.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
