@@ -27,6 +27,16 @@ from fixturesite import FixtureServer  # noqa: E402
 from secantus import SecantusDBServer  # noqa: E402
 
 
+def cpu_seconds(proc: psutil.Process, seen: dict[int, float]) -> None:
+    """Remember the latest CPU time of the crawler process and of each worker."""
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            seen[p.pid] = t.user + t.system
+        except psutil.Error:
+            pass
+
+
 def tree_rss(proc: psutil.Process) -> int:
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
@@ -67,8 +77,10 @@ def main() -> int:
             ps = psutil.Process(proc.pid)
             peak, at = 0, {}
             first_article_t = None
+            cpu: dict[int, float] = {}
             while proc.poll() is None:
                 peak = max(peak, tree_rss(ps))
+                cpu_seconds(ps, cpu)
                 stored = client.bench.articles.estimated_document_count()
                 if stored and first_article_t is None:
                     first_article_t = time.time()
@@ -90,6 +102,10 @@ def main() -> int:
     print(f"articles/s end to end:  {stored / elapsed:.1f} (after start-up: {stored / max(steady, 1e-9):.1f})")
     if cpu_ms:
         print(f"CPU ms per page in processing stages (decode, dates, extraction, events): {cpu_ms / max(processed, 1):.1f}")
+    main_cpu = cpu.get(proc.pid, 0.0)
+    workers_cpu = sum(v for k, v in cpu.items() if k != proc.pid)
+    print(f"CPU seconds: crawler process {main_cpu:.1f}, worker processes {workers_cpu:.1f}"
+          f" (server side of the database not included)")
     print(f"peak RSS (crawler + workers): {peak / 2**20:.0f} MiB")
     for c, rss in sorted(at.items()):
         print(f"  peak RSS by {c:>6} articles: {rss / 2**20:.0f} MiB")
