@@ -27,6 +27,14 @@ def _drop(page: dict, reason: str, detail: str = "") -> dict:
     }}
 
 
+def _status(value: Any) -> int:
+    """The HTTP status as an int; a missing or unreadable one counts as 200."""
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else 200
+    except (TypeError, ValueError, OverflowError):
+        return 200
+
+
 def _events(record: dict) -> list[dict] | None:
     """Events for an article, or None when the events stage is not installed."""
     try:
@@ -65,7 +73,7 @@ def _process(page: dict, with_events: bool) -> dict[str, Any]:
     except Exception as exc:  # a bug on one page must not end the crawl
         log.exception("processing failed for %s", page.get("url"))
         return _drop(page, "internal_error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
-    status = page.get("status") or 200
+    status = _status(page.get("status"))
     if status >= 400:
         # Error pages are never articles; only a recognised challenge gets its own reason.
         reason = "challenge_page" if article.get("drop_reason") == "challenge_page" else f"http_{status}"

@@ -43,6 +43,9 @@ def default_spool_dir() -> str:
 
 def _encode(value: Any) -> Any:
     if isinstance(value, dict):
+        if any(str(k).startswith("$spool_") for k in value):
+            # a crawled key that looks like one of our tags must not be read as one
+            return {"$spool_pairs": [[str(k), _encode(v)] for k, v in value.items()]}
         return {str(k): _encode(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_encode(v) for v in value]
@@ -67,6 +70,8 @@ def _decode(value: Any) -> Any:
                 return _dt.datetime.fromisoformat(inner)
             if tag == "$spool_date" and isinstance(inner, str):
                 return _dt.date.fromisoformat(inner)
+            if tag == "$spool_pairs" and isinstance(inner, list):
+                return {k: _decode(v) for k, v in inner}
         return {k: _decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_decode(v) for v in value]
