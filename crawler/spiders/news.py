@@ -7,6 +7,7 @@ as a stored article or a recorded drop with its reason.
 """
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Iterator
@@ -30,6 +31,7 @@ from twisted.python.failure import Failure
 
 from crawler.discovery import Entry, Listing, looks_like_feed, parse_feed, parse_section, parse_sitemap
 from crawler.sources import Source, SourceRegistryError, load_sources, select_sources
+from pipelines.storage import revisits
 from pipelines.urls import canonical_url
 
 
@@ -79,6 +81,9 @@ class NewsSpider(scrapy.Spider):
         # adds what the earlier listing lacked, the request is not repeated.
         self.known: dict[str, dict] = {}
         self.scheduled_per_source: Counter[str] = Counter()
+        self.incremental = True
+        self.revisits: tuple[float, ...] = revisits.DEFAULT_REVISITS
+        self._db: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -92,6 +97,9 @@ class NewsSpider(scrapy.Spider):
         spider.sources = {s.id: s for s in chosen}
         spider.section_pages = crawler.settings.getint("MARSAD_SECTION_PAGES", 3)
         spider.max_articles = crawler.settings.getint("MARSAD_MAX_ARTICLES", 0) or None
+        spider.incremental = crawler.settings.getbool("MARSAD_INCREMENTAL", True)
+        spider.revisits = tuple(float(x) for x in crawler.settings.getlist(
+            "MARSAD_REVISIT_AFTER", list(revisits.DEFAULT_REVISITS)))
         # One download slot per source, so crawl_delay and concurrency are per site even
         # when several sources share a host. Settings are not frozen yet at this point.
         slots = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
@@ -102,7 +110,8 @@ class NewsSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------------
 
-    def _request(self, url: str, source: Source, callback: Any, **meta: Any) -> scrapy.Request:
+    def _request(self, url: str, source: Source, callback: Any, headers: dict | None = None,
+                 **meta: Any) -> scrapy.Request:
         meta.update(source=source.id, download_slot=source.id)
         # Listings are re-read on purpose, and articles are de-duplicated by the spider
         # itself (by canonical URL). Keeping Scrapy's filter off for articles also means a
@@ -110,9 +119,46 @@ class NewsSpider(scrapy.Spider):
         # silently filtered as a duplicate when it comes back to its first URL.
         dont_filter = bool(meta.get("listing")) or "article_key" in meta
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
-                              dont_filter=dont_filter)
+                              dont_filter=dont_filter, headers=headers)
+
+    # -- incremental crawling -----------------------------------------------------
+
+    def _store_db(self) -> Any:
+        """The database the store pipeline opened (None without one): fetch state is read
+        and written through the same connection, embedded server or not."""
+        if self._db is None:
+            manager = getattr(getattr(self.crawler.engine, "scraper", None), "itemproc", None)
+            for component in getattr(manager, "middlewares", ()):
+                connection = getattr(component, "connection", None)
+                if getattr(connection, "db", None) is not None:
+                    self._db = connection.db
+                    break
+        return self._db
+
+    async def _in_store(self, job: Any, *args: Any) -> Any:
+        """Run a fetch-state read or write off the reactor thread; None when the database
+        is missing or failing (the crawl then behaves as a full crawl)."""
+        db = self._store_db()
+        if db is None or not self.incremental:
+            return None
+        try:
+            return await asyncio.to_thread(job, db, *args)
+        except Exception as exc:  # the store's own pipeline reports outages
+            self.crawler.stats.inc_value("marsad/incremental/store_errors")
+            self.logger.warning("fetch state unavailable (%s); fetching as if new", exc)
+            return None
+
+    def _resume_state(self) -> None:
+        # With JOBDIR, Scrapy pickles self.state between runs: discovery bookkeeping kept
+        # there survives a pause, so a resumed crawl does not schedule articles twice.
+        state = getattr(self, "state", None)
+        if isinstance(state, dict):
+            self.known = state.setdefault("known", self.known)
+            self.scheduled_per_source = state.setdefault("scheduled", self.scheduled_per_source)
 
     async def start(self) -> AsyncIterator[Any]:
+        self._resume_state()
+        await self._in_store(lambda db: revisits.ensure_fetch_state_indexes(db))
         if not self.sources:
             self.logger.warning("no enabled source in the registry; nothing to crawl")
         for source in self.sources.values():
@@ -123,60 +169,81 @@ class NewsSpider(scrapy.Spider):
             for section in source.sections:
                 yield self._request(section.url, source, self.parse_section, listing=True,
                                     section_url=section.url, depth_left=self.section_pages - 1)
-            for url in source.start_urls:
-                request = self._article_request(Entry(url=url, via="start"), source)
-                if request is not None:
-                    yield request
-
-    def _article_request(self, entry: Entry, source: Source) -> scrapy.Request | None:
-        key = canonical_url(entry.url)
-        hints = {k: v for k, v in entry.hints().items() if v}
-        if key in self.known:
-            known = self.known[key]
-            for k, v in hints.items():
-                known.setdefault(k, v)
-            return None
-        limit = source.max_articles or self.max_articles
-        if limit and self.scheduled_per_source[source.id] >= limit:
-            return None
-        self.known[key] = hints
-        self.scheduled_per_source[source.id] += 1
-        self.crawler.stats.inc_value(f"marsad/discovered/{entry.via}")
-        return self._request(entry.url, source, self.parse_article, article_key=key)
-
-    def _follow_listing(self, listing: Listing, source: Source, response: Response) -> Iterator[Any]:
-        for entry in listing.articles:
-            request = self._article_request(entry, source)
-            if request is not None:
+            entries = [Entry(url=url, via="start") for url in source.start_urls]
+            for request in await self._article_requests(entries, source):
                 yield request
+
+    async def _article_requests(self, entries: list[Entry], source: Source) -> list[scrapy.Request]:
+        """Requests for the entries worth fetching: new ones, and known articles whose
+        revisit is due (``pipelines.storage.revisits``), asked conditionally."""
+        fresh = []
+        limit = source.max_articles or self.max_articles
+        for entry in entries:
+            key = canonical_url(entry.url)
+            hints = {k: v for k, v in entry.hints().items() if v}
+            if key in self.known:
+                known = self.known[key]
+                for k, v in hints.items():
+                    known.setdefault(k, v)
+                continue
+            if limit and self.scheduled_per_source[source.id] + len(fresh) >= limit:
+                break
+            self.known[key] = hints
+            fresh.append((entry, key, hints))
+        stored = await self._in_store(revisits.lookup_known, [key for _, key, _ in fresh]) or {}
+        now = datetime.now(timezone.utc)
+        requests = []
+        for entry, key, hints in fresh:
+            previous = stored.get(key)
+            reason = revisits.revisit_reason(previous, hints, now, self.revisits)
+            if reason is None:
+                self.crawler.stats.inc_value("marsad/incremental/not_due")
+                continue
+            if previous is not None:
+                self.crawler.stats.inc_value(f"marsad/incremental/{reason}")
+            self.scheduled_per_source[source.id] += 1
+            self.crawler.stats.inc_value(f"marsad/discovered/{entry.via}")
+            headers = revisits.conditional_headers(previous)
+            extra = {"handle_httpstatus_list": [304]} if headers else {}
+            requests.append(self._request(entry.url, source, self.parse_article, headers=headers or None,
+                                          article_key=key, **extra))
+        return requests
+
+    async def _follow_listing(self, listing: Listing, source: Source, response: Response) -> AsyncIterator[Any]:
+        for request in await self._article_requests(listing.articles, source):
+            yield request
         for url in listing.sitemaps:
             yield self._request(url, source, self.parse_sitemap, listing=True)
 
     # -- callbacks --------------------------------------------------------------
 
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Any]:
         source = self.sources[response.meta["source"]]
         if looks_like_feed(response.body):
-            yield from self.parse_feed(response)
+            async for out in self.parse_feed(response):
+                yield out
             return
         listing = parse_sitemap(response.body, response.url)
         if not listing.articles and not listing.sitemaps:
             yield self._failure(response.url, source, "empty_listing", "sitemap has no URLs", response.status)
-        yield from self._follow_listing(listing, source, response)
+        async for out in self._follow_listing(listing, source, response):
+            yield out
 
-    def parse_feed(self, response: Response) -> Iterator[Any]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
         source = self.sources[response.meta["source"]]
         listing = parse_feed(response.body, response.url)
         if not listing.articles:
             yield self._failure(response.url, source, "empty_listing", "feed has no items", response.status)
-        yield from self._follow_listing(listing, source, response)
+        async for out in self._follow_listing(listing, source, response):
+            yield out
 
-    def parse_section(self, response: Response) -> Iterator[Any]:
+    async def parse_section(self, response: Response) -> AsyncIterator[Any]:
         source = self.sources[response.meta["source"]]
         section = next((s for s in source.sections if s.url == response.meta.get("section_url")), None)
         pattern = section.article_pattern if section else source.sections[0].article_pattern
         listing = parse_section(response.body, response.url, pattern)
-        yield from self._follow_listing(listing, source, response)
+        async for out in self._follow_listing(listing, source, response):
+            yield out
         depth_left = response.meta.get("depth_left", 0)
         if depth_left > 0:
             for url in listing.pages:
@@ -184,7 +251,26 @@ class NewsSpider(scrapy.Spider):
                                     section_url=response.meta.get("section_url"),
                                     depth_left=depth_left - 1)
 
-    def parse_article(self, response: Response) -> Iterator[dict]:
+    async def parse_article(self, response: Response) -> AsyncIterator[dict]:
+        key = response.meta.get("article_key") or canonical_url(response.url)
+        source = self.sources[response.meta["source"]]
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        if response.status == 304:
+            # Unchanged since the stored fetch: only last_seen moves.
+            self.crawler.stats.inc_value("marsad/not_modified")
+            update = revisits.fetch_update(key, source=source.id, status=304, at=now)
+            await self._in_store(lambda db: (revisits.record_fetches(db, [update]),
+                                             revisits.mark_not_modified(db, [key], now)))
+            return
+        etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        update = revisits.fetch_update(key, source=source.id, status=response.status, at=now,
+                                       etag=etag.decode("latin-1") if etag else None,
+                                       last_modified=modified.decode("latin-1") if modified else None)
+        await self._in_store(revisits.record_fetches, [update])
+        for item in self._page_items(response):
+            yield item
+
+    def _page_items(self, response: Response) -> Iterator[dict]:
         source = self.sources[response.meta["source"]]
         key = response.meta.get("article_key") or canonical_url(response.url)
         content_type = response.headers.get("Content-Type")
@@ -212,7 +298,7 @@ class NewsSpider(scrapy.Spider):
             # Anti-bot challenges answer 403/503 with a page; the processing stage tells a
             # challenge from a plain refusal and records which it was.
             self.crawler.stats.inc_value(f"marsad/fetch_errors/http_{response.status}")
-            yield from self.parse_article(response)
+            yield from self._page_items(response)
             return
         reason, detail = failure_reason(failure)
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None

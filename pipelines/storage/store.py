@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 ARTICLES = "articles"
 DROPS = "drops"
+REVISIONS = "article_revisions"
 META = "marsad_meta"
 DUPLICATE_KEY = 11000
 
@@ -53,6 +54,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     RAW_COLLECTION: [
         IndexModel([("url", ASCENDING), ("sha256", ASCENDING)], name="url_sha256_unique", unique=True),
+    ],
+    REVISIONS: [
+        IndexModel([("url", ASCENDING), ("revision", ASCENDING)], name="url_revision_unique", unique=True),
     ],
     DROPS: [
         IndexModel([("url", ASCENDING)], name="url_unique", unique=True),
@@ -334,6 +338,7 @@ class ArticleStore:
             # Raw pages first: an article never points at a raw page that is not there.
             counts["raw_pages_new"] += self._bulk(self.raw_pages, raw_ops, counts, raw_docs)
 
+        changed = []
         for item in items:
             doc, old = item["doc"], stored.get(item["doc"]["url"])
             if old is None:
@@ -344,10 +349,31 @@ class ArticleStore:
                 counts["unchanged"] += 1
             else:
                 counts["updated"] += 1
+                changed.append(doc["url"])
+        if changed:
+            counts["revisions_kept"] += self._keep_revisions(changed)
         self._bulk(self.articles, [article_update(it["doc"], it["seen_at"]) for it in items],
                    counts, [it["doc"] for it in items])
         if repoint:
             counts["duplicates_repointed"] += self.articles.bulk_write(repoint, ordered=False).modified_count
+
+    def _keep_revisions(self, keys: list[str]) -> int:
+        """Copy the stored versions about to be replaced by a changed text into
+        ``article_revisions`` (one document per url and revision; replays add nothing)."""
+        archived_at = _now()
+        ops = []
+        for old in self.articles.find({"url": {"$in": keys}}):
+            old_id = old.pop("_id")
+            revision = old.get("revision") or 1
+            ops.append(UpdateOne({"url": old["url"], "revision": revision},
+                                 {"$setOnInsert": {**old, "revision": revision, "article_id": old_id,
+                                                   "archived_at": archived_at}}, upsert=True))
+        if not ops:
+            return 0
+        try:
+            return self.db[REVISIONS].bulk_write(ops, ordered=False).upserted_count
+        except BulkWriteError as exc:  # a concurrent writer archived the same revision
+            return exc.details.get("nUpserted", 0)
 
     def _mark_duplicates(self, items, stored, counts: Counter) -> list[UpdateMany]:
         """Point ``duplicate_of`` at the original of each text: the earliest published
@@ -437,5 +463,5 @@ class ArticleStore:
 
 __all__ = [
     "ArticleStore", "StorageUnavailableError", "ensure_indexes", "article_update", "drop_update",
-    "INDEXES", "ARTICLES", "DROPS",
+    "INDEXES", "ARTICLES", "DROPS", "REVISIONS",
 ]

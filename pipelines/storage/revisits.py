@@ -1,0 +1,116 @@
+"""Incremental crawling: what Marsad knows about each fetched article URL, and when a
+known article is worth fetching again.
+
+``fetch_state`` holds one document per requested article URL (canonical form): the
+HTTP validators (``ETag``, ``Last-Modified``) of its latest full response and when it
+was first and last fetched. The spider reads it in batches (one query per listing page)
+and writes it after each article response. The revisit rule itself is the plain
+function ``revisit_reason``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Iterable, Mapping
+
+from pymongo import ASCENDING, IndexModel, UpdateOne
+
+FETCH_STATE = "fetch_state"
+INDEXES = [IndexModel([("url", ASCENDING)], name="url_unique", unique=True)]
+# Default revisit points, seconds after the first fetch: once after 1 hour, once after 24.
+DEFAULT_REVISITS = (3600.0, 86400.0)
+
+
+def _aware(moment: Any) -> _dt.datetime | None:
+    if isinstance(moment, str):
+        try:
+            moment = _dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(moment, _dt.datetime):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+
+def ensure_fetch_state_indexes(db: Any) -> None:
+    db[FETCH_STATE].create_indexes(INDEXES)
+
+
+def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
+    """For each key stored as an article: its fetch state merged with the article's
+    ``first_seen``/``last_seen``/``modified`` (keys that are not articles are absent)."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    known = {d["url"]: {"first_seen": d.get("first_seen"), "last_seen": d.get("last_seen"),
+                        "modified": d.get("modified"), "published": d.get("published")}
+             for d in db["articles"].find({"url": {"$in": keys}},
+                                          {"url": 1, "first_seen": 1, "last_seen": 1, "modified": 1,
+                                           "published": 1})}
+    if known:
+        for d in db[FETCH_STATE].find({"url": {"$in": list(known)}}):
+            known[d["url"]].update({k: d.get(k) for k in ("etag", "last_modified", "first_fetched",
+                                                           "last_fetched", "last_full_fetch")})
+    return known
+
+
+def revisit_reason(known: Mapping[str, Any] | None, hints: Mapping[str, Any] | None,
+                   now: _dt.datetime, revisits: Iterable[float] = DEFAULT_REVISITS) -> str | None:
+    """Why a URL should be fetched now (``new``, ``revisit_<seconds>s``,
+    ``newer_in_listing``), or None when a known article is not due.
+
+    A revisit point is due when it has passed since the first fetch and no fetch
+    happened since it. After the last point, only a feed or sitemap date later than
+    the latest fetch brings the article back."""
+    if not known:
+        return "new"
+    first = _aware(known.get("first_fetched")) or _aware(known.get("first_seen"))
+    last = _aware(known.get("last_fetched")) or _aware(known.get("last_seen"))
+    if first is None or last is None:
+        return "new"
+    for after in sorted(revisits):
+        point = first + _dt.timedelta(seconds=after)
+        if point <= now and last < point:
+            return f"revisit_{int(after)}s"
+    for key in ("modified", "lastmod", "published"):
+        stated = _aware((hints or {}).get(key))
+        if stated is not None and stated > last:
+            return "newer_in_listing"
+    return None
+
+
+def conditional_headers(known: Mapping[str, Any] | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` for a known article's validators."""
+    headers = {}
+    if known and known.get("etag"):
+        headers["If-None-Match"] = known["etag"]
+    if known and known.get("last_modified"):
+        headers["If-Modified-Since"] = known["last_modified"]
+    return headers
+
+
+def fetch_update(key: str, *, source: str | None, status: int, at: _dt.datetime,
+                 etag: str | None = None, last_modified: str | None = None) -> UpdateOne:
+    """Record one article response: a full one (2xx) replaces the validators, a 304 only
+    moves ``last_fetched``."""
+    update: dict[str, Any] = {
+        "$setOnInsert": {"first_fetched": at},
+        "$max": {"last_fetched": at},
+        "$set": {"source": source, "last_status": status},
+        "$inc": {"fetches": 1, "not_modified": 1 if status == 304 else 0},
+    }
+    if status != 304:
+        update["$set"].update(etag=etag, last_modified=last_modified, last_full_fetch=at)
+    return UpdateOne({"url": key}, update, upsert=True)
+
+
+def record_fetches(db: Any, updates: list[UpdateOne]) -> None:
+    if updates:
+        db[FETCH_STATE].bulk_write(updates, ordered=False)
+
+
+def mark_not_modified(db: Any, keys: Iterable[str], at: _dt.datetime) -> int:
+    """A 304 for these article keys: only ``last_seen`` moves; returns articles touched."""
+    keys = list(keys)
+    if not keys:
+        return 0
+    return db["articles"].update_many({"url": {"$in": keys}}, {"$max": {"last_seen": at}}).modified_count
