@@ -15,6 +15,7 @@ ARABIC = "قال وزير الخارجية إن المحادثات مع الجا
     ("وزیر امور خارجه گفت که مذاکرات با طرف مقابل همچنان ادامه دارد و هفته آینده در پایتخت از سر گرفته می‌شود", "fa"),
     ("پاکستان کے وزیر اعظم نے کہا ہے کہ حکومت عوام کی خدمت کے لیے کام کر رہی ہے اور یہ سلسلہ جاری رہے گا", "ur"),
     ("ئەم هەواڵە دەربارەی کۆبوونەوەی حکومەتە لە شاری هەولێر و پەرلەمانی کوردستان ئەمڕۆ", "ckb"),
+    ("د افغانستان د بهرنیو چارو وزیر وویل چې له ګاونډیو هیوادونو سره خبرې اترې روانې دي او ډېر ژر به پای ته ورسېږي", "ps"),
     ("The minister said that the talks with the other side were still going on and would resume next week.", "en"),
     ("Le ministre a déclaré que les discussions avec les autres parties se poursuivent dans la capitale.", "fr"),
 ])

@@ -1,4 +1,4 @@
-"""Language of a text: Arabic vs Persian vs Urdu vs Latin-script languages.
+"""Language of a text: Arabic vs Persian, Urdu, Sorani, Pashto and Latin-script languages.
 
 Persian and Urdu share the Arabic script, so the script alone says nothing; the
 decision rests on function words (``data/languages.yaml``) and on letters Arabic does
@@ -59,9 +59,10 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
         per_mille = 1000 / max(1, letters)
         if urdu_letters * per_mille > 15 and scores.get("ur", 0) >= scores.get("fa", 0):
             return "ur"
-        # Sorani Kurdish writes vowels with letters no other language here uses.
-        if sum(text.count(c) for c in lex["letters"]["ckb"]) * per_mille > 20:
-            return "ckb"
+        # Sorani Kurdish and Pashto write sounds with letters no other language here uses.
+        for lang in ("ckb", "ps"):
+            if sum(text.count(c) for c in lex["letters"][lang]) * per_mille > 20:
+                return lang
         if scores.get("fa", 0) > scores.get("ar", 0) or (
                 strong_fa * per_mille > 8 and scores.get("fa", 0) * 2 > scores.get("ar", 0)):
             return "fa"
