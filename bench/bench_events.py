@@ -58,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"long articles only ({len(long)}, {long_chars} characters): median "
               f"{lm * 1000 / (long_chars / 1000):.2f} ms per 1,000 characters "
               "CPU")
+    # One very long input: the cost must stay linear in the length of the text.
+    big = "\n\n".join(a["text"] for a in arts) * 6
+    t = time.process_time()
+    extract_events(big, published=arts[0]["published"], timezone=arts[0]["timezone"])
+    big_s = time.process_time() - t
+    print(f"one text of {len(big)} characters: {big_s * 1000:.0f} ms CPU -> "
+          f"{big_s * 1000 / (len(big) / 1000):.2f} ms per 1,000 characters")
     try:
         print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     except OSError:

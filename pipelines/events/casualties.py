@@ -15,8 +15,8 @@ def _numbers_in(ctx: DocContext, sent: int) -> list[tuple[int, int]]:
     """(token index, value) of numbers in a sentence; dates, years and running totals
     («ارتفاع عدد القتلى إلى 51») left out."""
     out = []
-    totals = [m.end for m in ctx.cue["cumulative"] if ctx.toks[m.start].sent == sent]
-    words = {m.start: (m.end, int(payloads(m)[0])) for m in ctx.cue["numbers"] if ctx.toks[m.start].sent == sent}
+    totals = [m.end for _, m in ctx.in_sent("cumulative", sent)]
+    words = {m.start: (m.end, int(payloads(m)[0])) for _, m in ctx.in_sent("numbers", sent)}
     skip = set()
     for i in sorted(words):
         if i in skip:
@@ -38,15 +38,13 @@ def _numbers_in(ctx: DocContext, sent: int) -> list[tuple[int, int]]:
 def _sentence_numbers(ctx: DocContext, sent: int) -> tuple[dict[int, int], dict[int, int], list[int]]:
     cached = ctx.numbers_cache.get(sent)
     if cached is None:
-        toks = ctx.toks
         nums = dict(_numbers_in(ctx, sent))
         persons: dict[int, int] = {}      # «عنصر» counts one only right after the casualty word
         for k, val in (("person_singular", 1), ("person_dual", 2)):
-            for m in ctx.cue[k]:
-                if toks[m.start].sent == sent:
-                    persons.setdefault(m.start, val)
+            for _, m in ctx.in_sent(k, sent):
+                persons.setdefault(m.start, val)
         bounds = sorted(m.start for k in ("fatality_words", "injured_words", "captured_words", "defected_words")
-                        for m in ctx.cue[k] if toks[m.start].sent == sent)
+                        for _, m in ctx.in_sent(k, sent))
         cached = ctx.numbers_cache[sent] = (nums, persons, bounds)
     return cached
 
@@ -58,10 +56,10 @@ def count_casualties(ctx: DocContext, key: str, c: Candidate) -> int | None:
     casualty word), else to one right after it («5 قتلى»); «مقتل عنصر» is one, «عنصرين» two.
     """
     toks = ctx.toks
-    rivals = [o for o in ctx.live if o.sent == c.sent and o is not c]
+    rivals = [o for o in ctx.live_in(c.sent) if o is not c]
     # Each casualty word belongs to the nearest event trigger of its sentence.
-    words = [m for m in ctx.cue[key] if toks[m.start].sent == c.sent
-             and all(abs(m.start - c.start) <= abs(m.start - o.start) for o in rivals)]
+    words = [m for _, m in ctx.in_sent(key, c.sent)
+             if all(abs(m.start - c.start) <= abs(m.start - o.start) for o in rivals)]
     if not words:
         return None if key != "fatality_words" else 0
     nums, persons, bounds = _sentence_numbers(ctx, c.sent)

@@ -73,11 +73,36 @@ class DocContext:
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
         self.numbers_cache: dict[int, tuple] = {}
+        self._by_sent: dict[str, dict[int, list]] = {}
+        self._live_by_sent: dict[int, list] | None = None
         self.text_first_break = text.find("\n")
         self.trigger_starts = {m.start for m in self.trigger_ms}
         self.trigger_ends = {m.end for m in self.trigger_ms}
         self.live: list = []
         self._assign_roles()
+
+    def in_sent(self, name: str, sent: int) -> list:
+        """(index, item) pairs of one kind of match in one sentence: keeps the per-event
+        work proportional to its sentence, not to the whole text."""
+        groups = self._by_sent.get(name)
+        if groups is None:
+            seq = {"places": self.places, "actors": self.actor_ms, "sources": self.source_ms,
+                   "triggers": self.trigger_ms, "dates": self.dates}.get(name)
+            if seq is None:
+                seq = self.cue[name]
+            groups = {}
+            for i, m in enumerate(seq):
+                groups.setdefault(self.toks[m.start].sent, []).append((i, m))
+            self._by_sent[name] = groups
+        return groups.get(sent, [])
+
+    def live_in(self, sent: int) -> list:
+        """The live candidate events of a sentence."""
+        if self._live_by_sent is None:
+            self._live_by_sent = {}
+            for c in self.live:
+                self._live_by_sent.setdefault(c.sent, []).append(c)
+        return self._live_by_sent.get(sent, [])
 
     def _country_votes(self, timezone: str | None) -> dict[str, float]:
         c = cues()

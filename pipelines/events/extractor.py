@@ -162,7 +162,7 @@ def _consumed_places(ctx: DocContext, cands: list[Candidate]) -> set[int]:
     for c in cands:
         if not c.subordinate or (c.clause, c.ttype["family"]) in live:
             continue
-        same = [i for i, p in enumerate(ctx.places) if ctx.toks[p.start].clause == c.clause]
+        same = [i for i, p in ctx.in_sent("places", c.sent) if ctx.toks[p.start].clause == c.clause]
         if same:
             consumed.add(min(same, key=lambda i: abs(ctx.places[i].start - c.start)))
     for i, p in enumerate(ctx.places):
@@ -212,8 +212,7 @@ def _pick_location(ctx: DocContext, c: Candidate, consumed: set[int], focus: Pla
     clause of the sentence (its first place: «قرب بلدة مورك شمال حماة» is Morek); else
     the article's main place, marked as inherited."""
     toks = ctx.toks
-    cands = [p for i, p in enumerate(ctx.places)
-             if toks[p.start].sent == c.sent and i not in consumed and p.kind != "country"]
+    cands = [p for i, p in ctx.in_sent("places", c.sent) if i not in consumed and p.kind != "country"]
     if cands:
         same = [p for p in cands if toks[p.start].clause == c.clause]
         if same:
@@ -224,7 +223,7 @@ def _pick_location(ctx: DocContext, c: Candidate, consumed: set[int], focus: Pla
         clause = min({toks[p.start].clause for p in cands},
                      key=lambda k: (abs(k - c.clause), k > c.clause))
         return [p for p in cands if toks[p.start].clause == clause][0], False
-    countries = [p for p in ctx.places if toks[p.start].sent == c.sent and p.kind == "country"]
+    countries = [p for _, p in ctx.in_sent("places", c.sent) if p.kind == "country"]
     if focus is not None:
         return focus, True
     if countries:
@@ -242,16 +241,15 @@ def _listed_places(ctx: DocContext, c: Candidate) -> list[Candidate]:
     if c.ttype["family"] not in _SPLIT_FAMILIES or loc is None or c.inherited_location:
         return []
     toks = ctx.toks
-    chosen = [p for p in ctx.places if p.row is not None and p.row["name_en"] == loc["name_en"]
-              and toks[p.start].sent == c.sent]
+    chosen = [p for _, p in ctx.in_sent("places", c.sent) if p.row is not None and p.row["name_en"] == loc["name_en"]]
     if not chosen:
         return []
     last_end = chosen[0].end
     if any(toks[j].text in ("بين", "وبين") for j in range(max(0, chosen[0].start - 4), chosen[0].start)):
         return []
     out = []
-    for p in ctx.places:
-        if p.start < last_end or toks[p.start].sent != c.sent:
+    for _, p in ctx.in_sent("places", c.sent):
+        if p.start < last_end:
             continue
         if p.start - last_end > 1 or not toks[p.start].text.startswith("و") or p.kind not in ("place",):
             break
@@ -269,8 +267,8 @@ def _listed_places(ctx: DocContext, c: Candidate) -> list[Candidate]:
 
 
 def _date_for(ctx: DocContext, c: Candidate) -> tuple[dt.date | None, int]:
-    same = [d for d in ctx.dates if ctx.toks[d.start].clause == c.clause]
-    sent = [d for d in ctx.dates if ctx.toks[d.start].sent == c.sent]
+    sent = [d for _, d in ctx.in_sent("dates", c.sent)]
+    same = [d for d in sent if ctx.toks[d.start].clause == c.clause]
     pool = same or sent
     if pool:
         d = min(pool, key=lambda d: abs(d.start - c.start))
@@ -280,7 +278,7 @@ def _date_for(ctx: DocContext, c: Candidate) -> tuple[dt.date | None, int]:
 
 def _choose_actors(ctx: DocContext, c: Candidate, country: str | None, when: dt.date | None):
     toks = ctx.toks
-    ms = [(i, a) for i, a in enumerate(ctx.actor_ms) if toks[a.start].sent == c.sent]
+    ms = ctx.in_sent("actors", c.sent)
     resolved = {}
     for i, a in ms:
         e = resolve_entry(a.entries, when, country)
@@ -324,7 +322,7 @@ def _choose_actors(ctx: DocContext, c: Candidate, country: str | None, when: dt.
         if free:
             # «تصدت هيئة تحرير الشام ...», «قصفت قوات النظام ...»: the name right after the
             # trigger verb is its subject.
-            verb_ends = {m.end for m in ctx.trigger_ms if toks[m.start].clause == c.clause} | {c.end}
+            verb_ends = {m.end for _, m in ctx.in_sent("triggers", c.sent) if toks[m.start].clause == c.clause} | {c.end}
             a1 = min(free, key=lambda p: (toks[p[1].start].clause != c.clause,
                                           p[1].start not in verb_ends and not c.start < p[1].start < c.end
                                           and p[1].role != "agent", dist(p)))
@@ -364,7 +362,7 @@ def _choose_actors(ctx: DocContext, c: Candidate, country: str | None, when: dt.
 
 
 def _air_in_clause(ctx: DocContext, c: Candidate) -> bool:
-    return any(ctx.toks[m.start].clause == c.clause for m in ctx.cue["air_cues"])
+    return any(ctx.toks[m.start].clause == c.clause for _, m in ctx.in_sent("air_cues", c.sent))
 
 
 def _same_side(a: dict, b: dict) -> bool:
@@ -375,16 +373,17 @@ def _same_side(a: dict, b: dict) -> bool:
 
 def _modality(ctx: DocContext, c: Candidate) -> tuple[str, str | None]:
     toks = ctx.toks
-    denied = any(toks[m.start].sent == c.sent and m.start < c.start for m in ctx.cue["denied"])
-    claimed = [m for m in ctx.cue["claimed"] if toks[m.start].sent == c.sent and m.start < c.start]
-    srcs = [m for m in ctx.source_ms if toks[m.start].sent == c.sent]
+    denied = any(m.start < c.start for _, m in ctx.in_sent("denied", c.sent))
+    claimed = [m for _, m in ctx.in_sent("claimed", c.sent) if m.start < c.start]
+    srcs = [m for _, m in ctx.in_sent("sources", c.sent)]
     source = None
     if srcs:
         before = [m for m in srcs if m.start < c.start]
         source = payloads(min(before or srcs, key=lambda m: abs(m.start - c.start)))[0]
     elif claimed:
-        after = [a for a in ctx.actor_ms if claimed[-1].end <= a.start <= claimed[-1].end + 2]
-        before = [a for a in ctx.actor_ms if claimed[-1].start - 4 <= a.end <= claimed[-1].start]
+        near = [a for _, a in ctx.in_sent("actors", c.sent)]
+        after = [a for a in near if claimed[-1].end <= a.start <= claimed[-1].end + 2]
+        before = [a for a in near if claimed[-1].start - 4 <= a.end <= claimed[-1].start]
         pick = (after or before or [None])[0]
         if pick is not None:
             e = resolve_entry(pick.entries, ctx.pub_date, ctx.country)
@@ -405,14 +404,14 @@ def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMentio
     sub = c.ttype["sub_event_type"]
     etype = c.ttype["event_type"]
     if c.ttype["family"] == "protest" and etype == "Protests":
-        sent_cues = {k: any(ctx.toks[m.start].sent == c.sent for m in ctx.cue[k])
+        sent_cues = {k: bool(ctx.in_sent(k, c.sent))
                      for k in ("protest_intervention", "protest_excessive")}
         if sent_cues["protest_excessive"] or count_casualties(ctx, "fatality_words", c):
             sub = "Excessive force against protesters"
         elif sent_cues["protest_intervention"]:
             sub = "Protest with intervention"
         if sub != "Peaceful protest" and d2 is None:
-            forces = [a for a in ctx.actor_ms if ctx.toks[a.start].sent == c.sent]
+            forces = [a for _, a in ctx.in_sent("actors", c.sent)]
             for a in forces:
                 e = resolve_entry(a.entries, date or ctx.pub_date, country)
                 if e and e["type"] not in ("Protesters", "Rioters", "Civilians"):
@@ -434,7 +433,7 @@ def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMentio
         + (0.1 if ctx.pub_date else 0)
     c.inherited_location = inherited
     if c.ttype["family"] in ("arrest", "property") and \
-            any(ctx.toks[m.start].sent == c.sent for m in ctx.cue["crime_words"]):
+            ctx.in_sent("crime_words", c.sent):
         return False            # «اعتقال عصابة لسرقة السيارات»: crime, not political disorder
     if not c.strong and not count_casualties(ctx, "fatality_words", c) and \
             not any(a is not None and a["type"] not in ("Civilians", "Protesters") for a in (d1, d2)):
