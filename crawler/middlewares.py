@@ -122,3 +122,45 @@ class RefusePrivateAddresses:
             raise IgnoreRequest(f"refused private address {refused[0]} for host {host} "
                                 f"(set allow_private: true on the source to allow it)")
         return None
+
+
+class WriteWarc:
+    """Downloader middleware: with ``MARSAD_WARC_DIR`` set, every article response that
+    reaches the spider is also written to rotating ``.warc.gz`` files there
+    (``pipelines.warc.WarcWriter``), so a crawl can be re-processed later with
+    ``python -m pipelines.warc``. Bodies are written decoded (after decompression);
+    redirects, retried failures and 304s are not written."""
+
+    def __init__(self, writer: Any, stats: Any):
+        self.writer = writer
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "WriteWarc":
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        directory = crawler.settings.get("MARSAD_WARC_DIR")
+        if not directory:
+            raise NotConfigured
+        from pipelines.warc import WarcWriter
+
+        writer = WarcWriter(directory, max_bytes=crawler.settings.getint("MARSAD_WARC_MAX_BYTES", 1_000_000_000))
+        middleware = cls(writer, crawler.stats)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
+        if "article_key" in request.meta and response.status != 304:
+            headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                       for k, values in response.headers.items() for v in values]
+            try:
+                self.writer.write_response(response.url, response.status, headers, response.body)
+                self.stats.inc_value("marsad/warc_records")
+            except OSError as exc:  # a full disk must not stop the crawl
+                log.error("cannot write WARC record for %s: %s", response.url, exc)
+                self.stats.inc_value("marsad/warc_errors")
+        return response
+
+    def spider_closed(self, spider: Any) -> None:
+        self.writer.close()

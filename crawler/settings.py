@@ -30,6 +30,9 @@ MARSAD_RUN_ID = os.environ.get("MARSAD_RUN_ID") or None
 # are conditional (ETag / Last-Modified). False fetches every discovered article.
 MARSAD_INCREMENTAL = True
 MARSAD_REVISIT_AFTER = [3600, 86400]
+# Also write every fetched article response to .warc.gz files in this directory (unset: no).
+MARSAD_WARC_DIR = os.environ.get("MARSAD_WARC_DIR") or None
+MARSAD_WARC_MAX_BYTES = 1_000_000_000
 
 # -- Storage --------------------------------------------------------------------
 # A MongoDB URI; when unset, an embedded SecantusDB server runs in-process on MONGO_DATA_DIR.
@@ -48,6 +51,8 @@ SPIDER_MIDDLEWARES = {
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a refused host is not even asked for its robots.txt.
     "crawler.middlewares.RefusePrivateAddresses": 50,
+    # Last to see a response, so it writes decoded bodies of final (redirected) pages.
+    "crawler.middlewares.WriteWarc": 60,
 }
 
 ITEM_PIPELINES = {
