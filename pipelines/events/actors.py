@@ -30,11 +30,18 @@ def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
     ms = sorted([m for m in ms if not any(i in covered for i in range(m.start, m.end))] + national,
                 key=lambda m: m.start)
     out: list[ActorMention] = []
-    for m in ms:
+    ms = list(ms)
+    for k, m in enumerate(ms):
         a = ActorMention(m.start, m.end, payloads(m))
+        nxt = ms[k + 1] if k + 1 < len(ms) else None
+        if nxt is not None and nxt.start == m.end and all(e.get("generic") for e in a.entries) and \
+                not any(e.get("generic") for e in payloads(nxt)) and \
+                {e["type"] for e in a.entries} & {e["type"] for e in payloads(nxt)}:
+            continue        # «فصائل الجبهة الشامية»: the vague word introduces the name
         # «قوات سوريا الديمقراطية (قسد)»: an abbreviation right after the name is the same mention.
         if out and 0 <= a.start - out[-1].end <= 1 and \
-                {e["name"] for e in a.entries} & {e["name"] for e in out[-1].entries}:
+                {(e["name"], e.get("nation")) for e in a.entries} & \
+                {(e["name"], e.get("nation")) for e in out[-1].entries}:
             continue
         out.append(a)
     return out

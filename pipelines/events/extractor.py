@@ -130,6 +130,9 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
         families = {c.ttype["family"] for c in cs if not c.background}
         if "territory" in families:
             cs = [c for c in cs if c.ttype["family"] != _FAMILY_OF_BATTLE or c.background]
+        if "disrupted" in families:
+            # «أسقطت الدفاعات الجوية صواريخ»: the missiles were stopped, not fired at a target.
+            cs = [c for c in cs if c.ttype["family"] != "remote" or c.background]
         best: dict[tuple[str, bool], Candidate] = {}
         for c in cs:
             key = (c.ttype["family"], c.background)
@@ -218,8 +221,11 @@ def _pick_location(ctx: DocContext, c: Candidate, consumed: set[int], focus: Pla
         if same:
             after = [p for p in same if p.start >= c.end]
             pool = after or same
-            good = [p for p in pool if (not p.weak or p.qualifier) and p.qualifier != "road"]
-            return (good or [p for p in pool if not p.weak or p.qualifier] or pool)[0], False
+            usable = [p for p in pool if p.qualifier != "road"] or pool
+            towns = [p for p in usable if p.kind == "place"]
+            sure = [p for p in towns if not p.weak or p.qualifier]
+            # A town named with a place word beats a bare one-word name; any town beats a region.
+            return (sure or towns or usable)[0], False
         clause = min({toks[p.start].clause for p in cands},
                      key=lambda k: (abs(k - c.clause), k > c.clause))
         return [p for p in cands if toks[p.start].clause == clause][0], False
@@ -333,7 +339,7 @@ def _choose_actors(ctx: DocContext, c: Candidate, country: str | None, when: dt.
             a2 = min(civ, key=dist)
         elif targets:
             a2 = min(targets, key=dist)
-        elif fam in ("battle", "territory") and others:
+        elif fam in ("battle", "territory", "disrupted") and others:
             a2 = min(others, key=dist)
         elif civ and fam == "remote":
             a2 = min(civ, key=dist)
