@@ -140,7 +140,10 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
                 best[key] = c
         out.extend(best.values())
     out.sort(key=lambda c: c.start)
-    return out
+    # «اشتباكات ... وسط قصف مدفعي متبادل»: fire amid a battle belongs to the battle.
+    battle_sents = {c.sent for c in out if c.ttype["family"] == _FAMILY_OF_BATTLE and not c.background}
+    return [c for c in out if not (c.ttype["family"] == "remote" and c.sent in battle_sents and c.start > 0
+                                   and toks[c.start - 1].text in ("وسط", "ووسط"))]
 
 
 def _after_subordinator(ctx: DocContext, start: int) -> bool:
