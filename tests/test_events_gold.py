@@ -37,7 +37,7 @@ def test_per_field_scores():
     assert res["violations"] == []
 
 
-@pytest.mark.parametrize("name", ["holdout.yaml", "holdout2.yaml", "holdout3.yaml"])
+@pytest.mark.parametrize("name", ["holdout.yaml", "holdout2.yaml", "holdout3.yaml", "holdout4.yaml"])
 def test_held_out_sets_stay_good(name):
     arts = eval_events.load_gold(eval_events.GOLD.parent / name)
     res = eval_events.evaluate(arts)

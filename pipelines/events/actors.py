@@ -34,9 +34,13 @@ def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
     for k, m in enumerate(ms):
         a = ActorMention(m.start, m.end, payloads(m))
         nxt = ms[k + 1] if k + 1 < len(ms) else None
-        if nxt is not None and nxt.start == m.end and all(e.get("generic") for e in a.entries) and \
+        gap = nxt.start - m.end if nxt is not None else -1
+        # «مسلحون من تنظيم داعش»: «من» may stand between the vague word and the name
+        if nxt is not None and (gap == 0 or (gap == 1 and doc.tokens[m.end].text == "من")) and \
+                all(e.get("generic") for e in a.entries) and \
                 not any(e.get("generic") for e in payloads(nxt)) and \
-                {e["type"] for e in a.entries} & {e["type"] for e in payloads(nxt)}:
+                ({e["type"] for e in a.entries} & {e["type"] for e in payloads(nxt)}
+                 or any(e["name"].startswith("Unidentified") for e in a.entries)):
             continue        # «فصائل الجبهة الشامية»: the vague word introduces the name
         # «قوات سوريا الديمقراطية (قسد)»: an abbreviation right after the name is the same mention.
         if out and 0 <= a.start - out[-1].end <= 1 and \

@@ -49,6 +49,14 @@ def _sentence_numbers(ctx: DocContext, sent: int) -> tuple[dict[int, int], dict[
     return cached
 
 
+def _owner(ctx: DocContext, m, cands: list) -> Candidate | None:
+    clause = ctx.toks[m.start].clause
+    same = [o for o in cands if o.clause == clause]
+    before = [o for o in cands if o.start < m.start]
+    pool = same or before or cands
+    return min(pool, key=lambda o: abs(m.start - o.start)) if pool else None
+
+
 def count_casualties(ctx: DocContext, key: str, c: Candidate) -> int | None:
     """The number that goes with the casualty words of ``key`` in the trigger's sentence.
 
@@ -56,10 +64,10 @@ def count_casualties(ctx: DocContext, key: str, c: Candidate) -> int | None:
     casualty word), else to one right after it («5 قتلى»); «مقتل عنصر» is one, «عنصرين» two.
     """
     toks = ctx.toks
-    rivals = [o for o in ctx.live_in(c.sent) if o is not c]
-    # Each casualty word belongs to the nearest event trigger of its sentence.
-    words = [m for _, m in ctx.in_sent(key, c.sent)
-             if all(abs(m.start - c.start) <= abs(m.start - o.start) for o in rivals)]
+    everyone = ctx.live_in(c.sent) or [c]
+    # Each casualty word belongs to one trigger: of its clause, else the nearest before it
+    # («استهدفت غارة ... ما أدى إلى مقتل ثلاثة»), else the nearest.
+    words = [m for _, m in ctx.in_sent(key, c.sent) if _owner(ctx, m, everyone) is c]
     if not words:
         return None if key != "fatality_words" else 0
     nums, persons, bounds = _sentence_numbers(ctx, c.sent)
@@ -72,6 +80,10 @@ def count_casualties(ctx: DocContext, key: str, c: Candidate) -> int | None:
         before = [] if prev >= w.start - 6 else [n for n in nums if w.start - 5 <= n < w.start]
         if w.end in persons and (not after or min(after) > w.end):
             found = persons[w.end]
+            j = w.end + 1           # «مقتل ضابط وجنديين»: persons joined by و add up
+            while j in persons and ctx.toks[j].text.startswith("و"):
+                found += persons[j]
+                j += 1
         elif after:
             found = nums[min(after)]
         elif before:

@@ -55,6 +55,8 @@ def _index() -> PhraseIndex:
             idx.add(k, ("period", v))
         for k, v in dw["months"].items():
             idx.add(k, ("month", v))
+        for k in ("عام", "العام", "سنة", "خلال عام"):
+            idx.add(k, ("year", 0))
         _IDX = idx
     return _IDX
 
@@ -105,6 +107,15 @@ def find_dates(doc: Doc, ref: dt.datetime | None, timezone: str | None,
             date = ref.date() - dt.timedelta(days=delta)
             if past:
                 e += 1
+        elif kind == "year":
+            # «عام 2016»: a year named in the text
+            if e < len(toks) and _YEAR_RE.match(toks[e].text):
+                date, prec = dt.date(int(toks[e].text), 1, 1), 3
+                e += 1
+                if date.year >= ref.year:
+                    continue            # this year: nothing to learn
+            else:
+                continue
         elif kind == "period":
             date, prec = ref.date(), val
         elif kind == "month":

@@ -52,7 +52,7 @@ class DocContext:
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
                     "temporal_subordinators", "negations", "protest_intervention", "protest_excessive",
-                    "cumulative", "crime_words", "subordinate_gap", "future")
+                    "cumulative", "crime_words", "subordinate_gap", "future", "anniversary")
         extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
                  "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \

@@ -75,6 +75,7 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
     blocked = ctx.place_tokens | {i for a in ctx.actor_ms for i in range(a.start + 1, a.end)} \
         | covered(ctx.source_ms)
     bg_sent = {toks[m.start].sent for m in ctx.cue["bg_sentence"]}
+    anniversary = {toks[m.start].sent for m in ctx.cue["anniversary"]}
     # Clause cues («سبق أن», «تنديدا ب») cover what follows them in the clause.
     bg_after: dict[int, int] = {}
     for m in ctx.cue["bg_clause"]:
@@ -105,7 +106,8 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
             if not nxt & set(info["requires"]):
                 continue
         t = toks[m.start]
-        bg = t.sent in bg_sent or t.clause in bg_clause or (t.clause in bg_after and m.start > bg_after[t.clause])
+        bg = t.sent in bg_sent or t.clause in bg_clause or (t.clause in bg_after and m.start > bg_after[t.clause]) \
+            or (t.sent in anniversary and info["type"]["family"] != "protest")
         subordinate = False
         if _after_subordinator(ctx, m.start):
             bg = subordinate = True
@@ -371,7 +373,9 @@ def _choose_actors(ctx: DocContext, c: Candidate, country: str | None, when: dt.
 
 
 def _air_in_clause(ctx: DocContext, c: Candidate) -> bool:
-    return any(ctx.toks[m.start].clause == c.clause for _, m in ctx.in_sent("air_cues", c.sent))
+    # near the trigger only: «قصف مواقع ... ردا على الغارة» is shelling answering an air strike
+    return any(ctx.toks[m.start].clause == c.clause and -4 <= m.start - c.start <= 4
+               for _, m in ctx.in_sent("air_cues", c.sent))
 
 
 def _same_side(a: dict, b: dict) -> bool:

@@ -9,8 +9,7 @@ from pipelines.events.lexicon import actors
 
 _MERGEABLE = {frozenset({"Remote explosive/landmine/IED", "Suicide bomb"}),
               frozenset({"Remote explosive/landmine/IED", "Air/drone strike"}),
-              frozenset({"Air/drone strike", "Chemical weapon"}),
-              frozenset({"Shelling/artillery/missile attack", "Air/drone strike"})}
+              frozenset({"Air/drone strike", "Chemical weapon"})}
 _SUB_RANK = {"Chemical weapon": 3, "Suicide bomb": 3, "Air/drone strike": 2,
              "Remote explosive/landmine/IED": 1, "Shelling/artillery/missile attack": 1}
 
@@ -59,15 +58,16 @@ def _same_event(x: Candidate, y: Candidate) -> bool:
     if ex["date"] != ey["date"]:
         return False
     subs = frozenset({ex["sub_event_type"], ey["sub_event_type"]})
+    lx, ly = ex["location"], ey["location"]
+    if (x.headline or y.headline) and lx and ly and lx["admin1"] == ly["admin1"] and \
+            (len(subs) == 1 or lx["name_en"] == ly["name_en"]):
+        # The headline announces the event the body then places (and names) precisely.
+        return _actor_compatible(ex["actor1"], ey["actor1"])
     territory = {"Government regains territory", "Non-state actor overtakes territory"}
     if len(subs) > 1 and subs not in _MERGEABLE and not subs <= territory:
         return False
     if len(subs) > 1 and subs in _MERGEABLE and abs(x.sent - y.sent) > 1:
         return False
-    lx, ly = ex["location"], ey["location"]
-    if (x.headline or y.headline) and len(subs) == 1 and lx and ly and lx["admin1"] == ly["admin1"]:
-        # The headline announces the event the body then places precisely.
-        return _actor_compatible(ex["actor1"], ey["actor1"])
     if x.sent == y.sent and len(subs) == 1:
         # One sentence tells one fight: «اشتباكات ... قرب المشيرفة ... على مناطق الاشتباك».
         return _actor_compatible(ex["actor1"], ey["actor1"]) or _actor_compatible(ex["actor1"], ey["actor2"])
@@ -111,6 +111,9 @@ def _absorb(k: Candidate, c: Candidate) -> None:
             and ek["actor1"] is not None:
         state = ek["actor1"]["type"] in ("State forces", "External/Other forces")
         ek["sub_event_type"] = "Government regains territory" if state else "Non-state actor overtakes territory"
+    if k.headline and ec["sub_event_type"] != ek["sub_event_type"]:
+        for f in ("event_type", "sub_event_type", "disorder_type"):
+            ek[f] = ec[f]
     if k.headline and ec["location"] and (not ek["location"] or
                                           ec["location"]["geo_precision"] <= ek["location"]["geo_precision"]):
         ek["location"] = ec["location"]
