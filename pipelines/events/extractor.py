@@ -220,6 +220,8 @@ def _pick_location(ctx: DocContext, c: Candidate, consumed: set[int], focus: Pla
     clause of the sentence (its first place: «قرب بلدة مورك شمال حماة» is Morek); else
     the article's main place, marked as inherited."""
     toks = ctx.toks
+    # A place someone fled or withdrew from is left out even for a capture: «هرب إليها جيش
+    # النظام من مدينة إدلب» names the city taken weeks before, not today's battlefield.
     cands = [p for i, p in ctx.in_sent("places", c.sent) if i not in consumed and p.kind != "country"]
     if cands:
         same = [p for p in cands if toks[p.start].clause == c.clause]
