@@ -78,3 +78,32 @@ def test_ambiguous_city_decided_by_country():
     evs = _run(BY_ID["w16_tripoli_clashes"])
     assert evs[0]["location"]["country"] == "Libya"
     assert evs[0]["fatalities"] == 23
+
+
+ACLED = {
+    "Battles": {"Armed clash", "Government regains territory", "Non-state actor overtakes territory"},
+    "Explosions/Remote violence": {"Chemical weapon", "Air/drone strike", "Suicide bomb",
+                                   "Shelling/artillery/missile attack", "Remote explosive/landmine/IED", "Grenade"},
+    "Violence against civilians": {"Sexual violence", "Attack", "Abduction/forced disappearance"},
+    "Protests": {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"},
+    "Riots": {"Violent demonstration", "Mob violence"},
+    "Strategic developments": {"Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
+                               "Headquarters or base established", "Looting/property destruction",
+                               "Non-violent transfer of territory", "Other"},
+}
+INTER = {"State forces": 1, "Rebel group": 2, "Political militia": 3, "Identity militia": 4, "Rioters": 5,
+         "Protesters": 6, "Civilians": 7, "External/Other forces": 8}
+
+
+@pytest.mark.parametrize("name", ["gold.yaml", "holdout.yaml", "holdout2.yaml", "holdout3.yaml", "holdout4.yaml"])
+def test_every_event_speaks_acled(name):
+    for a in eval_events.load_gold(eval_events.GOLD.parent / name):
+        for ev in _run(a):
+            assert ev["sub_event_type"] in ACLED[ev["event_type"]], (a["id"], ev["event_type"], ev["sub_event_type"])
+            for role in ("actor1", "actor2"):
+                if ev[role] is not None:
+                    assert INTER[ev[role]["type"]] == ev[role]["inter"]
+            assert ev["time_precision"] in (1, 2, 3)
+            loc = ev["location"]
+            if loc is not None:
+                assert loc["geo_precision"] in (1, 2, 3) and -90 <= loc["lat"] <= 90 and -180 <= loc["lon"] <= 180

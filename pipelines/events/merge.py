@@ -112,8 +112,10 @@ def _absorb(k: Candidate, c: Candidate) -> None:
         state = ek["actor1"]["type"] in ("State forces", "External/Other forces")
         ek["sub_event_type"] = "Government regains territory" if state else "Non-state actor overtakes territory"
     if k.headline and ec["sub_event_type"] != ek["sub_event_type"]:
-        for f in ("event_type", "sub_event_type", "disorder_type"):
-            ek[f] = ec[f]
+        ek["sub_event_type"] = ec["sub_event_type"]
+    # The event type always follows the sub-event type it ended with.
+    if ek["sub_event_type"] == ec["sub_event_type"]:
+        ek["event_type"], ek["disorder_type"] = ec["event_type"], ec["disorder_type"]
     if k.headline and ec["location"] and (not ek["location"] or
                                           ec["location"]["geo_precision"] <= ek["location"]["geo_precision"]):
         ek["location"] = ec["location"]
