@@ -33,6 +33,12 @@ MARSAD_REVISIT_AFTER = [3600, 86400]
 # Also write every fetched article response to .warc.gz files in this directory (unset: no).
 MARSAD_WARC_DIR = os.environ.get("MARSAD_WARC_DIR") or None
 MARSAD_WARC_MAX_BYTES = 1_000_000_000
+# Distributed mode: with a Redis URL, every worker shares one frontier (scrapy-redis queue
+# and per-URL claims) named MARSAD_FRONTIER; a claim not stored within MARSAD_CLAIM_LEASE
+# seconds of its fetch starting is fetched again by another worker.
+REDIS_URL = os.environ.get("REDIS_URL") or None
+MARSAD_FRONTIER = os.environ.get("MARSAD_FRONTIER", "default")
+MARSAD_CLAIM_LEASE = 300
 
 # -- Storage --------------------------------------------------------------------
 # A MongoDB URI; when unset, an embedded SecantusDB server runs in-process on MONGO_DATA_DIR.

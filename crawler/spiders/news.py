@@ -84,10 +84,33 @@ class NewsSpider(scrapy.Spider):
         self.incremental = True
         self.revisits: tuple[float, ...] = revisits.DEFAULT_REVISITS
         self._db: Any = None
+        self.distributed = False
+        self.claims: Any = None
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if settings.get("REDIS_URL"):
+            # Distributed mode: one shared frontier in Redis (scrapy-redis queue, claims
+            # as duplicate filter, crawler/locks.py); a record is acknowledged once
+            # written, so batches of one.
+            from crawler.locks import frontier_keys
+
+            keys = frontier_keys(settings.get("MARSAD_FRONTIER") or "default")
+            for name, value in {
+                "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+                "SCHEDULER_PERSIST": True,
+                "SCHEDULER_QUEUE_KEY": keys["requests"],
+                "DUPEFILTER_CLASS": "crawler.locks.ClaimingDupeFilter",
+                "MONGO_BATCH_SIZE": 1,
+            }.items():
+                settings.set(name, value, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if crawler.settings.get("REDIS_URL"):
+            spider._setup_distributed(crawler)
         registry = spider.registry_arg or crawler.settings.get("MARSAD_SOURCES")
         try:
             chosen = select_sources(load_sources(registry), spider.source_arg)
@@ -117,9 +140,77 @@ class NewsSpider(scrapy.Spider):
         # itself (by canonical URL). Keeping Scrapy's filter off for articles also means a
         # redirect loop runs into REDIRECT_MAX_TIMES and is recorded, instead of being
         # silently filtered as a duplicate when it comes back to its first URL.
-        dont_filter = bool(meta.get("listing")) or "article_key" in meta
+        dont_filter = bool(meta.get("listing")) or ("article_key" in meta and not self.distributed)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               dont_filter=dont_filter, headers=headers)
+
+    # -- distributed crawling -----------------------------------------------------
+
+    def _setup_distributed(self, crawler: Any) -> None:
+        from scrapy import signals
+        from scrapy_redis.connection import get_redis_from_settings
+
+        from crawler.locks import Claims
+
+        self.distributed = True
+        self.claims = Claims(get_redis_from_settings(crawler.settings),
+                             crawler.settings.get("MARSAD_FRONTIER") or "default",
+                             crawler.settings.getfloat("MARSAD_CLAIM_LEASE", 300))
+        crawler.signals.connect(self._claim_fetching, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self._claim_done_item, signal=signals.item_scraped)
+        crawler.signals.connect(self._claim_done_item, signal=signals.item_dropped)
+        crawler.signals.connect(self._claim_done_listing, signal=signals.response_received)
+        crawler.signals.connect(self._recover_claims, signal=signals.spider_idle)
+
+    def _claim_fetching(self, request: scrapy.Request, spider: Any = None) -> None:
+        if not request.dont_filter or request.meta.get("recovered"):
+            self.claims.fetching(request.meta.get("article_key") or request.url)
+
+    def _claim_done_item(self, item: Any, **_: Any) -> None:
+        record = item.get("record") if isinstance(item, dict) and "record" in item else item
+        url = (record or {}).get("url") if isinstance(record, dict) else None
+        if url:
+            self.claims.done(url)
+
+    def _claim_done_listing(self, response: Response, request: scrapy.Request, **_: Any) -> None:
+        if "article_key" not in request.meta and not request.dont_filter:
+            self.claims.done(request.url)  # a pagination page: it yields no item
+
+    def _stored(self, claim: dict) -> bool:
+        db = self._store_db()
+        if db is None:
+            return False
+        key, url = claim["key"], claim["url"]
+        return bool(db["articles"].find_one({"$or": [{"url": key}, {"fetched_url": url}, {"final_url": url}]},
+                                            {"_id": 1})
+                    or db["drops"].find_one({"$or": [{"url": {"$in": [key, canonical_url(url)]}},
+                                                     {"fetched_url": url}]}, {"_id": 1}))
+
+    def _recover_claims(self, spider: Any = None) -> None:
+        """When this worker runs dry: wait while other workers hold live claims, and
+        fetch again what a dead worker had taken and not stored."""
+        from scrapy.exceptions import DontCloseSpider
+
+        live, expired = self.claims.pending()
+        recovered = 0
+        for claim in expired:
+            source = self.sources.get(claim.get("source") or "")
+            if not claim.get("article") or source is None or self._stored(claim):
+                self.claims.done(claim["key"])
+                self.crawler.stats.inc_value("marsad/distributed/expired_closed")
+                continue
+            self.claims.reclaim(claim)
+            request = self._request(claim["url"], source, self.parse_article, article_key=claim["key"],
+                                    recovered=True)
+            request.dont_filter = True
+            self.crawler.engine.crawl(request)
+            recovered += 1
+        if recovered:
+            self.crawler.stats.inc_value("marsad/distributed/recovered", recovered)
+            self.logger.info("recovered %d requests left by a stopped worker", recovered)
+        if recovered or live:
+            raise DontCloseSpider
+        self.claims.clear()  # crawl complete: the next run starts a fresh frontier
 
     # -- incremental crawling -----------------------------------------------------
 
