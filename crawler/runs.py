@@ -77,6 +77,9 @@ def build_run_document(stats: Mapping[str, Any], *, run_id: str, sources: Iterab
         "dropped": dropped,
         "blocked": int(dropped.get("challenge_page", 0)),
         "fetch_errors": _prefixed(stats, "marsad/fetch_errors/"),
+        # known articles skipped (not_due) or fetched again, and why (crawler/spiders/news.py)
+        "incremental": _prefixed(stats, "marsad/incremental/"),
+        "warc_records": int(stats.get("marsad/warc_records", 0) or 0),
         "errors_logged": int(stats.get("log_count/ERROR", 0) or 0),
         "store_error": stats.get("marsad/store_error"),
         "host": socket.gethostname(),

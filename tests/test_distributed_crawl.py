@@ -105,6 +105,17 @@ def test_two_workers_share_one_frontier(setup, redis_url):
     assert runs["run-a"]["articles_stored"] > 0 and runs["run-b"]["articles_stored"] > 0
     assert runs["run-a"]["articles_stored"] + runs["run-b"]["articles_stored"] == len(setup["expected"])
 
+    # A later distributed run with every article due for a revisit: conditional requests,
+    # 304s that close their claims (with the default 300 s lease, a claim left open would
+    # keep the worker waiting past the timeout below).
+    time.sleep(1.0)
+    c = _worker(setup, redis_url, "run-c", "-s", "MARSAD_REVISIT_AFTER=0.5")
+    err = c.communicate(timeout=150)[1]
+    assert c.returncode == 0, err[-3000:]
+    run_c = setup["db"].crawl_runs.find_one({"_id": "run-c"})
+    assert run_c["responses_by_status"].get("304", 0) >= len(setup["expected"])
+    assert run_c["articles"]["new"] == 0 and run_c["outcome"] == "finished"
+
 
 def test_killed_worker_loses_nothing(setup, redis_url):
     # A short claim lease so the survivor takes over the dead worker's claims quickly;

@@ -166,9 +166,13 @@ class NewsSpider(scrapy.Spider):
         if not request.dont_filter or request.meta.get("recovered"):
             self.claims.fetching(request.meta.get("article_key") or request.url)
 
-    def _claim_done_item(self, item: Any, **_: Any) -> None:
+    def _claim_done_item(self, item: Any, response: Any = None, **_: Any) -> None:
+        # The signal's response is a Failure for items made by the errback.
+        meta = getattr(response, "meta", None)
+        if meta is None:
+            meta = getattr(getattr(response, "request", None), "meta", None)
         record = item.get("record") if isinstance(item, dict) and "record" in item else item
-        url = (record or {}).get("url") if isinstance(record, dict) else None
+        url = (meta or {}).get("article_key") or (record.get("url") if isinstance(record, dict) else None)
         if url:
             self.claims.done(url)
 
@@ -352,6 +356,8 @@ class NewsSpider(scrapy.Spider):
             update = revisits.fetch_update(key, source=source.id, status=304, at=now)
             await self._in_store(lambda db: (revisits.record_fetches(db, [update]),
                                              revisits.mark_not_modified(db, [key], now)))
+            if self.claims is not None:
+                self.claims.done(key)  # no item follows a 304
             return
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         update = revisits.fetch_update(key, source=source.id, status=response.status, at=now,
