@@ -170,3 +170,21 @@ def test_embedded_default_and_locked_directory(site, tmp_path):
         held = run_scrapy(registry, None, "marsad", "-a", "source=fx-portal", data_dir=data_dir, timeout=60)
     assert held.returncode != 0
     assert str(data_dir) in held.stderr and "MONGO_URI" in held.stderr
+
+
+def test_events_stored_with_their_articles(crawled):
+    """The crawl writes each article's events to `events` and a summary on the article."""
+    db = crawled["db"]
+    with_events = list(db.articles.find({"event_count": {"$gt": 0}}, {"url": 1, "event_count": 1, "_id": 1}))
+    assert with_events, "the fixture's conflict reports should yield events"
+    for article in with_events:
+        events = list(db.events.find({"article_url": article["url"]}))
+        assert len(events) == article["event_count"]
+        assert all(e["article_id"] == article["_id"] for e in events)
+    assert db.events.count_documents({}) == sum(a["event_count"] for a in with_events)
+    # the Jisr al-Shughur seed: the chlorine barrel bombs on al-Bishiriya are among its events
+    seed = db.articles.find_one({"title": {"$regex": "جسر الشغور"}, "published_local": {"$regex": "^2015-05-22"}})
+    kinds = {(e["sub_event_type"], (e.get("location") or {}).get("name_en"))
+             for e in db.events.find({"article_url": seed["url"]})}
+    assert any(sub == "Chemical weapon" for sub, _ in kinds), kinds
+    assert "date_1" in db.events.index_information() or db.events.index_information()

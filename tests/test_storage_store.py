@@ -178,7 +178,7 @@ def test_hostile_content_is_stored_safely(store, mongo_db):
         text="سطر\x00 أول\x1b\nسطر ثانٍ\ud800",
         hints={"$where": "sleep(1)", "a.b": {"$gt": ""}, "via": "$$ROOT", "big": 2**80},
         authors=["$author", "x.y"],
-        events=[{"type": "$set"}],
+        events=[{"event_type": "$set"}],
     )
     store.add(hostile)
     store.flush()

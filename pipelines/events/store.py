@@ -91,6 +91,31 @@ def replace_events(db, article_doc: Mapping[str, Any], events: list[Mapping[str,
     return len(docs)
 
 
+def replace_events_many(db, articles: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]]) -> int:
+    """Batched ``replace_events`` for many articles at once (the crawl's write path):
+    three round trips per batch however many articles and events it holds."""
+    from pymongo import ReplaceOne, UpdateOne
+
+    ops, summaries, urls, keep = [], [], [], []
+    for article_doc, events in articles:
+        url = _article_url(article_doc)
+        docs = event_documents(article_doc, [e for e in events if isinstance(e, Mapping)])
+        urls.append(url)
+        keep += [d["_id"] for d in docs]
+        ops += [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
+        types = sorted({d.get("event_type") for d in docs if isinstance(d.get("event_type"), str)})
+        summaries.append(UpdateOne({"url": url}, {"$set": {
+            "event_count": len(docs), "event_types": types,
+            "events_version": EXTRACTOR_VERSION, "events_error": None}}))
+    if not urls:
+        return 0
+    if ops:
+        db[EVENTS].bulk_write(ops, ordered=False)
+    db[EVENTS].delete_many({"article_url": {"$in": urls}, "_id": {"$nin": keep}})
+    db[ARTICLES].bulk_write(summaries, ordered=False)
+    return len(ops)
+
+
 def replace_events_for_record(db, record: Mapping[str, Any]) -> int:
     """For the crawl pipeline: store ``record["events"]`` for an article record that the
     article store has written (or is about to write) under its usual key."""

@@ -207,6 +207,9 @@ class ArticleStore:
 
     def ensure_indexes(self) -> None:
         ensure_indexes(self.db)
+        from pipelines.events.store import ensure_event_indexes
+
+        ensure_event_indexes(self.db)
 
     def add(self, record: Mapping[str, Any]) -> None:
         """Buffer an article record; writes a batch when the buffer is full. A record
@@ -338,13 +341,14 @@ class ArticleStore:
             # Raw pages first: an article never points at a raw page that is not there.
             counts["raw_pages_new"] += self._bulk(self.raw_pages, raw_ops, counts, raw_docs)
 
-        changed = []
+        changed, kept = [], set()
         for item in items:
             doc, old = item["doc"], stored.get(item["doc"]["url"])
             if old is None:
                 counts["new"] += 1
             elif not _beats(doc, old):
                 counts["kept_existing"] += 1
+                kept.add(doc["url"])
             elif old.get("text_hash") == doc["text_hash"]:
                 counts["unchanged"] += 1
             else:
@@ -354,8 +358,23 @@ class ArticleStore:
             counts["revisions_kept"] += self._keep_revisions(changed)
         self._bulk(self.articles, [article_update(it["doc"], it["seen_at"]) for it in items],
                    counts, [it["doc"] for it in items])
+        self._write_events([it for it in items if it["doc"]["url"] not in kept], counts)
         if repoint:
             counts["duplicates_repointed"] += self.articles.bulk_write(repoint, ordered=False).modified_count
+
+    def _write_events(self, items: list[dict[str, Any]], counts: Counter) -> None:
+        """Events travel with their article: the ``events`` collection follows the stored
+        extraction (never the events of a worse one that was not kept)."""
+        with_events = [it for it in items if isinstance(it["record"].get("events"), list)]
+        if not with_events:
+            return
+        from pipelines.events.store import replace_events_many
+
+        ids = {d["url"]: d["_id"] for d in self.articles.find(
+            {"url": {"$in": [it["doc"]["url"] for it in with_events]}}, {"url": 1})}
+        pairs = [({**it["doc"], "_id": ids.get(it["doc"]["url"])}, it["record"]["events"])
+                 for it in with_events]
+        counts["events"] += replace_events_many(self.db, pairs)
 
     def _keep_revisions(self, keys: list[str]) -> int:
         """Copy the stored versions about to be replaced by a changed text into
