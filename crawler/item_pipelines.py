@@ -108,6 +108,8 @@ class MongoStorePipeline:
             raise
         self.store = ArticleStore(self.connection.db, batch_size=self.batch_size)
         self.store.ensure_indexes()
+        # Other components (the spider's incremental checks) share this connection.
+        self.crawler.marsad_db = self.connection.db
         # The store is used from this one thread only, so batch writes never block the
         # reactor (downloads and processing go on while a batch is written).
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="marsad-store")

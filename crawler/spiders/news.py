@@ -222,12 +222,7 @@ class NewsSpider(scrapy.Spider):
         """The database the store pipeline opened (None without one): fetch state is read
         and written through the same connection, embedded server or not."""
         if self._db is None:
-            manager = getattr(getattr(self.crawler.engine, "scraper", None), "itemproc", None)
-            for component in getattr(manager, "middlewares", ()):
-                connection = getattr(component, "connection", None)
-                if getattr(connection, "db", None) is not None:
-                    self._db = connection.db
-                    break
+            self._db = getattr(self.crawler, "marsad_db", None)  # set by MongoStorePipeline
         return self._db
 
     async def _in_store(self, job: Any, *args: Any) -> Any:
