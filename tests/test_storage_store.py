@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.storage import ArticleStore, article_key, build_document, load_raw_html
-from pipelines.storage.store import article_update
+from pipelines.storage.store import EDIT_MIN_SHARE, article_update
 
 UTC = dt.timezone.utc
 TEXT = "قالت مصادر محلية إن المستشفى أُخلي ليلاً.\nوأضافت أن الطرق كانت مقطوعة."
@@ -157,6 +157,15 @@ def test_worse_extraction_does_not_overwrite_better(store, mongo_db):
     store.flush()
     doc = mongo_db.articles.find_one({"url": "https://example.com/q"})
     assert doc["text"] == better and doc["revision"] == 2 and store.stats["updated"] == 1
+    # Same quality, an edit that keeps most of the text (a corrected figure, a cut
+    # paragraph): the newer version wins and the previous one is kept as a revision.
+    edited = better.replace("ارتفع عدد الضحايا", "انخفض العدد")
+    assert EDIT_MIN_SHARE * len(better) <= len(edited) < len(better)
+    store.add(record("https://example.com/q", quality=0.95, text=edited))
+    store.flush()
+    doc = mongo_db.articles.find_one({"url": "https://example.com/q"})
+    assert doc["text"] == edited and doc["revision"] == 3
+    assert mongo_db.article_revisions.find_one({"url": "https://example.com/q", "revision": 2})["text"] == better
 
 
 def test_quality_guard_holds_inside_the_write(mongo_db, store):

@@ -86,13 +86,21 @@ def ensure_indexes(db) -> None:
             ) from exc
 
 
+# A re-fetch of equal quality replaces the stored text when it keeps at least this share
+# of its length: sites edit articles after publication (casualty figures grow, paragraphs
+# are cut), and the newer version is the one to keep. A much shorter text of the same
+# quality is more likely a broken fetch than an edit, so it does not win.
+EDIT_MIN_SHARE = 0.5
+
+
 def _wins(quality: float, text_length: int) -> dict:
     """Aggregation expression: does the incoming extraction beat the stored one?"""
     return {"$or": [
         {"$eq": [{"$type": "$quality"}, "missing"]},
         {"$gt": [quality, "$quality"]},
         {"$and": [{"$eq": [quality, "$quality"]},
-                  {"$gte": [text_length, {"$ifNull": ["$text_length", 0]}]}]},
+                  {"$gte": [text_length,
+                            {"$multiply": [EDIT_MIN_SHARE, {"$ifNull": ["$text_length", 0]}]}]}]},
     ]}
 
 
@@ -101,7 +109,8 @@ def _beats(doc: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
     if "quality" not in stored:
         return True
     old_q = stored.get("quality") or 0.0
-    return doc["quality"] > old_q or (doc["quality"] == old_q and doc["text_length"] >= (stored.get("text_length") or 0))
+    return doc["quality"] > old_q or (
+        doc["quality"] == old_q and doc["text_length"] >= EDIT_MIN_SHARE * (stored.get("text_length") or 0))
 
 
 def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
