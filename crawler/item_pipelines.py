@@ -101,7 +101,9 @@ class MongoStorePipeline:
         # A locked data directory raises here with a message saying what to do; the
         # crawl stops before fetching anything rather than losing what it would fetch.
         try:
-            self.connection = open_database(self.uri, self.database, self.data_dir)
+            self.connection = open_database(
+                self.uri, self.database, self.data_dir,
+                server_selection_timeout_ms=self.crawler.settings.getint("MONGO_TIMEOUT_MS", 10_000))
         except StoreLockedError as exc:
             log.error("%s", exc)
             self.stats.set_value("marsad/store_error", str(exc))

@@ -50,6 +50,9 @@ MONGO_BATCH_SIZE = 100
 # again, or at the next run's start), and how often to try it meanwhile (seconds).
 MARSAD_SPOOL_DIR = os.environ.get("MARSAD_SPOOL_DIR", "./data/spool")
 MARSAD_SPOOL_RETRY = 10.0
+# How long a database operation waits for an unreachable server before giving up
+# (milliseconds); a write that gives up sends its batch to the spool.
+MONGO_TIMEOUT_MS = 10_000
 
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RecordSpiderErrors": 950,  # nearest the spider

@@ -31,7 +31,7 @@ def scrapy_cmd(registry: Path, uri: str, spool: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
             "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={uri}",
             "-s", f"MONGO_DATABASE={DATABASE}", "-s", f"MARSAD_SPOOL_DIR={spool}",
-            "-s", "MARSAD_SPOOL_RETRY=1", "-s", "MONGO_BATCH_SIZE=5",
+            "-s", "MARSAD_SPOOL_RETRY=1", "-s", "MONGO_BATCH_SIZE=5", "-s", "MONGO_TIMEOUT_MS=2000",
             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=5",
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "MARSAD_PROCESS_WORKERS=1",
             "-s", "MARSAD_EVENTS=False", "-s", "LOG_LEVEL=INFO", *extra]
@@ -105,6 +105,15 @@ def _wait_for_articles(uri: str, proc: subprocess.Popen, at_least: int, timeout:
     raise AssertionError(f"the crawl stored fewer than {at_least} articles before the outage")
 
 
+def _wait_for_log(log: Path, proc: subprocess.Popen, text: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"the crawl never logged {text!r} while the server was away")
+
+
 def _check_stored_once(uri: str, expected: set[str]) -> None:
     client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=10_000)
     try:
@@ -130,8 +139,10 @@ def test_server_restarted_mid_crawl_loses_nothing(setup):
         try:
             _wait_for_articles(db.uri, proc, 10)
             db.stop()
-            # Longer than the store's 10 s server selection, so writes really fail.
-            time.sleep(12)
+            # Back only once the crawl has seen its writes fail (the store waits
+            # MONGO_TIMEOUT_MS for a server before it gives up), and a little later still.
+            _wait_for_log(log, proc, "database unreachable")
+            time.sleep(2)
             db.start()
             proc.wait(timeout=300)
         finally:
@@ -152,10 +163,11 @@ def test_records_spooled_at_the_end_are_written_by_the_next_run(setup):
     db, spool = setup["db"], setup["spool"]
     log = setup["tmp"] / "crawl.log"
     with open(log, "w") as err:
-        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.05), db.uri, spool), cwd=ROOT,
+        # The server goes away late, once discovery is over, and stays away.
+        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.2), db.uri, spool), cwd=ROOT,
                                 env=child_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
         try:
-            before = _wait_for_articles(db.uri, proc, 10)
+            before = _wait_for_articles(db.uri, proc, len(setup["expected"]) - 15)
             db.stop()
             proc.wait(timeout=300)  # the server stays away until the crawl is over
         finally:

@@ -61,7 +61,8 @@ class Connection:
         return f"<Connection {self.db.name} at {where}>"
 
 
-def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: str = DEFAULT_DATA_DIR) -> Connection:
+def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: str = DEFAULT_DATA_DIR,
+                  *, server_selection_timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> Connection:
     """Connect to ``uri``, or start the embedded server on ``data_dir`` when ``uri`` is
     empty. Checks the server answers; raises ``StoreLockedError`` (data directory held by
     another process) or ``StorageError`` (unreachable, unusable) with a message that says
@@ -70,7 +71,9 @@ def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: s
     if not uri:
         embedded = EmbeddedServer(data_dir).start()
         uri = embedded.uri
-    client = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
+    # How long an operation waits for an unreachable server before it fails (and the
+    # crawler spools); also the start-up check's patience.
+    client = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=server_selection_timeout_ms)
     try:
         client.admin.command("ping")
     except PyMongoError as exc:
