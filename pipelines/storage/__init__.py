@@ -2,7 +2,7 @@
 
 ``open_database`` connects to ``MONGO_URI`` or, without one, starts the embedded
 SecantusDB server on a local data directory. ``ArticleStore`` turns article and drop
-records into documents (schema: docs/schema.md) and writes them in batches.
+records into documents (schema: README.md, "Stored documents") and writes them in batches.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Article and drop records -> MongoDB documents (pure functions, no I/O).
 
-The schema is written down in docs/schema.md; ``SCHEMA_VERSION`` changes with it.
+The schema is written down in README.md, "Stored documents"; ``SCHEMA_VERSION`` changes with it.
 """
 from __future__ import annotations
 
