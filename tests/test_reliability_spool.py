@@ -95,3 +95,26 @@ def test_unwritable_directory_is_a_clear_error(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(SpoolError, match="MARSAD_SPOOL_DIR"):
         Spool(blocker / "spool").append([{"kind": "drop", "record": {"url": "u", "reason": "r"}}])
+
+
+def test_command_line_shows_and_drains(tmp_path, mongo_server, mongo_client):
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    database = f"spoolcli_{uuid.uuid4().hex[:8]}"
+    spool = Spool(tmp_path / "spool" / database)
+    spool.append([{"kind": "article", "record": _article(i)} for i in range(3)])
+    spool.close_segment()
+    root = Path(__file__).resolve().parent.parent
+    base = [sys.executable, "-m", "pipelines.storage.spool", "--dir", str(tmp_path / "spool"),
+            "--database", database, "--mongo-uri", mongo_server]
+    shown = subprocess.run(base, cwd=root, capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert "1 segments, 3 records" in shown.stdout
+    drained = subprocess.run([*base, "--drain"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert drained.returncode == 0, drained.stderr + drained.stdout
+    assert "written: 3; still waiting: 0" in drained.stdout
+    assert mongo_client[database].articles.count_documents({}) == 3
+    mongo_client.drop_database(database)
