@@ -169,6 +169,7 @@ class MongoStorePipeline:
         if self.outage_since is None:
             self.outage_since = time.monotonic()
             self.stats.inc_value("marsad/store_outages")
+            self.crawler.marsad_db_down = True  # the spider stops asking it meanwhile
         self.next_retry = time.monotonic() + self.retry_every
         log.warning("database unreachable (%s); %d buffered records spooled to %s, items keep "
                     "going there; retrying every %.0f s", exc, len(pending),
@@ -221,6 +222,7 @@ class MongoStorePipeline:
             log.warning("database reachable again after %.0f s; %d spooled records written",
                         time.monotonic() - self.outage_since, written)
             self.outage_since = None
+            self.crawler.marsad_db_down = False
         elif written:
             log.warning("%d spooled records %s written from %s", written, what, self.spool.directory)
         self.stats.inc_value("marsad/spool_drained", written)

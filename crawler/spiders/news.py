@@ -231,6 +231,11 @@ class NewsSpider(scrapy.Spider):
         db = self._store_db()
         if db is None or not self.incremental:
             return None
+        if getattr(self.crawler, "marsad_db_down", False):
+            # During an outage each look-up would wait the full server timeout; fetch as
+            # if new instead (the store de-duplicates) until the store pipeline sees it back.
+            self.crawler.stats.inc_value("marsad/incremental/skipped_during_outage")
+            return None
         try:
             return await asyncio.to_thread(job, db, *args)
         except Exception as exc:  # the store's own pipeline reports outages
