@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
 from .datelines import iso_local, rfc822
 from .responses import Response
+
+if TYPE_CHECKING:  # site_base imports this module
+    from .site_base import ArticleView
 
 TRACKING_QUERY = "utm_source=facebook&utm_medium=social&utm_campaign=share_button"
 

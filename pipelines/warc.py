@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator
 from urllib.parse import urlparse
 
 from pipelines.process import process_page

@@ -5,34 +5,17 @@ server on loopback, storing into the test session's SecantusDB server through py
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pymongo
 import pytest
 
+from crawling import run_scrapy
 from fixturesite import FixtureServer
 from pipelines.urls import canonical_url
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
-
-
-def run_scrapy(registry: Path, mongo_uri: str | None, database: str, *extra: str,
-               data_dir: Path | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES")}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news",
-           "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_DATABASE={database}",
-           "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_TIMEOUT=3",
-           "-s", "MARSAD_PROCESS_WORKERS=2", "-s", "LOG_LEVEL=INFO", *extra]
-    if mongo_uri:
-        cmd += ["-s", f"MONGO_URI={mongo_uri}"]
-    if data_dir:
-        cmd += ["-s", f"MONGO_DATA_DIR={data_dir}"]
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")

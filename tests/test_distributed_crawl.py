@@ -7,14 +7,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
-import pymongo
 import pytest
 
+from crawling import crawl_env, scrapy_command
 from fixturesite import FixtureServer
 from pipelines.urls import canonical_url
 
@@ -71,13 +70,11 @@ def setup(site, mongo_server, mongo_client, tmp_path):
 
 
 def _worker(setup, redis_url, run_id, *extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES", "REDIS_URL")}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
-           "-s", f"MARSAD_SOURCES={setup['registry']}", "-s", f"MONGO_URI={setup['uri']}",
-           "-s", f"MONGO_DATABASE={setup['database']}", "-s", f"REDIS_URL={redis_url}",
-           "-s", f"MARSAD_RUN_ID={run_id}", "-s", "MARSAD_PROCESS_WORKERS=0", "-s", "MARSAD_EVENTS=False",
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=4", "-s", "LOG_LEVEL=INFO", *extra]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    cmd = scrapy_command(setup["registry"], source="fx-gen", settings={
+        "MONGO_URI": setup["uri"], "MONGO_DATABASE": setup["database"], "REDIS_URL": redis_url,
+        "MARSAD_RUN_ID": run_id, "MARSAD_PROCESS_WORKERS": 0, "MARSAD_EVENTS": False,
+        "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 4, "LOG_LEVEL": "INFO"}, args=extra)
+    return subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
 
 

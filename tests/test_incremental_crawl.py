@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 import uuid
 
-import pymongo
 import pytest
 
 from fixturesite import FixtureServer
-from test_crawl_e2e import run_scrapy
+from crawling import run_scrapy
 
 # The first revisit point, seconds: longer than a crawl of the portal takes, so the
 # second crawl meets every article before it is due.

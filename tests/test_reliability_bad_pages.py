@@ -7,10 +7,8 @@ crawl is allowed, so a crawl that waited for it would fail the time bound.
 """
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import pymongo
 import pytest
 
+from crawling import crawl_env, scrapy_command
 from fixturesite import FixtureServer
 from pipelines.arabic import arabic_ratio
 from pipelines.urls import canonical_url
@@ -38,15 +37,12 @@ def crawl(mongo_server, tmp_path_factory):
     database = f"bad_{uuid.uuid4().hex[:8]}"
     with FixtureServer(hang_seconds=HANG_SECONDS) as site:
         registry = site.write_sources(tmp / "sources.yaml")
-        env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES")}
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "news",
-               "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={mongo_server}",
-               "-s", f"MONGO_DATABASE={database}", "-s", f"MARSAD_SPOOL_DIR={tmp / 'spool'}",
-               "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", f"DOWNLOAD_TIMEOUT={DOWNLOAD_TIMEOUT}",
-               "-s", f"RETRY_TIMES={RETRY_TIMES}", "-s", "MARSAD_PROCESS_WORKERS=2",
-               "-s", "LOG_LEVEL=INFO"]
+        cmd = scrapy_command(registry, settings={
+            "MONGO_URI": mongo_server, "MONGO_DATABASE": database, "MARSAD_SPOOL_DIR": tmp / "spool",
+            "AUTOTHROTTLE_START_DELAY": 0, "DOWNLOAD_TIMEOUT": DOWNLOAD_TIMEOUT,
+            "RETRY_TIMES": RETRY_TIMES, "MARSAD_PROCESS_WORKERS": 2, "LOG_LEVEL": "INFO"})
         started = time.monotonic()
-        run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+        run = subprocess.run(cmd, cwd=ROOT, env=crawl_env(), capture_output=True, text=True,
                              timeout=HANG_SECONDS + 60)
         elapsed = time.monotonic() - started
         client = pymongo.MongoClient(mongo_server, tz_aware=True)

@@ -2,18 +2,16 @@
 stores none twice, with Scrapy's disk queue (JOBDIR) as users run long crawls."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pymongo
-import pytest
 import yaml
 
+from crawling import crawl_env, scrapy_command
 from fixturesite import FixtureServer
 from pipelines.urls import canonical_url
 
@@ -22,16 +20,11 @@ GENERATED = 120
 
 
 def _cmd(registry: Path, uri: str, database: str, tmp: Path) -> list[str]:
-    return [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
-            "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={uri}",
-            "-s", f"MONGO_DATABASE={database}", "-s", f"MARSAD_SPOOL_DIR={tmp / 'spool'}",
-            "-s", f"JOBDIR={tmp / 'job'}", "-s", "MONGO_BATCH_SIZE=7",
-            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=5",
-            "-s", "MARSAD_PROCESS_WORKERS=1", "-s", "MARSAD_EVENTS=False", "-s", "LOG_LEVEL=INFO"]
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES", "MARSAD_SPOOL_DIR")}
+    return scrapy_command(registry, source="fx-gen", settings={
+        "MONGO_URI": uri, "MONGO_DATABASE": database, "MARSAD_SPOOL_DIR": tmp / "spool",
+        "JOBDIR": tmp / "job", "MONGO_BATCH_SIZE": 7, "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_TIMEOUT": 5, "MARSAD_PROCESS_WORKERS": 1, "MARSAD_EVENTS": False,
+        "LOG_LEVEL": "INFO"})
 
 
 def test_sigkill_midway_then_restart_loses_nothing(mongo_server, tmp_path):
@@ -50,7 +43,7 @@ def test_sigkill_midway_then_restart_loses_nothing(mongo_server, tmp_path):
 
             with open(tmp_path / "first.log", "w") as err:
                 first = subprocess.Popen(_cmd(registry, mongo_server, database, tmp_path), cwd=ROOT,
-                                         env=_env(), stdout=subprocess.DEVNULL, stderr=err)
+                                         env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err)
                 deadline = time.monotonic() + 120
                 while articles.count_documents({}) < 15 and first.poll() is None and time.monotonic() < deadline:
                     time.sleep(0.2)
@@ -61,7 +54,7 @@ def test_sigkill_midway_then_restart_loses_nothing(mongo_server, tmp_path):
             assert 0 < killed_at < len(expected)
 
             second = subprocess.run(_cmd(registry, mongo_server, database, tmp_path), cwd=ROOT,
-                                    env=_env(), capture_output=True, text=True, timeout=300)
+                                    env=crawl_env(), capture_output=True, text=True, timeout=300)
         assert second.returncode == 0, second.stderr[-3000:]
         assert "Traceback" not in second.stderr, second.stderr[-3000:]
         urls = [d["url"] for d in articles.find({}, {"url": 1})]

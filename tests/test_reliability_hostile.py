@@ -6,9 +6,7 @@ loopback, link-local and private addresses are refused unless the source allows 
 """
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 import yaml
 
 from crawler.middlewares import is_public_address
+from crawling import crawl_env, scrapy_command
 from fixturesite import FixtureServer
 from pipelines.process import process_page
 from pipelines.storage import ArticleStore, unescape_key
@@ -122,14 +121,11 @@ def test_public_addresses(address):
 
 
 def _crawl(mongo_server: str, registry: Path, database: str, tmp: Path, source: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES")}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}",
-           "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={mongo_server}",
-           "-s", f"MONGO_DATABASE={database}", "-s", f"MARSAD_SPOOL_DIR={tmp / 'spool'}",
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=5",
-           "-s", "MARSAD_MAX_ARTICLES=3", "-s", "MARSAD_PROCESS_WORKERS=0",
-           "-s", "MARSAD_EVENTS=False", "-s", "LOG_LEVEL=INFO"]
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    cmd = scrapy_command(registry, source=source, settings={
+        "MONGO_URI": mongo_server, "MONGO_DATABASE": database, "MARSAD_SPOOL_DIR": tmp / "spool",
+        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 5, "MARSAD_MAX_ARTICLES": 3,
+        "MARSAD_PROCESS_WORKERS": 0, "MARSAD_EVENTS": False, "LOG_LEVEL": "INFO"})
+    return subprocess.run(cmd, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=180)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,8 @@ server answers again, or at the start of the next run.
 """
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pymongo
 import pytest
 import yaml
 
+from crawling import crawl_env, scrapy_command
 from fixturesite import FixtureServer
 from pipelines.storage import EmbeddedServer
 from pipelines.urls import canonical_url
@@ -28,17 +27,11 @@ DATABASE = "outage"
 
 
 def scrapy_cmd(registry: Path, uri: str, spool: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
-            "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={uri}",
-            "-s", f"MONGO_DATABASE={DATABASE}", "-s", f"MARSAD_SPOOL_DIR={spool}",
-            "-s", "MARSAD_SPOOL_RETRY=1", "-s", "MONGO_BATCH_SIZE=5", "-s", "MONGO_TIMEOUT_MS=2000",
-            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=5",
-            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "MARSAD_PROCESS_WORKERS=1",
-            "-s", "MARSAD_EVENTS=False", "-s", "LOG_LEVEL=INFO", *extra]
-
-
-def child_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES", "MARSAD_SPOOL_DIR")}
+    return scrapy_command(registry, source="fx-gen", settings={
+        "MONGO_URI": uri, "MONGO_DATABASE": DATABASE, "MARSAD_SPOOL_DIR": spool,
+        "MARSAD_SPOOL_RETRY": 1, "MONGO_BATCH_SIZE": 5, "MONGO_TIMEOUT_MS": 2000,
+        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "MARSAD_PROCESS_WORKERS": 1, "MARSAD_EVENTS": False, "LOG_LEVEL": "INFO"}, args=extra)
 
 
 class RestartableServer:
@@ -135,7 +128,7 @@ def test_server_restarted_mid_crawl_loses_nothing(setup):
     with open(log, "w") as err:
         # Slow enough (about 25 s) that the outage falls in the middle of the crawl.
         proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.3), db.uri, spool), cwd=ROOT,
-                                env=child_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
+                                env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
         try:
             _wait_for_articles(db.uri, proc, 10)
             db.stop()
@@ -165,7 +158,7 @@ def test_records_spooled_at_the_end_are_written_by_the_next_run(setup):
     with open(log, "w") as err:
         # The server goes away late, once discovery is over, and stays away.
         proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.2), db.uri, spool), cwd=ROOT,
-                                env=child_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
+                                env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
         try:
             before = _wait_for_articles(db.uri, proc, len(setup["expected"]) - 15)
             db.stop()
@@ -183,7 +176,7 @@ def test_records_spooled_at_the_end_are_written_by_the_next_run(setup):
     assert 0 < _count(db.uri) < len(setup["expected"]) or before >= len(setup["expected"])
     # The next run (nothing new to fetch: one article) writes the spool first.
     again = subprocess.run(scrapy_cmd(setup["registry"](0.05), db.uri, spool, "-s", "MARSAD_MAX_ARTICLES=1"),
-                           cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300)
+                           cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "left by an earlier run" in again.stderr
     _check_stored_once(db.uri, setup["expected"])

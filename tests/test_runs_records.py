@@ -13,7 +13,7 @@ import pytest
 
 from crawler.runs import build_run_document, format_table, outcome_of, table_rows
 from fixturesite import FixtureServer
-from test_crawl_e2e import run_scrapy
+from crawling import run_scrapy
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pymongo
 import pytest
 
 from crawler.locks import Heartbeat, LeaseLost, source_lease

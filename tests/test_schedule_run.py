@@ -3,7 +3,6 @@ interval of a few seconds, records them in crawl_runs, stops overdue crawls and 
 cleanly on SIGTERM."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import psutil
-import pymongo
 import pytest
 import yaml
 

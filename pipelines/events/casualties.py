@@ -63,7 +63,6 @@ def count_casualties(ctx: DocContext, key: str, c: Candidate) -> int | None:
     «مقتل 5 وإصابة 10»: a number belongs to the casualty word before it (up to the next
     casualty word), else to one right after it («5 قتلى»); «مقتل عنصر» is one, «عنصرين» two.
     """
-    toks = ctx.toks
     everyone = ctx.live_in(c.sent) or [c]
     # Each casualty word belongs to one trigger: of its clause, else the nearest before it
     # («استهدفت غارة ... ما أدى إلى مقتل ثلاثة»), else the nearest.

@@ -387,7 +387,6 @@ def _same_side(a: dict, b: dict) -> bool:
 
 
 def _modality(ctx: DocContext, c: Candidate) -> tuple[str, str | None]:
-    toks = ctx.toks
     denied = any(m.start < c.start for _, m in ctx.in_sent("denied", c.sent))
     claimed = [m for _, m in ctx.in_sent("claimed", c.sent) if m.start < c.start]
     srcs = [m for _, m in ctx.in_sent("sources", c.sent)]
