@@ -22,29 +22,11 @@ import pymongo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixturesite import FixtureServer  # noqa: E402
+from procstats import cpu_seconds, tree_rss  # noqa: E402
 from secantus import SecantusDBServer  # noqa: E402
-
-
-def cpu_seconds(proc: psutil.Process, seen: dict[int, float]) -> None:
-    """Remember the latest CPU time of the crawler process and of each worker."""
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            seen[p.pid] = t.user + t.system
-        except psutil.Error:
-            pass
-
-
-def tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
 
 
 def main() -> int:

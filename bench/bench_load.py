@@ -27,18 +27,10 @@ import pymongo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pipelines.storage import EmbeddedServer  # noqa: E402
-
-
-def tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
+from procstats import tree_rss  # noqa: E402
 
 
 def own_rss(proc: psutil.Process) -> int:
