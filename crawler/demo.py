@@ -40,16 +40,28 @@ def main(argv: list[str] | None = None) -> int:
                         help="embedded store directory (ignored when MONGO_URI is set)")
     parser.add_argument("--generated", type=int, default=0,
                         help="also serve and crawl N generated articles")
+    parser.add_argument("--port", type=int, default=8730,
+                        help="first fixture port (sites on port..port+3); the same ports on every "
+                             "run keep article URLs, so a second run finds what the first stored")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
 
     from fixturesite import FixtureServer
 
-    with FixtureServer(generated=args.generated, hang_seconds=5.0) as site, \
+    try:
+        site = FixtureServer(ports=args.port, generated=args.generated, hang_seconds=5.0).start()
+    except OSError as exc:
+        print(f"error: cannot serve the fixture sites on ports {args.port}-{args.port + 3}: {exc}; "
+              "choose others with --port", file=sys.stderr)
+        return 2
+    with site, \
             tempfile.TemporaryDirectory(prefix="marsad-demo-") as tmp:
         registry = Path(tmp) / "sources.yaml"
         site.write_sources(registry)
-        print(f"Fixture sites: {', '.join(site.base_urls.values())}", flush=True)
+        print(f"Fixture sites: {', '.join(site.base_urls.values())}\n"
+              "They hold broken pages on purpose (a page that hangs, 404s, a redirect loop, ...);"
+              " each ends as a drop with its reason, so a few errors in the log are expected.",
+              flush=True)
         overrides = {
             "MONGO_DATA_DIR": args.data_dir,
             "LOG_LEVEL": args.log_level,
