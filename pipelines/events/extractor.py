@@ -199,7 +199,7 @@ def _focus_place(ctx: DocContext, consumed: set[int]) -> PlaceMention | None:
     first: dict[str, PlaceMention] = {}
     multi_para = len(set(ctx.doc.paragraphs)) > 1
     for i, p in enumerate(ctx.places):
-        if p.row is None or p.kind not in ("place", "region") or i in consumed:
+        if p.row is None or p.kind not in ("place", "subdistrict", "region") or i in consumed:
             continue
         name = p.row["name_en"]
         w = 2.0 if multi_para and ctx.toks[p.start].sent == 0 else 1.0
@@ -229,7 +229,7 @@ def _pick_location(ctx: DocContext, c: Candidate, consumed: set[int], focus: Pla
             after = [p for p in same if p.start >= c.end]
             pool = after or same
             usable = [p for p in pool if p.qualifier != "road"] or pool
-            towns = [p for p in usable if p.kind == "place"]
+            towns = [p for p in usable if p.kind in ("place", "subdistrict")]
             sure = [p for p in towns if not p.weak or p.qualifier]
             # A town named with a place word beats a bare one-word name; any town beats a region.
             return (sure or towns or usable)[0], False

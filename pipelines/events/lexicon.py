@@ -11,6 +11,7 @@ import yaml
 
 from pipelines.arabic import fold_text
 from pipelines.events.morph import clitic_forms, prefix_forms, strip_article, token_forms
+from pipelines.events.subdistricts import assign_admin3, gazetteer_rows, read_subdistricts
 from pipelines.events.text import Token
 
 DATA = Path(__file__).with_name("data")
@@ -171,7 +172,8 @@ def _csv_rows(name: str) -> list[dict]:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> list[dict]:
-    """Hand-curated rows first: they carry Marsad's admin2 and news spellings."""
+    """Hand-curated rows first: they carry Marsad's admin2 and news spellings; then the
+    GeoNames rows, then Syria's sub-districts (every row gets an ``admin3``, maybe "")."""
     rows = []
     for name in ("gazetteer_hand.csv", "gazetteer_geonames.csv"):
         for r in _csv_rows(name):
@@ -182,7 +184,9 @@ def gazetteer() -> list[dict]:
             r["iso"] = int(r["iso"])
             r["hand"] = r["source"] == "hand"
             rows.append(r)
-    return rows
+    nawahi = read_subdistricts()
+    assign_admin3(rows, nawahi)
+    return rows + gazetteer_rows(nawahi)
 
 
 # Cue lists of function words and names: no suffix stripping for them («عليه» is not «على»).

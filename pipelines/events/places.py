@@ -10,7 +10,7 @@ from pipelines.events.lexicon import Match, cue_index, cues, payloads, phrase_wo
 from pipelines.events.morph import clitic_forms
 from pipelines.events.text import Doc
 
-_KIND_ORDER = {"place": 0, "region": 1, "admin2": 2, "admin1": 3, "country": 4}
+_KIND_ORDER = {"place": 0, "subdistrict": 1, "region": 2, "admin2": 3, "admin1": 4, "country": 5}
 
 
 @dataclass
@@ -78,7 +78,7 @@ def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None)
         # they need a place context unless the place is large or hand-curated.
         core = _core()
         weak = words in ambiguous or (len(words) == 1 and not any(r["hand"] or r["population"] >= 100000
-                                                                 or r["kind"] != "place" for r in rows)) \
+                                                                 or r["kind"] not in ("place", "subdistrict") for r in rows)) \
             or not any(r["country"] in core or r["hand"] for r in rows)
         prev = doc.tokens[m.start - 1].text if m.start else ""
         if weak and q is None:
@@ -117,11 +117,14 @@ def geo_precision(pm: PlaceMention) -> int:
     kind = pm.kind
     if kind in ("admin1", "admin2", "region", "country"):
         return 3
+    if kind == "subdistrict":
+        return 2           # «ناحية X»: a part of a district, coded at its seat
     return 2 if pm.qualifier in ("near", "road") else 1
 
 
 def location_dict(pm: PlaceMention, surface: str) -> dict:
     r = pm.row or pm.rows[0]
     return {"name_en": r["name_en"], "surface": surface, "admin1": r["admin1"] or None,
-            "admin2": r["admin2"] or None, "country": r["country"], "iso": r["iso"],
+            "admin2": r["admin2"] or None, "admin3": r.get("admin3") or None,
+            "country": r["country"], "iso": r["iso"],
             "lat": r["lat"], "lon": r["lon"], "geo_precision": geo_precision(pm)}
