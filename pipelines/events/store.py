@@ -27,6 +27,7 @@ INDEXES = [
     IndexModel([("article_url", ASCENDING)], name="article_url"),
     IndexModel([("date", ASCENDING)], name="date"),
     IndexModel([("location.admin1", ASCENDING), ("date", ASCENDING)], name="admin1_date"),
+    IndexModel([("location.admin3", ASCENDING), ("date", ASCENDING)], name="admin3_date"),
     IndexModel([("event_type", ASCENDING), ("sub_event_type", ASCENDING), ("date", ASCENDING)], name="type_date"),
     IndexModel([("actor1.name", ASCENDING)], name="actor1"),
     IndexModel([("actor2.name", ASCENDING)], name="actor2"),
