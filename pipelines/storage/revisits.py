@@ -37,8 +37,7 @@ def ensure_fetch_state_indexes(db: Any) -> None:
 
 def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
     """For each key stored as an article: its fetch state merged with the article's
-    ``first_seen``/``last_seen``/``modified``; for a key fetched with success but stored
-    under another key (or not as an article): its fetch state. Other keys are absent."""
+    ``first_seen``/``last_seen``/``modified`` (keys that are not articles are absent)."""
     keys = sorted(set(keys))
     if not keys:
         return {}
@@ -47,17 +46,10 @@ def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
              for d in db["articles"].find({"url": {"$in": keys}},
                                           {"url": 1, "first_seen": 1, "last_seen": 1, "modified": 1,
                                            "published": 1})}
-    for d in db[FETCH_STATE].find({"url": {"$in": keys}}):
-        state = {k: d.get(k) for k in ("etag", "last_modified", "first_fetched", "last_fetched",
-                                        "last_full_fetch")}
-        if d["url"] in known:
-            known[d["url"]].update(state)
-        elif d.get("last_status") in (200, 304):
-            # Fetched before, but stored under another key (an alias, a redirect, a page
-            # naming another canonical URL) or recorded as a non-article page: it follows
-            # the revisit policy too instead of being fetched on every run.
-            known[d["url"]] = {"first_seen": None, "last_seen": None, "modified": None,
-                               "published": None, **state}
+    if known:
+        for d in db[FETCH_STATE].find({"url": {"$in": list(known)}}):
+            known[d["url"]].update({k: d.get(k) for k in ("etag", "last_modified", "first_fetched",
+                                                           "last_fetched", "last_full_fetch")})
     return known
 
 
