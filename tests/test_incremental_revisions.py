@@ -79,3 +79,26 @@ def test_conditional_headers():
     assert conditional_headers({"etag": '"abc"', "last_modified": "Fri, 22 May 2015 11:05:00 GMT"}) == {
         "If-None-Match": '"abc"', "If-Modified-Since": "Fri, 22 May 2015 11:05:00 GMT"}
     assert conditional_headers({"etag": None}) == {} and conditional_headers(None) == {}
+
+
+def test_aliases_are_known_only_once_their_article_is_written(mongo_db):
+    """An article fetched under an alias URL (redirect, ?p=ID) is known under that alias
+    too, but only after the article itself is written: a fetch lost before its batch was
+    flushed must be fetched again."""
+    from pipelines.storage import ArticleStore
+    from pipelines.storage.revisits import lookup_known
+    from pipelines.urls import canonical_url
+
+    alias, final = "https://news.example/?p=4098", "https://news.example/2015/05/22/story/"
+    store = ArticleStore(mongo_db, batch_size=100)
+    store.ensure_indexes()
+    store.add({"url": alias, "final_url": final, "canonical_url": final, "source": "x",
+               "status": 200, "title": "عنوان", "text": "نص الخبر الكامل هنا", "quality": 0.8,
+               "fetched_at": "2026-11-20T08:00:00Z", "raw_html": b"<html></html>"})
+    assert lookup_known(mongo_db, [canonical_url(alias)]) == {}  # buffered, not yet written
+    store.flush()
+    known = lookup_known(mongo_db, [canonical_url(alias), canonical_url(final), "https://news.example/other"])
+    assert set(known) == {canonical_url(alias), canonical_url(final)}
+    assert known[canonical_url(alias)]["first_seen"] is not None
+    doc = mongo_db.articles.find_one({"url": canonical_url(final)})
+    assert doc["aliases"] == [canonical_url(alias)]

@@ -175,6 +175,11 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "raw_size": len(raw) if raw else 0,
         "duplicate_of": None,
     }
+    # Other keys this article was fetched under (the requested URL and the one after
+    # redirects, when they differ from the stored key): incremental crawls treat them
+    # as known, and they are only written together with the article itself.
+    doc["aliases"] = sorted({canonical_url(u) for u in (record.get("url"), record.get("final_url"))
+                             if isinstance(u, str) and u} - {doc["url"], ""})
     doc["sanitised"] = sorted(flags)
     return doc
 

@@ -36,16 +36,22 @@ def ensure_fetch_state_indexes(db: Any) -> None:
 
 
 def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
-    """For each key stored as an article: its fetch state merged with the article's
-    ``first_seen``/``last_seen``/``modified`` (keys that are not articles are absent)."""
+    """For each key stored as an article, or as one of an article's ``aliases`` (the
+    URLs it was fetched under): the article's ``first_seen``/``last_seen``/``modified``
+    merged with the key's fetch state. Keys of no stored article are absent, so a page
+    fetched but lost before its article was written is fetched again."""
     keys = sorted(set(keys))
     if not keys:
         return {}
-    known = {d["url"]: {"first_seen": d.get("first_seen"), "last_seen": d.get("last_seen"),
-                        "modified": d.get("modified"), "published": d.get("published")}
-             for d in db["articles"].find({"url": {"$in": keys}},
-                                          {"url": 1, "first_seen": 1, "last_seen": 1, "modified": 1,
-                                           "published": 1})}
+    wanted = set(keys)
+    known: dict[str, dict] = {}
+    for d in db["articles"].find({"$or": [{"url": {"$in": keys}}, {"aliases": {"$in": keys}}]},
+                                 {"url": 1, "aliases": 1, "first_seen": 1, "last_seen": 1,
+                                  "modified": 1, "published": 1}):
+        info = {"first_seen": d.get("first_seen"), "last_seen": d.get("last_seen"),
+                "modified": d.get("modified"), "published": d.get("published")}
+        for key in {d["url"], *(d.get("aliases") or [])} & wanted:
+            known[key] = dict(info)
     if known:
         for d in db[FETCH_STATE].find({"url": {"$in": list(known)}}):
             known[d["url"]].update({k: d.get(k) for k in ("etag", "last_modified", "first_fetched",

@@ -51,6 +51,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("source", ASCENDING), ("published", DESCENDING)], name="source_published"),
         IndexModel([("published", DESCENDING)], name="published"),
         IndexModel([("first_seen", DESCENDING)], name="first_seen"),
+        IndexModel([("aliases", ASCENDING)], name="aliases"),
     ],
     RAW_COLLECTION: [
         IndexModel([("url", ASCENDING), ("sha256", ASCENDING)], name="url_sha256_unique", unique=True),
@@ -131,6 +132,7 @@ def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
                 "first_seen": {"$min": [{"$ifNull": ["$first_seen", seen_at]}, seen_at]},
                 "last_seen": {"$max": [{"$ifNull": ["$last_seen", seen_at]}, seen_at]},
                 "fetch_count": {"$add": [{"$ifNull": ["$fetch_count", 0]}, 1]},
+                "aliases": {"$setUnion": [{"$ifNull": ["$aliases", []]}, {"$literal": doc.get("aliases", [])}]},
                 "revision": {"$cond": [
                     {"$and": ["$_marsad_wins", "$_marsad_changed"]},
                     {"$add": [{"$ifNull": ["$revision", 0]}, 1]},
