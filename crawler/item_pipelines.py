@@ -1,8 +1,10 @@
 """Scrapy item pipelines: thin adapters over ``pipelines.process`` and ``pipelines.storage``.
 
-``ProcessPagePipeline`` runs the CPU-heavy stages in a process pool, so the reactor
-thread keeps downloading while both cores extract. ``MongoStorePipeline`` batches
-writes and records every drop with its reason.
+The spider yields ``Page`` and ``Drop`` records (``pipelines.records``).
+``ProcessPagePipeline`` turns each ``Page`` into an ``Article`` or a ``Drop`` in a pool
+of ``MARSAD_PROCESS_WORKERS`` processes, so the reactor thread keeps downloading while
+the workers extract. ``MongoStorePipeline`` batches writes, records every drop with its
+reason, and spools records while the database is unreachable.
 """
 from __future__ import annotations
 
@@ -10,21 +12,30 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+import socket
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pymongo
+from pymongo.uri_parser import parse_uri
 from scrapy.exceptions import DropItem, NotConfigured
 
-from pipelines.process import process_page
+from crawler.archive_link import ArchiveLink
+from pipelines import config
+from pipelines.archive import article_store
+from pipelines.process import timed_process_page
+from pipelines.records import Article, Drop, Page
+from pipelines.storage import StorageUnavailableError, StoreLockedError, open_database
+from pipelines.storage.spool import Spool
 
 log = logging.getLogger(__name__)
 
 
 def _warm_up() -> None:
-    """Import the heavy stages in each worker before the first page arrives."""
-    import pipelines.process  # noqa: F401
+    """Run in each worker as it starts: importing this module imported the stages, so the
+    first page does not wait for them."""
 
 
 class ProcessPagePipeline:
@@ -49,37 +60,37 @@ class ProcessPagePipeline:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def process_item(self, item: dict) -> dict:
-        if item.get("kind") == "failure":
-            return {"kind": "drop", "record": {k: v for k, v in item.items() if k != "kind"}}
-        if item.get("kind") != "page":
-            return item
-        result = await self._process(item)
-        self.crawler.stats.inc_value("marsad/process_cpu_ms", result.pop("cpu_ms", 0.0))
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item  # drops go on to the store as they are
+        result, cpu_ms = await self._process(item)
+        self.crawler.stats.inc_value("marsad/process_cpu_ms", cpu_ms)
         return result
 
-    async def _process(self, item: dict) -> dict:
+    async def _process(self, page: Page) -> tuple[Article | Drop, float]:
         if self.pool is None:
-            return process_page(item, with_events=self.with_events)
+            return timed_process_page(page, self.with_events)
         loop = asyncio.get_running_loop()
         try:
-            job = functools.partial(process_page, item, with_events=self.with_events)
+            job = functools.partial(timed_process_page, page, self.with_events)
             return await loop.run_in_executor(self.pool, job)
         except Exception as exc:  # a dead worker must not lose the page
-            log.warning("worker failed on %s (%s); processing it inline", item.get("url"), exc)
-            return process_page(item, with_events=self.with_events)
+            log.warning("worker failed on %s (%s); processing it inline", page.url, exc)
+            return timed_process_page(page, self.with_events)
 
 
 class MongoStorePipeline:
-    def __init__(self, crawler: Any):
+    def __init__(self, crawler: Any, link: ArchiveLink | None = None):
         self.crawler = crawler
         self.stats = crawler.stats
+        # Shared with the spider (its incremental checks use this connection).
+        self.link = link or ArchiveLink()
         settings = crawler.settings
         self.uri = settings.get("MONGO_URI")
-        self.database = settings.get("MONGO_DATABASE", "marsad")
-        self.data_dir = settings.get("MONGO_DATA_DIR", "./data")
-        self.batch_size = settings.getint("MONGO_BATCH_SIZE", 100)
-        self.spool_dir = settings.get("MARSAD_SPOOL_DIR") or "./data/spool"
+        self.database = settings.get("MONGO_DATABASE") or config.DEFAULT_DATABASE
+        self.data_dir = settings.get("MONGO_DATA_DIR") or config.DEFAULT_DATA_DIR
+        self.batch_size = settings.getint("MONGO_BATCH_SIZE", config.DEFAULT_BATCH_SIZE)
+        self.spool_dir = settings.get("MARSAD_SPOOL_DIR") or config.DEFAULT_SPOOL_DIR
         self.retry_every = settings.getfloat("MARSAD_SPOOL_RETRY", 10.0)
         self.connection: Any = None
         self.store: Any = None
@@ -93,32 +104,34 @@ class MongoStorePipeline:
     def from_crawler(cls, crawler: Any) -> "MongoStorePipeline":
         if not crawler.settings.get("ITEM_PIPELINES"):
             raise NotConfigured
-        return cls(crawler)
+        pipeline = cls(crawler)
+        attach = getattr(crawler.spider, "attach_archive", None)
+        if attach is not None:
+            attach(pipeline.link)
+        return pipeline
 
     def open_spider(self) -> None:
-        from pipelines.storage import ArticleStore, StoreLockedError, open_database
-
         # A locked data directory raises here with a message saying what to do; the
         # crawl stops before fetching anything rather than losing what it would fetch.
         try:
             self.connection = open_database(
                 self.uri, self.database, self.data_dir,
-                server_selection_timeout_ms=self.crawler.settings.getint("MONGO_TIMEOUT_MS", 10_000))
+                server_selection_timeout_ms=self.crawler.settings.getint(
+                    "MONGO_TIMEOUT_MS", config.SERVER_SELECTION_TIMEOUT_MS))
         except StoreLockedError as exc:
             log.error("%s", exc)
             self.stats.set_value("marsad/store_error", str(exc))
             raise
-        self.store = ArticleStore(self.connection.db, batch_size=self.batch_size)
+        # Events are written with their articles whether or not this crawl extracts them,
+        # as before: the sink only acts on records that carry events.
+        self.store = article_store(self.connection.db, batch_size=self.batch_size)
         self.store.ensure_indexes()
-        # Other components (the spider's incremental checks) share this connection.
-        self.crawler.marsad_db = self.connection.db
+        self.link.opened(self.connection.db)
         # The store is used from this one thread only, so batch writes never block the
         # reactor (downloads and processing go on while a batch is written).
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="marsad-store")
         where = self.uri or f"embedded SecantusDB on {self.data_dir} ({self.connection.embedded.uri})"
         log.info("storing into %s, database %r", where, self.database)
-        from pipelines.storage.spool import Spool
-
         # One subdirectory per database: a spooled record is only ever written back
         # into the database it was meant for.
         self.spool = Spool(Path(self.spool_dir) / self.database)
@@ -138,26 +151,28 @@ class MongoStorePipeline:
                 else:
                     self.stats.set_value(f"marsad/store/{key}", value)
         finally:
+            self.link.closed()
             self.store.close()
             self.connection.close()
 
-    async def _write(self, method: Any, record: dict) -> None:
-        outcome = await asyncio.wrap_future(self.writer.submit(self._store_or_spool, method, record))
+    async def _write(self, record: Article | Drop) -> None:
+        outcome = await asyncio.wrap_future(self.writer.submit(self._store_or_spool, record))
         if outcome == "spooled":
             self.stats.inc_value("marsad/spooled")
 
     # -- on the writer thread: the store, and the spool while the database is away --
 
-    def _store_or_spool(self, method: Any, record: dict) -> str:
-        from pipelines.storage import StorageUnavailableError
-
-        kind = "article" if method == self.store.add else "drop"
+    def _store_or_spool(self, record: Article | Drop) -> str:
         if self.outage_since is not None:
-            self.spool.append([{"kind": kind, "record": record}])
+            kind = "article" if isinstance(record, Article) else "drop"
+            self.spool.append([{"kind": kind, "record": record.to_dict()}])
             self._maybe_recover()
             return "spooled"
         try:
-            method(record)
+            if isinstance(record, Article):
+                self.store.add(record)
+            else:
+                self.store.add_drop(record)
         except StorageUnavailableError as exc:
             self._went_away(exc)
             return "spooled"
@@ -169,7 +184,7 @@ class MongoStorePipeline:
         if self.outage_since is None:
             self.outage_since = time.monotonic()
             self.stats.inc_value("marsad/store_outages")
-            self.crawler.marsad_db_down = True  # the spider stops asking it meanwhile
+            self.link.down = True  # the spider stops asking it meanwhile
         self.next_retry = time.monotonic() + self.retry_every
         log.warning("database unreachable (%s); %d buffered records spooled to %s, items keep "
                     "going there; retrying every %.0f s", exc, len(pending),
@@ -177,11 +192,6 @@ class MongoStorePipeline:
 
     def _db_answers(self) -> bool:
         """A quick ping on a short-timeout client (the store's waits 10 s per try)."""
-        import socket
-
-        import pymongo
-        from pymongo.uri_parser import parse_uri
-
         try:  # a refused connection answers at once, where server selection would wait
             nodes = parse_uri(self.connection.uri).get("nodelist") or []
         except Exception:
@@ -211,8 +221,6 @@ class MongoStorePipeline:
         self._drain("spooled during the outage")
 
     def _drain(self, what: str) -> None:
-        from pipelines.storage import StorageUnavailableError
-
         try:
             written = self.spool.drain(self.store)
         except StorageUnavailableError as exc:
@@ -222,14 +230,12 @@ class MongoStorePipeline:
             log.warning("database reachable again after %.0f s; %d spooled records written",
                         time.monotonic() - self.outage_since, written)
             self.outage_since = None
-            self.crawler.marsad_db_down = False
+            self.link.down = False
         elif written:
             log.warning("%d spooled records %s written from %s", written, what, self.spool.directory)
         self.stats.inc_value("marsad/spool_drained", written)
 
     def _final_flush(self) -> None:
-        from pipelines.storage import StorageUnavailableError
-
         if self.outage_since is not None:
             self._maybe_recover(force=True)
         if self.outage_since is None:
@@ -244,17 +250,14 @@ class MongoStorePipeline:
                         "run writes them first", left, self.spool.directory)
             self.stats.set_value("marsad/spool_left", left)
 
-    async def process_item(self, item: dict) -> dict:
-        kind = item.get("kind")
-        record = item.get("record") or {}
-        if kind == "drop":
-            await self._write(self.store.add_drop, record)
-            self.stats.inc_value(f"marsad/dropped/{record.get('reason')}")
-            raise DropItem(f"{record.get('reason')}: {record.get('url')}", log_level="INFO")
-        if kind != "article":
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, Drop):
+            await self._write(item)
+            self.stats.inc_value(f"marsad/dropped/{item.code}")
+            raise DropItem(f"{item.code}: {item.url}", log_level="INFO")
+        if not isinstance(item, Article):
             return item
-        await self._write(self.store.add, record)
+        await self._write(item)
         self.stats.inc_value("marsad/articles")
-        return {"url": record.get("url"), "title": record.get("title"),
-                "published": record.get("published"), "source": record.get("source"),
-                "events": len(record.get("events") or [])}
+        return {"url": item.url, "title": item.title, "published": item.published_local,
+                "source": item.source, "events": len(item.events or ())}

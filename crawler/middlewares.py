@@ -1,11 +1,21 @@
 """Spider and downloader middlewares."""
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
+import socket
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
+from urllib.parse import urlsplit
 
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.spidermiddlewares.httperror import HttpError
+
+from pipelines.records import Drop, DropReason
+from pipelines.warc_writer import WarcWriter
 
 log = logging.getLogger(__name__)
 
@@ -24,25 +34,23 @@ class RecordSpiderErrors:
     def from_crawler(cls, crawler: Any) -> "RecordSpiderErrors":
         return cls(crawler)
 
-    def process_spider_exception(self, response: Any, exception: BaseException) -> Iterable[dict] | None:
+    def process_spider_exception(self, response: Any, exception: BaseException) -> Iterable[Drop] | None:
         if isinstance(exception, HttpError):
             return None  # the request's errback records these
         return self._record(response, exception)
 
-    def _record(self, response: Any, exception: BaseException) -> Iterable[dict]:
+    def _record(self, response: Any, exception: BaseException) -> Iterable[Drop]:
         log.error("callback failed on %s: %r", response.url, exception)
         self.crawler.stats.inc_value("marsad/fetch_errors/spider_error")
-        yield {"kind": "failure", "url": response.url, "source": response.meta.get("source"),
-               "reason": "spider_error", "detail": f"{type(exception).__name__}: {exception}"[:1000],
-               "status": response.status,
-               "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        yield Drop(url=response.url, reason=DropReason.SPIDER_ERROR,
+                   detail=f"{type(exception).__name__}: {exception}", source=response.meta.get("source"),
+                   status=response.status,
+                   fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def is_public_address(address: str) -> bool:
     """True for a globally routable unicast IP; False for loopback, link-local, private,
     shared, reserved, multicast or unspecified ones, and for anything that is not an IP."""
-    import ipaddress
-
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
     except ValueError:
@@ -86,9 +94,6 @@ class RefusePrivateAddresses:
     async def _addresses(self, host: str, port: int | None) -> tuple[str, ...]:
         if host in self._resolved:
             return self._resolved[host]
-        import asyncio
-        import socket
-
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
             addresses = tuple(sorted({info[4][0] for info in infos}))
@@ -100,10 +105,6 @@ class RefusePrivateAddresses:
         return addresses
 
     async def process_request(self, request: Any) -> None:
-        from urllib.parse import urlsplit
-
-        from scrapy.exceptions import IgnoreRequest
-
         parts = urlsplit(request.url)
         host = (parts.hostname or "").lower()
         if not host or self._source_allows(request, host):
@@ -127,24 +128,19 @@ class RefusePrivateAddresses:
 class WriteWarc:
     """Downloader middleware: with ``MARSAD_WARC_DIR`` set, every article response that
     reaches the spider is also written to rotating ``.warc.gz`` files there
-    (``pipelines.warc.WarcWriter``), so a crawl can be re-processed later with
-    ``python -m pipelines.warc``. Bodies are written decoded (after decompression);
+    (``pipelines.warc_writer.WarcWriter``), so a crawl can be re-processed later with
+    ``marsad warc``. Bodies are written decoded (after decompression);
     redirects, retried failures and 304s are not written."""
 
-    def __init__(self, writer: Any, stats: Any):
+    def __init__(self, writer: WarcWriter, stats: Any):
         self.writer = writer
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "WriteWarc":
-        from scrapy import signals
-        from scrapy.exceptions import NotConfigured
-
         directory = crawler.settings.get("MARSAD_WARC_DIR")
         if not directory:
             raise NotConfigured
-        from pipelines.warc import WarcWriter
-
         writer = WarcWriter(directory, max_bytes=crawler.settings.getint("MARSAD_WARC_MAX_BYTES", 1_000_000_000))
         middleware = cls(writer, crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)

@@ -20,74 +20,35 @@ import datetime as _dt
 import logging
 import os
 import random
-import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+from crawler.locks import Heartbeat, source_lease
+from crawler.runs import RUNS
+from crawler.schedule_spec import Schedule, ScheduleError, parse_schedule
+from crawler.sources import Source, SourceRegistryError, load_sources, select_sources
+from pipelines.config import add_archive_options
+from pipelines.storage import StorageError, open_database
 
 log = logging.getLogger("marsad.schedule")
 
 ROOT = Path(__file__).resolve().parent.parent
 EX_TEMPFAIL = 75  # --run-once: the source is already running elsewhere
 
-_INTERVAL_RE = re.compile(r"^every\s+((?:\d+\s*[smhd]\s*)+)$", re.IGNORECASE)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class ScheduleError(ValueError):
-    """A schedule string that is neither an interval nor a cron expression."""
+__all__ = ["EX_TEMPFAIL", "Job", "Schedule", "ScheduleError", "Scheduler", "main", "parse_schedule",
+           "run_once"]
 
 
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A parsed schedule: ``interval`` seconds, or a ``cron`` expression (in UTC)."""
-
-    text: str
-    interval: float | None = None
-    cron: str | None = None
-
-    def next_after(self, moment: _dt.datetime) -> _dt.datetime:
-        """The first run time strictly after ``moment``."""
-        if self.interval is not None:
-            return moment + _dt.timedelta(seconds=self.interval)
-        from croniter import croniter
-
-        return croniter(self.cron, moment).get_next(_dt.datetime)
-
-
-def parse_schedule(text: Any) -> Schedule:
-    """Parse ``every 30m`` / ``every 1h30m`` / ``every 45s`` or a cron expression
-    (5 fields, minute first, in UTC; 6 with seconds; or ``@hourly``/``@daily``...)."""
-    usage = ("expected a cron expression such as '*/30 * * * *' (UTC) or an interval such as "
-             "'every 30m' (units s, m, h, d)")
-    if not isinstance(text, str) or not text.strip():
-        raise ScheduleError(f"{usage}, got {text!r}")
-    value = " ".join(text.split())
-    match = _INTERVAL_RE.match(value)
-    if match:
-        seconds = sum(int(n) * _UNIT_SECONDS[u.lower()]
-                      for n, u in re.findall(r"(\d+)\s*([smhdSMHD])", match.group(1)))
-        if seconds <= 0:
-            raise ScheduleError(f"interval must be longer than 0 seconds, got {text!r}")
-        return Schedule(value, interval=float(seconds))
-    if value.lower().startswith("every"):
-        raise ScheduleError(f"{usage}, got {text!r}")
-    from croniter import croniter
-
-    fields = value.split()
-    if not (value.startswith("@") or len(fields) in (5, 6)) or not croniter.is_valid(value):
-        raise ScheduleError(f"{usage}, got {text!r}")
-    return Schedule(value, cron=value)
 
 
 # -- running crawls ---------------------------------------------------------------
@@ -113,13 +74,11 @@ class Job:
 class Scheduler:
     """Launches, watches and stops crawl processes; see the module docstring."""
 
-    def __init__(self, db: Any, mongo_uri: str, database: str, sources: list[Any], *,
+    def __init__(self, db: Any, mongo_uri: str, database: str, sources: list[Source], *,
                  registry: str | None = None, max_run_time: float = 3600.0, jitter: float = 30.0,
                  lease_ttl: float = 60.0, kill_grace: float = 30.0, tick: float = 1.0,
                  scrapy_settings: list[str] | None = None, log_dir: str | None = None,
                  clock: Callable[[], _dt.datetime] = _now):
-        from crawler.locks import Heartbeat
-
         self.db = db
         self.mongo_uri = mongo_uri
         self.database = database
@@ -147,8 +106,6 @@ class Scheduler:
         """Interval sources continue from their last recorded run, so a restarted
         scheduler does not crawl everything again at once."""
         if schedule.interval is not None:
-            from crawler.runs import RUNS
-
             last = self.db[RUNS].find_one({"sources": source}, sort=[("started_at", -1)])
             started = last.get("started_at") if last else None
             if isinstance(started, _dt.datetime):
@@ -200,8 +157,6 @@ class Scheduler:
             self._kill(job)
 
     def _launch(self, job: Job, now: _dt.datetime) -> None:
-        from crawler.locks import source_lease
-
         job.next_due = job.schedule.next_after(now) + self._jitter()
         lease = source_lease(self.db, job.source, self.lease_ttl)
         if not lease.acquire():
@@ -285,8 +240,6 @@ class Scheduler:
     def _record(self, job: Job, code: int | None) -> None:
         """Add the scheduler's view to the run's record; write a record of its own when
         the crawl left none (killed, or never started)."""
-        from crawler.runs import RUNS
-
         finished = self.clock()
         outcome = {None: "not_started", 0: "finished"}.get(code, "crashed")
         fields: dict[str, Any] = {"scheduler": {
@@ -361,15 +314,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--log-dir", help="write each crawl's log to a file here (default: inherit output)")
     p.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                    help="Scrapy setting passed to every crawl")
-    p.add_argument("--mongo-uri", default=os.environ.get("MONGO_URI"))
-    p.add_argument("--database", default=os.environ.get("MONGO_DATABASE", "marsad"))
-    p.add_argument("--data-dir", default=os.environ.get("MARSAD_DATA_DIR", "./data"))
+    add_archive_options(p)
     return p
 
 
-def _choose(sources: list[Any], wanted: list[str], once: str | None) -> list[Any]:
-    from crawler.sources import SourceRegistryError, select_sources
-
+def _choose(sources: list[Source], wanted: list[str], once: str | None) -> list[Source]:
     if once:
         chosen = select_sources(sources, once)
         # A one-off run needs no schedule; give it a placeholder one.
@@ -382,9 +331,7 @@ def _choose(sources: list[Any], wanted: list[str], once: str | None) -> list[Any
     return [s for s in chosen if s.schedule]
 
 
-def _with_schedule(source: Any, schedule: str) -> Any:
-    from dataclasses import replace
-
+def _with_schedule(source: Source, schedule: str) -> Source:
     return replace(source, schedule=schedule)
 
 
@@ -396,9 +343,6 @@ def main(argv: list[str] | None = None) -> int:
         if "=" not in setting:
             print(f"error: -s expects NAME=VALUE, got {setting!r}", file=sys.stderr)
             return 2
-    from crawler.sources import SourceRegistryError, load_sources
-    from pipelines.storage import StorageError, open_database
-
     try:
         sources = _choose(load_sources(args.registry), args.source, args.run_once)
     except SourceRegistryError as exc:

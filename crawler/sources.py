@@ -14,6 +14,9 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from lxml import etree
+
+from crawler.schedule_spec import ScheduleError, parse_schedule
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.yaml")
 
@@ -108,8 +111,6 @@ def _xpaths(entry: str, value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise _fail(entry, "xpaths", "expected a mapping of title/body/date to XPath")
-    from lxml import etree
-
     for key, expr in value.items():
         if key not in _XPATH_KEYS:
             raise _fail(entry, f"xpaths.{key}", f"unknown key; use one of {sorted(_XPATH_KEYS)}")
@@ -150,8 +151,6 @@ def parse_source(raw: Any, position: int) -> Source:
         raise _fail(entry, "max_articles", "expected a positive integer")
     schedule = raw.get("schedule")
     if schedule is not None:
-        from crawler.schedule import ScheduleError, parse_schedule
-
         try:
             schedule = parse_schedule(schedule).text
         except ScheduleError as exc:

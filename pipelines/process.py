@@ -1,97 +1,88 @@
 """One fetched page through every stage: decode → dates → extraction → events.
 
-``process_page`` is what the crawler's item pipeline calls (in a worker process), and
-what backfill tools call on stored HTML or WARC records. It never raises: a page either
-becomes an article record or a drop record with its reason.
+``process_page`` is the one composition of the stages: the crawler's item pipeline calls
+it (in a worker process), and so do the WARC backfill, the extract command and the
+reprocessing of stored raw pages. It never raises: a ``Page`` becomes an ``Article`` or
+a ``Drop`` with its reason (``pipelines.records``).
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from pipelines.dates import find_publication_date
 from pipelines.extract import ExtractionError, decode_html, extract_article, parse_html
+from pipelines.records import Article, Drop, DropReason, Page, build_article
+
+try:  # the events stage is optional: without it articles carry no events
+    from pipelines.events import extract_events
+except ImportError:  # pragma: no cover - installed in every supported setup
+    extract_events = None
 
 log = logging.getLogger(__name__)
 
-_PAGE_FIELDS = ("url", "final_url", "status", "content_type", "source", "fetched_at", "hints")
 
-
-def _drop(page: dict, reason: str, detail: str = "") -> dict:
-    return {"kind": "drop", "record": {
-        "url": page.get("final_url") or page.get("url"), "source": page.get("source"),
-        "reason": reason, "detail": detail[:1000], "status": page.get("status"),
-        "fetched_at": page.get("fetched_at"),
-    }}
-
-
-def _status(value: Any) -> int:
-    """The HTTP status as an int; a missing or unreadable one counts as 200."""
+def process_page(page: Page | Mapping[str, Any], *, with_events: bool = True) -> Article | Drop:
+    """Turn a page into an ``Article`` or a ``Drop`` (a dict is read as a ``Page``)."""
+    if not isinstance(page, Page):
+        page = Page.from_mapping(page)
     try:
-        return int(value) if value is not None and not isinstance(value, bool) else 200
-    except (TypeError, ValueError, OverflowError):
-        return 200
+        return _process(page, with_events)
+    except Exception as exc:  # a bug on one page must not end the crawl
+        log.exception("processing failed for %s", page.url)
+        return Drop.for_page(page, DropReason.INTERNAL_ERROR,
+                             f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
 
 
-def _events(record: dict) -> list[dict] | None:
-    """Events for an article, or None when the events stage is not installed."""
-    try:
-        from pipelines.events import extract_events
-    except ImportError:
-        return None
-    return extract_events(record.get("text") or "", published=record.get("published"),
-                          timezone=record.get("timezone"), source=record.get("source"))
-
-
-def process_page(page: dict, *, with_events: bool = True) -> dict[str, Any]:
-    """Turn a page record into ``{"kind": "article", "record": ...}`` or
-    ``{"kind": "drop", "record": ...}``, with ``cpu_ms`` spent on it."""
+def timed_process_page(page: Page, with_events: bool = True) -> tuple[Article | Drop, float]:
+    """``process_page`` and the CPU milliseconds it took (in the process that ran it)."""
     started = time.process_time()
-    result = _process(page, with_events)
-    result["cpu_ms"] = (time.process_time() - started) * 1000
-    return result
+    result = process_page(page, with_events=with_events)
+    return result, (time.process_time() - started) * 1000
 
 
-def _process(page: dict, with_events: bool) -> dict[str, Any]:
+def _drop_reason(code: str | None) -> DropReason:
+    reason, _ = DropReason.from_code(code or DropReason.NOT_ARTICLE.value)
+    return DropReason.NOT_ARTICLE if reason is DropReason.UNKNOWN else reason
+
+
+def _process(page: Page, with_events: bool) -> Article | Drop:
+    url = page.location
     try:
-        body = page.get("body") or b""
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        url = page.get("final_url") or page.get("url")
-        html, encoding = decode_html(body, page.get("content_type"))
+        html, encoding = decode_html(page.body, page.content_type)
         tree = parse_html(html)
         # Dates read the untouched tree; extraction may prune it afterwards.
-        dates = find_publication_date(tree, url=url, timezone=page.get("timezone"),
-                                      hints=page.get("hints"), fetched_at=page.get("fetched_at"),
-                                      date_xpath=(page.get("xpaths") or {}).get("date"))
-        article = extract_article(tree, url=url, language=page.get("language") or "ar",
-                                  xpaths=page.get("xpaths"))
+        dates = find_publication_date(tree, url=url, timezone=page.timezone,
+                                      hints=dict(page.hints), fetched_at=page.fetched_at,
+                                      date_xpath=(page.xpaths or {}).get("date"))
+        extraction = extract_article(tree, url=url, language=page.language,
+                                     xpaths=dict(page.xpaths) if page.xpaths else None)
     except ExtractionError as exc:
-        return _drop(page, exc.reason, exc.detail)
-    except Exception as exc:  # a bug on one page must not end the crawl
-        log.exception("processing failed for %s", page.get("url"))
-        return _drop(page, "internal_error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
-    status = _status(page.get("status"))
+        return Drop.for_page(page, _drop_reason(exc.reason), exc.detail)
+    status = 200 if page.status is None else page.status
     if status >= 400:
         # Error pages are never articles; only a recognised challenge gets its own reason.
-        reason = "challenge_page" if article.get("drop_reason") == "challenge_page" else f"http_{status}"
-        return _drop(page, reason, f"HTTP {status}, title={article.get('title')!r}")
-    if not article.get("is_article"):
-        return _drop(page, article.get("drop_reason") or "not_article",
-                     f"title={article.get('title')!r}")
-    record = {k: page.get(k) for k in _PAGE_FIELDS}
-    record.update(article)
-    record.update(dates)
-    record.update(raw_html=body, encoding=encoding, timezone=page.get("timezone"))
-    if with_events:
-        try:
-            events = _events(record)
-        except Exception as exc:  # events are an addition; the article is still kept
-            log.exception("event extraction failed for %s", url)
-            record["events_error"] = f"{type(exc).__name__}: {exc}"
-        else:
-            if events is not None:
-                record["events"] = events
-    return {"kind": "article", "record": record}
+        challenge = extraction.get("drop_reason") == DropReason.CHALLENGE_PAGE
+        return Drop.for_page(page, DropReason.CHALLENGE_PAGE if challenge else DropReason.HTTP_STATUS,
+                             f"HTTP {status}, title={extraction.get('title')!r}")
+    if not extraction.get("is_article"):
+        return Drop.for_page(page, _drop_reason(extraction.get("drop_reason")),
+                             f"title={extraction.get('title')!r}")
+    article = build_article(page, extraction, dates, encoding=encoding)
+    if with_events and extract_events is not None:
+        return _with_events(article)
+    return article
+
+
+def _with_events(article: Article) -> Article:
+    try:
+        events = extract_events(article.text, published=article.published_local,
+                                timezone=article.timezone, source=article.source)
+    except Exception as exc:  # events are an addition; the article is still kept
+        log.exception("event extraction failed for %s", article.final_url or article.url)
+        return dataclasses.replace(article, events_error=f"{type(exc).__name__}: {exc}")
+    return dataclasses.replace(article, events=tuple(events))

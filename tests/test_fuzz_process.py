@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from crawler.discovery import looks_like_feed, parse_feed, parse_section, parse_sitemap
 from pipelines.process import process_page
+from pipelines.records import Article, Drop, DropReason
 from pipelines.storage.spool import decode_line, encode_line
 from pipelines.urls import canonical_url
 
@@ -54,10 +55,9 @@ pages = st.fixed_dictionaries(
 @given(pages)
 def test_process_page_never_raises(page):
     result = process_page(page, with_events=True)
-    assert result["kind"] in ("article", "drop")
-    record = result["record"]
-    if result["kind"] == "drop":
-        assert isinstance(record["reason"], str) and record["reason"]
+    assert isinstance(result, (Article, Drop))
+    if isinstance(result, Drop):
+        assert isinstance(result.reason, DropReason) and result.code
     else:
         assert isinstance(record.get("text"), str) and record["text"]
 

@@ -6,6 +6,7 @@ loopback, link-local and private addresses are refused unless the source allows 
 """
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import uuid
 from pathlib import Path
@@ -18,6 +19,7 @@ from crawler.middlewares import is_public_address
 from crawling import crawl_env, scrapy_command
 from fixturesite import FixtureServer
 from pipelines.process import process_page
+from pipelines.records import Article, Drop
 from pipelines.storage import ArticleStore, unescape_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +39,9 @@ def _page(title: str, body_html: str, hints: dict | None = None) -> dict:
 
 def _store_one(mongo_db, page: dict) -> dict:
     result = process_page(page, with_events=False)
-    assert result["kind"] == "article", result["record"].get("reason")
+    assert isinstance(result, Article), result
     with ArticleStore(mongo_db, batch_size=10) as store:
-        store.add(result["record"])
+        store.add(result)
     docs = list(mongo_db.articles.find({}))
     assert len(docs) == 1
     return docs[0]
@@ -67,14 +69,14 @@ def test_page_thick_with_control_characters_is_stored_clean_or_dropped_with_reas
     noisy = PARAGRAPH.replace(" ", " \x01\x07\x1b\x00")
     page = _page("عنوان\x08 فيه\x00 محارف", "".join(f"<p>{noisy} {i}</p>" for i in range(4)))
     result = process_page(page, with_events=False)
-    if result["kind"] == "drop":
-        assert result["record"]["reason"] in {"undecodable", "binary_content"}
+    if isinstance(result, Drop):
+        assert result.code in {"undecodable", "binary_content"}
         with ArticleStore(mongo_db) as store:
-            store.add_drop(result["record"])
-        assert mongo_db.drops.find_one({})["reason"] == result["record"]["reason"]
+            store.add_drop(result)
+        assert mongo_db.drops.find_one({})["reason"] == result.code
     else:
         with ArticleStore(mongo_db) as store:
-            store.add(result["record"])
+            store.add(result)
         doc = mongo_db.articles.find_one({})
         assert not any(ord(c) < 32 and c not in "\n\t" for c in doc["text"] + doc["title"])
 
@@ -83,10 +85,9 @@ def test_absurdly_long_title_is_cut_and_flagged(mongo_db):
     title = "عنوان " * 40_000
     body = "".join(f"<p>{PARAGRAPH} {i}</p>" for i in range(4))
     result = process_page(_page(title, body), with_events=False)
-    assert result["kind"] == "article"
-    record = result["record"]
+    assert isinstance(result, Article)
     # The extractor may refuse such a title; if it keeps it, the store must cut it.
-    record["title"] = record.get("title") or title
+    record = dataclasses.replace(result, title=result.title or title)
     with ArticleStore(mongo_db) as store:
         store.add(record)
     doc = mongo_db.articles.find_one({})

@@ -16,7 +16,8 @@ from crawler.sources import load_sources
 from fixturesite import FixtureServer
 from pipelines.storage import ArticleStore
 from pipelines.urls import canonical_url
-from pipelines.warc import SourceMatcher, WarcWriter, backfill, iter_warc_pages
+from pipelines.warc import SourceMatcher, backfill, iter_warc_pages
+from pipelines.warc_writer import WarcWriter
 from test_crawl_e2e import run_scrapy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +55,9 @@ def test_reader_yields_html_responses_only(written):
 
     skipped = Counter()
     pages = list(iter_warc_pages(written["path"], skipped))
-    assert [p["url"] for p in pages] == [p["url"] for p in written["pages"]] + [written["soft"]["url"]]
+    assert [p.url for p in pages] == [p["url"] for p in written["pages"]] + [written["soft"]["url"]]
     assert skipped["not_html"] == 1 and skipped["record_warcinfo"] == 1
-    assert all(p["status"] == 200 and p["body"] and p["fetched_at"].endswith("Z") for p in pages)
+    assert all(p.status == 200 and p.body and p.fetched_at.endswith("Z") for p in pages)
 
 
 def test_backfill_stores_articles_and_drops(site, written, mongo_db, tmp_path):

@@ -1,19 +1,22 @@
 """The `news` spider: discover article URLs for each source and fetch them.
 
-It only fetches. Everything done to a fetched page (decoding, dates, extraction,
-events, storage) happens in item pipelines that call the plain stages in
-``pipelines``. Failures are yielded as items too, so every page the crawl meets ends
-as a stored article or a recorded drop with its reason.
+It only fetches. Each fetched article page is yielded as a ``Page`` record; everything
+done to it (decoding, dates, extraction, events, storage) happens in item pipelines that
+call ``pipelines.process.process_page`` and the store. Failures are yielded as ``Drop``
+records, so every page the crawl meets ends as a stored article or a recorded drop with
+its reason. The store pipeline hands the spider an ``ArchiveLink`` for fetch state.
 """
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 
 try:  # Scrapy >= 2.14 raises its own timeout error
     from scrapy.exceptions import DownloadTimeoutError
@@ -29,11 +32,13 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
+from crawler.archive_link import ArchiveLink
+from crawler.claims import Claims, frontier_keys
 from crawler.discovery import Entry, Listing, looks_like_feed, parse_feed, parse_section, parse_sitemap
 from crawler.sources import Source, SourceRegistryError, load_sources, select_sources
+from pipelines.records import Drop, DropReason, Page
 from pipelines.storage import revisits
 from pipelines.urls import canonical_url
-
 
 # Statuses whose body may be a bot challenge (Cloudflare-style) rather than a refusal.
 CHALLENGE_STATUSES = frozenset({401, 403, 429, 503})
@@ -43,30 +48,30 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def failure_reason(failure: Failure) -> tuple[str, str]:
-    """A short machine reason and a human detail for a failed request."""
+def failure_reason(failure: Failure) -> tuple[DropReason, str]:
+    """The drop reason and a human detail for a failed request."""
     exc = failure.value
     if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
+        return DropReason.HTTP_STATUS, f"HTTP {exc.response.status}"
     if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
-        return "timeout", str(exc)
+        return DropReason.TIMEOUT, str(exc)
     if isinstance(exc, DNSLookupError):
-        return "dns_error", str(exc)
+        return DropReason.DNS_ERROR, str(exc)
     if isinstance(exc, ConnectionRefusedError):
-        return "connection_refused", str(exc)
+        return DropReason.CONNECTION_REFUSED, str(exc)
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text:
-            return "robots", text
+            return DropReason.ROBOTS, text
         if "redirect" in text.lower():
-            return "redirect_loop", text
+            return DropReason.REDIRECT_LOOP, text
         if "private" in text.lower():
-            return "private_address", text
-        return "ignored", text
+            return DropReason.PRIVATE_ADDRESS, text
+        return DropReason.IGNORED, text
     name = type(exc).__name__
     if "Cancelled" in name or "maxsize" in str(exc).lower():
-        return "too_large", str(exc)
-    return name.lower(), str(exc)[:500]
+        return DropReason.TOO_LARGE, str(exc)
+    return DropReason.FETCH_ERROR, f"{name}: {exc}"[:500]
 
 
 class NewsSpider(scrapy.Spider):
@@ -83,25 +88,25 @@ class NewsSpider(scrapy.Spider):
         self.scheduled_per_source: Counter[str] = Counter()
         self.incremental = True
         self.revisits: tuple[float, ...] = revisits.DEFAULT_REVISITS
-        self._db: Any = None
+        # Replaced by the store pipeline's link (attach_archive); unlinked, the crawl
+        # keeps no fetch state and behaves as a full crawl.
+        self.archive = ArchiveLink()
         self.distributed = False
-        self.claims: Any = None
+        self.claims: Claims | None = None
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
         if settings.get("REDIS_URL"):
             # Distributed mode: one shared frontier in Redis (scrapy-redis queue, claims
-            # as duplicate filter, crawler/locks.py); a record is acknowledged once
+            # as duplicate filter, crawler/claims.py); a record is acknowledged once
             # written, so batches of one.
-            from crawler.locks import frontier_keys
-
             keys = frontier_keys(settings.get("MARSAD_FRONTIER") or "default")
             for name, value in {
                 "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
                 "SCHEDULER_PERSIST": True,
                 "SCHEDULER_QUEUE_KEY": keys["requests"],
-                "DUPEFILTER_CLASS": "crawler.locks.ClaimingDupeFilter",
+                "DUPEFILTER_CLASS": "crawler.claims.ClaimingDupeFilter",
                 "MONGO_BATCH_SIZE": 1,
             }.items():
                 settings.set(name, value, priority="spider")
@@ -131,6 +136,10 @@ class NewsSpider(scrapy.Spider):
         crawler.settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         return spider
 
+    def attach_archive(self, link: ArchiveLink) -> None:
+        """Called by the store pipeline as it is built: fetch state goes through its database."""
+        self.archive = link
+
     # -- requests ---------------------------------------------------------------
 
     def _request(self, url: str, source: Source, callback: Any, headers: dict | None = None,
@@ -147,10 +156,7 @@ class NewsSpider(scrapy.Spider):
     # -- distributed crawling -----------------------------------------------------
 
     def _setup_distributed(self, crawler: Any) -> None:
-        from scrapy import signals
-        from scrapy_redis.connection import get_redis_from_settings
-
-        from crawler.locks import Claims
+        from scrapy_redis.connection import get_redis_from_settings  # only in distributed mode
 
         self.distributed = True
         self.claims = Claims(get_redis_from_settings(crawler.settings),
@@ -171,9 +177,9 @@ class NewsSpider(scrapy.Spider):
         meta = getattr(response, "meta", None)
         if meta is None:
             meta = getattr(getattr(response, "request", None), "meta", None)
-        record = item.get("record") if isinstance(item, dict) and "record" in item else item
-        url = (meta or {}).get("article_key") or (record.get("url") if isinstance(record, dict) else None)
-        if url:
+        url = (meta or {}).get("article_key") or (item.get("url") if isinstance(item, dict)
+                                                   else getattr(item, "url", None))
+        if url and self.claims is not None:
             self.claims.done(url)
 
     def _claim_done_listing(self, response: Response, request: scrapy.Request, **_: Any) -> None:
@@ -181,20 +187,13 @@ class NewsSpider(scrapy.Spider):
             self.claims.done(request.url)  # a pagination page: it yields no item
 
     def _stored(self, claim: dict) -> bool:
-        db = self._store_db()
-        if db is None:
-            return False
-        key, url = claim["key"], claim["url"]
-        return bool(db["articles"].find_one({"$or": [{"url": key}, {"fetched_url": url}, {"final_url": url}]},
-                                            {"_id": 1})
-                    or db["drops"].find_one({"$or": [{"url": {"$in": [key, canonical_url(url)]}},
-                                                     {"fetched_url": url}]}, {"_id": 1}))
+        db = self.archive.db
+        return db is not None and revisits.is_stored(db, claim["key"], claim["url"])
 
     def _recover_claims(self, spider: Any = None) -> None:
         """When this worker runs dry: wait while other workers hold live claims, and
         fetch again what a dead worker had taken and not stored."""
-        from scrapy.exceptions import DontCloseSpider
-
+        assert self.claims is not None  # connected in distributed mode only
         live, expired = self.claims.pending()
         recovered = 0
         for claim in expired:
@@ -218,20 +217,14 @@ class NewsSpider(scrapy.Spider):
 
     # -- incremental crawling -----------------------------------------------------
 
-    def _store_db(self) -> Any:
-        """The database the store pipeline opened (None without one): fetch state is read
-        and written through the same connection, embedded server or not."""
-        if self._db is None:
-            self._db = getattr(self.crawler, "marsad_db", None)  # set by MongoStorePipeline
-        return self._db
-
     async def _in_store(self, job: Any, *args: Any) -> Any:
-        """Run a fetch-state read or write off the reactor thread; None when the database
-        is missing or failing (the crawl then behaves as a full crawl)."""
-        db = self._store_db()
-        if db is None or not self.incremental:
+        """Run a fetch-state read or write off the reactor thread, on the store pipeline's
+        connection; None when the database is missing or failing (the crawl then behaves
+        as a full crawl)."""
+        if not self.archive.connected or not self.incremental:
             return None
-        if getattr(self.crawler, "marsad_db_down", False):
+        db = self.archive.db
+        if db is None:
             # During an outage each look-up would wait the full server timeout; fetch as
             # if new instead (the store de-duplicates) until the store pipeline sees it back.
             self.crawler.stats.inc_value("marsad/incremental/skipped_during_outage")
@@ -320,7 +313,8 @@ class NewsSpider(scrapy.Spider):
             return
         listing = parse_sitemap(response.body, response.url)
         if not listing.articles and not listing.sitemaps:
-            yield self._failure(response.url, source, "empty_listing", "sitemap has no URLs", response.status)
+            yield self._failure(response.url, source, DropReason.EMPTY_LISTING, "sitemap has no URLs",
+                                response.status)
         async for out in self._follow_listing(listing, source, response):
             yield out
 
@@ -328,7 +322,8 @@ class NewsSpider(scrapy.Spider):
         source = self.sources[response.meta["source"]]
         listing = parse_feed(response.body, response.url)
         if not listing.articles:
-            yield self._failure(response.url, source, "empty_listing", "feed has no items", response.status)
+            yield self._failure(response.url, source, DropReason.EMPTY_LISTING, "feed has no items",
+                                response.status)
         async for out in self._follow_listing(listing, source, response):
             yield out
 
@@ -346,7 +341,7 @@ class NewsSpider(scrapy.Spider):
                                     section_url=response.meta.get("section_url"),
                                     depth_left=depth_left - 1)
 
-    async def parse_article(self, response: Response) -> AsyncIterator[dict]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Page]:
         key = response.meta.get("article_key") or canonical_url(response.url)
         source = self.sources[response.meta["source"]]
         now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -367,26 +362,25 @@ class NewsSpider(scrapy.Spider):
         for item in self._page_items(response):
             yield item
 
-    def _page_items(self, response: Response) -> Iterator[dict]:
+    def _page_items(self, response: Response) -> Iterator[Page]:
         source = self.sources[response.meta["source"]]
         key = response.meta.get("article_key") or canonical_url(response.url)
         content_type = response.headers.get("Content-Type")
-        yield {
-            "kind": "page",
-            "url": response.request.meta.get("redirect_urls", [response.url])[0],
-            "final_url": response.url,
-            "status": response.status,
-            "body": response.body,
-            "content_type": content_type.decode("latin-1") if content_type else None,
-            "source": source.id,
-            "fetched_at": _now(),
-            "timezone": source.timezone,
-            "language": source.language,
-            "xpaths": source.xpaths or None,
-            "hints": dict(self.known.get(key, {})),
-        }
+        yield Page(
+            url=response.request.meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url,
+            status=response.status,
+            body=response.body,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            source=source.id,
+            fetched_at=_now(),
+            timezone=source.timezone,
+            language=source.language,
+            xpaths=source.xpaths or None,
+            hints=dict(self.known.get(key, {})),
+        )
 
-    def on_error(self, failure: Failure) -> Iterator[dict]:
+    def on_error(self, failure: Failure) -> Iterator[Page | Drop]:
         request = failure.request
         source = self.sources.get(request.meta.get("source", ""))
         response = getattr(failure.value, "response", None)
@@ -399,11 +393,12 @@ class NewsSpider(scrapy.Spider):
             return
         reason, detail = failure_reason(failure)
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None
-        self.crawler.stats.inc_value(f"marsad/fetch_errors/{reason}")
-        self.logger.info("fetch failed (%s): %s %s", reason, request.url, detail)
-        yield self._failure(request.url, source, reason, detail, status)
+        drop = self._failure(request.url, source, reason, detail, status)
+        self.crawler.stats.inc_value(f"marsad/fetch_errors/{drop.code}")
+        self.logger.info("fetch failed (%s): %s %s", drop.code, request.url, detail)
+        yield drop
 
-    def _failure(self, url: str, source: Source | None, reason: str, detail: str,
-                 status: int | None) -> dict:
-        return {"kind": "failure", "url": url, "source": source.id if source else None,
-                "reason": reason, "detail": detail, "status": status, "fetched_at": _now()}
+    def _failure(self, url: str, source: Source | None, reason: DropReason, detail: str,
+                 status: int | None) -> Drop:
+        return Drop(url=url, reason=reason, detail=detail, source=source.id if source else None,
+                    status=status, fetched_at=_now())

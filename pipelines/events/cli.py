@@ -12,6 +12,8 @@ import json
 import sys
 from typing import IO, Iterable
 
+from pipelines.archive import reprocess_command
+from pipelines.config import ArchiveOptions, add_archive_options
 from pipelines.events.extractor import extract_events
 
 
@@ -54,10 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reprocess", action="store_true",
                     help="re-run the extractor over stored articles and replace their events")
     ap.add_argument("--since", help="with --reprocess: only articles published on or after this date")
+    add_archive_options(ap)
     args = ap.parse_args(argv)
     if args.reprocess:
-        from pipelines.events.store import reprocess_command
-        return reprocess_command(since=args.since)
+        return reprocess_command(since=args.since, options=ArchiveOptions.from_args(args))
     if args.since:
         ap.error("--since goes with --reprocess")
     stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)

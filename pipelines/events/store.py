@@ -4,20 +4,21 @@
 refreshes the summary on the article document; running it twice with the same input
 leaves the same documents (ids are derived from the article URL and the event's place
 in the list). ``reprocess(db, since=...)`` re-runs the extractor over stored articles.
+``EventsCollection`` is the article store's event sink: the crawl writes an article's
+events in the same batch as the article (the store itself never imports this module).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
-import os
-import sys
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReplaceOne, UpdateOne
 
 from pipelines.events.extractor import EXTRACTOR_VERSION, extract_events
+from pipelines.storage.documents import article_key
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,6 @@ def replace_events(db, article_doc: Mapping[str, Any], events: list[Mapping[str,
 def replace_events_many(db, articles: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]]) -> int:
     """Batched ``replace_events`` for many articles at once (the crawl's write path):
     three round trips per batch however many articles and events it holds."""
-    from pymongo import ReplaceOne, UpdateOne
-
     ops, summaries, urls, keep = [], [], [], []
     for article_doc, events in articles:
         url = _article_url(article_doc)
@@ -120,8 +119,6 @@ def replace_events_many(db, articles: list[tuple[Mapping[str, Any], list[Mapping
 def replace_events_for_record(db, record: Mapping[str, Any]) -> int:
     """For the crawl pipeline: store ``record["events"]`` for an article record that the
     article store has written (or is about to write) under its usual key."""
-    from pipelines.storage import article_key
-
     key = article_key(record)
     if not key:
         raise ValueError("the record has no URL")
@@ -179,18 +176,16 @@ def reprocess(db, since: str | None = None,
     return counts
 
 
-def reprocess_command(since: str | None = None) -> int:
-    """``python -m pipelines.events --reprocess``: MONGO_URI (or the embedded store in
-    MARSAD_DATA_DIR), database MONGO_DATABASE (default marsad)."""
-    from pipelines.storage import StorageError, default_data_dir, open_database
+class EventsCollection:
+    """The ``events`` collection as the ``EventSink`` of ``pipelines.storage.ArticleStore``."""
 
-    try:
-        _since_filter(since)
-        with open_database(os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"),
-                           default_data_dir()) as conn:
-            counts = reprocess(conn.db, since=since)
-    except (StorageError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps({**counts, "extractor_version": EXTRACTOR_VERSION}))
-    return 0
+    def ensure_indexes(self, db: Any) -> None:
+        ensure_event_indexes(db)
+
+    def replace_many(self, db: Any, articles: list[tuple[Mapping[str, Any], list[Any]]]) -> int:
+        return replace_events_many(db, articles)
+
+
+def check_since(since: str | None) -> None:
+    """Raise ``ValueError`` with a message for the user when ``since`` is not a date."""
+    _since_filter(since)

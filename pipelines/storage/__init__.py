@@ -6,26 +6,24 @@ records into documents (schema: README.md, "Stored documents") and writes them i
 """
 from __future__ import annotations
 
-import os
 import re
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from pipelines import config
+from pipelines.config import DEFAULT_DATA_DIR, DEFAULT_DATABASE, SERVER_SELECTION_TIMEOUT_MS
+
 from .documents import SCHEMA_VERSION, article_key, build_document, build_drop_document
 from .embedded import EmbeddedServer, StorageError, StoreLockedError, start_embedded
 from .raw_pages import load_raw_html
 from .safety import escape_key, unescape_key
-from .store import ArticleStore, StorageUnavailableError, ensure_indexes
-
-DEFAULT_DATABASE = "marsad"
-DEFAULT_DATA_DIR = "./data"
-SERVER_SELECTION_TIMEOUT_MS = 10_000
+from .store import ArticleStore, EventSink, StorageUnavailableError, ensure_indexes
 
 
 def default_data_dir() -> str:
     """``MARSAD_DATA_DIR`` if set, else ``./data``."""
-    return os.environ.get("MARSAD_DATA_DIR") or DEFAULT_DATA_DIR
+    return config.data_dir()
 
 
 def _redact(uri: str) -> str:
@@ -53,7 +51,7 @@ class Connection:
     def __enter__(self) -> "Connection":
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -89,7 +87,7 @@ def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: s
 
 
 __all__ = [
-    "ArticleStore", "Connection", "EmbeddedServer", "SCHEMA_VERSION", "StorageError",
+    "ArticleStore", "Connection", "DEFAULT_DATABASE", "DEFAULT_DATA_DIR", "EmbeddedServer", "EventSink", "SCHEMA_VERSION", "StorageError",
     "StorageUnavailableError", "StoreLockedError", "article_key", "build_document",
     "build_drop_document", "default_data_dir", "ensure_indexes", "escape_key",
     "load_raw_html", "open_database", "start_embedded", "unescape_key",

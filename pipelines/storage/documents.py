@@ -1,6 +1,8 @@
 """Article and drop records -> MongoDB documents (pure functions, no I/O).
 
-The schema is written down in README.md, "Stored documents"; ``SCHEMA_VERSION`` changes with it.
+The records are ``pipelines.records.Article`` / ``Drop`` in their flat ``to_dict`` form
+(what the spool keeps). The schema is written down in README.md, "Stored documents";
+``SCHEMA_VERSION`` changes with it.
 """
 from __future__ import annotations
 
@@ -33,6 +35,12 @@ CONTENT_FIELDS = (
     "published_raw", "modified", "modified_local", "timezone", "fetched_at", "hints",
     "event_count", "event_types", "events_error", "raw_sha256", "raw_size", "duplicate_of", "sanitised",
 )
+
+
+def _local(record: Mapping[str, Any], field: str) -> Any:
+    """``<field>_local`` of a record; records spooled by earlier versions named it ``<field>``."""
+    name = f"{field}_local"
+    return record[name] if name in record else record.get(field)
 
 
 def article_key(record: Mapping[str, Any]) -> str:
@@ -159,12 +167,12 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "quality": _quality(record.get("quality")),
         "extractor_version": _short(record.get("extractor_version"), flags, "extractor_version", 100),
         "published": to_utc_datetime(record.get("published_utc")),
-        "published_local": _short(record.get("published"), flags, "published", 100),
+        "published_local": _short(_local(record, "published"), flags, "published", 100),
         "published_precision": _short(record.get("published_precision"), flags, "published", 20),
         "published_source": _short(record.get("published_source"), flags, "published", 40),
         "published_raw": _short(record.get("published_raw"), flags, "published_raw"),
         "modified": to_utc_datetime(record.get("modified_utc")),
-        "modified_local": _short(record.get("modified"), flags, "modified", 100),
+        "modified_local": _short(_local(record, "modified"), flags, "modified", 100),
         "timezone": _short(record.get("timezone"), flags, "timezone", 64),
         "fetched_at": to_utc_datetime(record.get("fetched_at")),
         "hints": sanitise(hints, flags) if isinstance(hints, Mapping) else None,

@@ -17,9 +17,11 @@ from pymongo import DESCENDING, UpdateOne
 
 from pipelines.urls import canonical_url
 
+from .names import ARTICLES, RAW_PAGES
+
 logger = logging.getLogger(__name__)
 
-RAW_COLLECTION = "raw_pages"
+RAW_COLLECTION = RAW_PAGES
 # BSON documents stop at 16 MiB; leave room for the other fields.
 MAX_COMPRESSED = 15 * 1024 * 1024
 COMPRESSION_LEVEL = 6
@@ -82,7 +84,7 @@ def load_raw_html(db, url: str) -> bytes | None:
     folds to its key), or the latest raw version of that URL; None when none is stored."""
     key = canonical_url(url)
     raw_pages = db[RAW_COLLECTION]
-    article = db["articles"].find_one({"url": key}, {"raw_sha256": 1})
+    article = db[ARTICLES].find_one({"url": key}, {"raw_sha256": 1})
     doc = None
     if article and article.get("raw_sha256"):
         doc = raw_pages.find_one({"url": key, "sha256": article["raw_sha256"]})

@@ -14,7 +14,9 @@ from typing import Any, Iterable, Mapping
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
-FETCH_STATE = "fetch_state"
+from pipelines.urls import canonical_url
+
+from .names import ARTICLES, DROPS, FETCH_STATE
 INDEXES = [IndexModel([("url", ASCENDING)], name="url_unique", unique=True)]
 # Default revisit points, seconds after the first fetch: once after 1 hour, once after 24.
 DEFAULT_REVISITS = (3600.0, 86400.0)
@@ -45,7 +47,7 @@ def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
         return {}
     wanted = set(keys)
     known: dict[str, dict] = {}
-    for d in db["articles"].find({"$or": [{"url": {"$in": keys}}, {"aliases": {"$in": keys}}]},
+    for d in db[ARTICLES].find({"$or": [{"url": {"$in": keys}}, {"aliases": {"$in": keys}}]},
                                  {"url": 1, "aliases": 1, "first_seen": 1, "last_seen": 1,
                                   "modified": 1, "published": 1}):
         info = {"first_seen": d.get("first_seen"), "last_seen": d.get("last_seen"),
@@ -119,4 +121,13 @@ def mark_not_modified(db: Any, keys: Iterable[str], at: _dt.datetime) -> int:
     keys = list(keys)
     if not keys:
         return 0
-    return db["articles"].update_many({"url": {"$in": keys}}, {"$max": {"last_seen": at}}).modified_count
+    return db[ARTICLES].update_many({"url": {"$in": keys}}, {"$max": {"last_seen": at}}).modified_count
+
+
+def is_stored(db: Any, key: str, url: str) -> bool:
+    """Whether a page (its article key, or the URL it was fetched under) already ended in
+    the archive, as an article or as a drop."""
+    return bool(db[ARTICLES].find_one({"$or": [{"url": key}, {"fetched_url": url}, {"final_url": url}]},
+                                      {"_id": 1})
+                or db[DROPS].find_one({"$or": [{"url": {"$in": [key, canonical_url(url)]}},
+                                               {"fetched_url": url}]}, {"_id": 1}))

@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from pipelines import config
+from pipelines.config import DEFAULT_SPOOL_DIR
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_SPOOL_DIR = "./data/spool"
 _PREFIX = "spool-"
 _SUFFIX = ".jsonl"
 
@@ -38,7 +40,7 @@ class SpoolError(RuntimeError):
 
 def default_spool_dir() -> str:
     """``MARSAD_SPOOL_DIR`` if set, else ``./data/spool``."""
-    return os.environ.get("MARSAD_SPOOL_DIR") or DEFAULT_SPOOL_DIR
+    return config.spool_dir()
 
 
 def _encode(value: Any) -> Any:
@@ -240,37 +242,7 @@ class Spool:
 __all__ = ["DEFAULT_SPOOL_DIR", "Spool", "SpoolError", "decode_line", "default_spool_dir", "encode_line"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m pipelines.storage.spool``: show or write back a spool by hand."""
-    import argparse
+if __name__ == "__main__":  # the command lives above storage: pipelines.archive
+    from pipelines.archive import spool_main
 
-    from pipelines.storage import ArticleStore, StorageError, default_data_dir, open_database
-
-    ap = argparse.ArgumentParser(prog="python -m pipelines.storage.spool",
-                                 description="Show the records waiting in a spool, or write them to MongoDB.")
-    ap.add_argument("--dir", default=None, help="spool directory (default: MARSAD_SPOOL_DIR or ./data/spool)")
-    ap.add_argument("--database", default=os.environ.get("MONGO_DATABASE", "marsad"))
-    ap.add_argument("--mongo-uri", default=os.environ.get("MONGO_URI"))
-    ap.add_argument("--data-dir", default=default_data_dir(), help="embedded store's directory without a URI")
-    ap.add_argument("--drain", action="store_true", help="write the records and delete the segments")
-    args = ap.parse_args(argv)
-    spool = Spool(Path(args.dir or default_spool_dir()) / args.database)
-    segments = spool.pending_segments()
-    print(f"{spool.directory}: {len(segments)} segments, {spool.pending_count()} records")
-    if not args.drain:
-        return 0
-    try:
-        with open_database(args.mongo_uri, args.database, args.data_dir) as conn:
-            store = ArticleStore(conn.db)
-            store.ensure_indexes()
-            written = spool.drain(store)
-    except StorageError as exc:
-        print(f"error: {exc}")
-        return 2
-    left = spool.pending_count()
-    print(f"written: {written}; still waiting: {left}" + (" (segments held by a running crawl)" if left else ""))
-    return 0 if not left else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(spool_main())

@@ -4,44 +4,45 @@ Rules kept inside the database write itself, so they hold with several crawler
 processes writing at once:
 - one document per article key (unique index on ``url``; upserts);
 - a stored extraction is replaced only by one at least as good: higher ``quality``, or
-  equal quality and at least as much text (an update pipeline with ``$cond``);
-- ``first_seen`` is the earliest fetch, ``last_seen`` the latest, ``fetch_count`` counts.
+  equal quality and at least half as much text (``EDIT_MIN_SHARE``; sites edit articles
+  after publication), in an update pipeline with ``$cond``;
+- ``first_seen`` is the earliest fetch, ``last_seen`` the latest, ``fetch_count`` counts;
+- a replaced text is first copied to ``article_revisions`` (``revision`` counts them).
 
 The counts in ``stats`` (new/updated/unchanged/kept_existing) come from reading the
 stored versions just before each batch; with concurrent writers they are estimates,
 the stored data is not.
 
-Hooks for later work, on purpose not more:
-- revisions: ``raw_pages`` keeps every distinct raw version of an article, and the
-  article carries ``revision``/``content_changed_at``; ``_write_articles`` already reads
-  the stored version of each key before the write, which is where a previous version
-  can be copied to a revisions collection.
-- spool: a flush that cannot reach the database raises ``StorageUnavailableError`` and
-  keeps its batch; ``take_pending()`` hands the unwritten records out. Replaying a
-  batch is idempotent except for ``fetch_count`` of a batch that was partly written.
-- not thread-safe: one ArticleStore per thread (or per process).
+A flush that cannot reach the database raises ``StorageUnavailableError`` and keeps
+its batch; ``take_pending()`` hands the unwritten records out (for the spool). Replaying
+a batch is idempotent except for ``fetch_count`` of a batch that was partly written.
+
+Events are written by an ``EventSink`` given to the store (the events collection is
+the events stage's; storage does not import it). Not thread-safe: one ArticleStore per
+thread (or per process).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import logging
 from collections import Counter
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateMany, UpdateOne, WriteConcern
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure
 
+from pipelines.records import Article, Drop, DropReason
+
 from .documents import CONTENT_FIELDS, build_document, build_drop_document, raw_bytes
 from .embedded import StorageError
+from .names import ARTICLES, DROPS, META, REVISIONS
 from .raw_pages import MAX_COMPRESSED, RAW_COLLECTION, compress, raw_page_update
 from .safety import escape_key
 
 logger = logging.getLogger(__name__)
 
-ARTICLES = "articles"
-DROPS = "drops"
-REVISIONS = "article_revisions"
-META = "marsad_meta"
 DUPLICATE_KEY = 11000
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -65,6 +66,16 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("source", ASCENDING), ("last_seen", DESCENDING)], name="source_last_seen"),
     ],
 }
+
+
+class EventSink(Protocol):
+    """Where the store writes the events of the articles it keeps."""
+
+    def ensure_indexes(self, db: Any) -> None: ...
+
+    def replace_many(self, db: Any, articles: list[tuple[Mapping[str, Any], list[Any]]]) -> int:
+        """Replace each article's stored events; returns how many were written."""
+        ...
 
 
 class StorageUnavailableError(StorageError):
@@ -190,11 +201,26 @@ def _now() -> _dt.datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+_FROM_RECORD = object()
+
+
+def _record_drop(record: Mapping[str, Any], reason: DropReason, detail: str,
+                 url: Any = _FROM_RECORD) -> Drop:
+    """The drop for an article record (or document) the store cannot keep."""
+    fetched_at = record.get("fetched_at")
+    if isinstance(fetched_at, _dt.datetime):
+        fetched_at = fetched_at.isoformat()
+    drop = Drop.from_mapping({**record, "reason": reason.value, "detail": detail, "fetched_at": fetched_at})
+    return drop if url is _FROM_RECORD else dataclasses.replace(drop, url=None if url is None else str(url))
+
+
 class ArticleStore:
     """Buffers article and drop records and writes them in batches of ``batch_size``."""
 
-    def __init__(self, db, batch_size: int = 100, *, journal: bool = True):
+    def __init__(self, db: Any, batch_size: int = 100, *, journal: bool = True,
+                 events: EventSink | None = None):
         self.db = db
+        self.events = events
         self.batch_size = max(1, int(batch_size))
         self.articles = db[ARTICLES]
         self.raw_pages = db[RAW_COLLECTION]
@@ -218,40 +244,39 @@ class ArticleStore:
 
     def ensure_indexes(self) -> None:
         ensure_indexes(self.db)
-        from pipelines.events.store import ensure_event_indexes
+        if self.events is not None:
+            self.events.ensure_indexes(self.db)
 
-        ensure_event_indexes(self.db)
-
-    def add(self, record: Mapping[str, Any]) -> None:
-        """Buffer an article record; writes a batch when the buffer is full. A record
-        marked ``is_article: False`` is recorded as a drop with its ``drop_reason``."""
+    def add(self, record: Article | Mapping[str, Any]) -> None:
+        """Buffer an article record (an ``Article`` or its flat dict form); writes a batch
+        when the buffer is full. A dict marked ``is_article: False`` is recorded as a drop
+        with its ``drop_reason``."""
+        if isinstance(record, Article):
+            record = record.to_dict()
         if record.get("is_article") is False:
-            self.add_drop({"url": record.get("final_url") or record.get("url"),
-                           "source": record.get("source"),
-                           "reason": record.get("drop_reason") or "not_article",
-                           "detail": "is_article is false", "status": record.get("status"),
-                           "fetched_at": record.get("fetched_at")})
+            reason, _ = DropReason.from_code(record.get("drop_reason") or DropReason.NOT_ARTICLE)
+            self.add_drop(_record_drop(record, reason, "is_article is false",
+                                       url=record.get("final_url") or record.get("url")))
             return
         try:
             doc = build_document(record)
         except Exception as exc:  # a malformed record becomes a drop, never a crash
             logger.exception("article record for %r could not be converted", record.get("url"))
-            self.add_drop({"url": record.get("url"), "source": record.get("source"),
-                           "reason": "storage_error", "detail": f"build_document: {exc!r}",
-                           "status": record.get("status"), "fetched_at": record.get("fetched_at")})
+            self.add_drop(_record_drop(record, DropReason.STORAGE_ERROR, f"build_document: {exc!r}"))
             return
         if not doc["url"]:
-            self.add_drop({"url": None, "source": record.get("source"), "reason": "storage_error",
-                           "detail": "record has no URL", "status": record.get("status"),
-                           "fetched_at": record.get("fetched_at")})
+            self.add_drop(_record_drop(record, DropReason.STORAGE_ERROR, "record has no URL", url=None))
             return
         self._pending.append({"doc": doc, "raw": raw_bytes(record), "record": record,
                               "seen_at": doc["fetched_at"] or _now()})
         if len(self._pending) + len(self._pending_drops) >= self.batch_size:
             self.flush()
 
-    def add_drop(self, drop_record: Mapping[str, Any]) -> None:
-        """Buffer a drop record (url, source, reason, detail, status, fetched_at)."""
+    def add_drop(self, drop_record: Drop | Mapping[str, Any]) -> None:
+        """Buffer a drop (a ``Drop`` or its flat dict form: url, source, reason, detail,
+        status, fetched_at)."""
+        if isinstance(drop_record, Drop):
+            drop_record = drop_record.to_dict()
         doc = build_drop_document(drop_record)
         self._pending_drops.append({"doc": doc, "record": drop_record,
                                     "seen_at": doc["fetched_at"] or _now()})
@@ -377,15 +402,13 @@ class ArticleStore:
         """Events travel with their article: the ``events`` collection follows the stored
         extraction (never the events of a worse one that was not kept)."""
         with_events = [it for it in items if isinstance(it["record"].get("events"), list)]
-        if not with_events:
+        if not with_events or self.events is None:
             return
-        from pipelines.events.store import replace_events_many
-
         ids = {d["url"]: d["_id"] for d in self.articles.find(
             {"url": {"$in": [it["doc"]["url"] for it in with_events]}}, {"url": 1})}
         pairs = [({**it["doc"], "_id": ids.get(it["doc"]["url"])}, it["record"]["events"])
                  for it in with_events]
-        counts["events"] += replace_events_many(self.db, pairs)
+        counts["events"] += self.events.replace_many(self.db, pairs)
 
     def _keep_revisions(self, keys: list[str]) -> int:
         """Copy the stored versions about to be replaced by a changed text into
@@ -477,10 +500,10 @@ class ArticleStore:
         counts["write_errors"] += 1
         logger.error("write to %s failed for %s: %s", collection, doc.get("url"), error.get("errmsg"))
         if record_drop:
-            drop = {"url": doc.get("fetched_url") or doc.get("url"), "source": doc.get("source"),
-                    "reason": "storage_error", "detail": f"{collection}: {error.get('errmsg')}",
-                    "status": doc.get("status"), "fetched_at": doc.get("fetched_at")}
-            self._pending_drops.append({"doc": build_drop_document(drop), "record": drop, "seen_at": _now()})
+            drop = _record_drop(doc, DropReason.STORAGE_ERROR, f"{collection}: {error.get('errmsg')}",
+                                url=doc.get("fetched_url") or doc.get("url"))
+            record = drop.to_dict()
+            self._pending_drops.append({"doc": build_drop_document(record), "record": record, "seen_at": _now()})
 
     def _write_drops(self, items: list[dict[str, Any]], counts: Counter) -> None:
         # Several drops of one URL in a batch are all kept (each adds to its count).

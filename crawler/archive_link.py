@@ -1,0 +1,32 @@
+"""What the store pipeline shares with the spider: the archive's database, while it answers.
+
+``MongoStorePipeline`` opens the database and owns the link; in its ``from_crawler`` it
+hands the link to the spider (``NewsSpider.attach_archive``). The spider reads and writes
+fetch state through ``link.db`` (None before the store opens, after it closes, and
+during an outage, when every look-up would wait the full server timeout).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class ArchiveLink:
+    def __init__(self) -> None:
+        self._db: Any = None
+        self.down = False
+
+    def opened(self, db: Any) -> None:
+        self._db, self.down = db, False
+
+    def closed(self) -> None:
+        self._db = None
+
+    @property
+    def connected(self) -> bool:
+        """A database was opened (it may be unreachable just now)."""
+        return self._db is not None
+
+    @property
+    def db(self) -> Any:
+        """The open database, or None (not opened, or unreachable just now)."""
+        return None if self.down else self._db

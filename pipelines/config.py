@@ -1,0 +1,66 @@
+"""Marsad's defaults, each defined once, and the archive options every command takes.
+
+The environment overrides a default; a command-line option overrides the environment:
+
+    MONGO_URI          --mongo-uri   MongoDB server (unset: the embedded SecantusDB server)
+    MONGO_DATABASE     --database    database name (default "marsad")
+    MARSAD_DATA_DIR    --data-dir    the embedded server's directory (default ./data)
+    MARSAD_SPOOL_DIR                 records waiting for the database (default ./data/spool)
+
+The crawler reads the same values through Scrapy settings (``crawler/settings.py``).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE = "marsad"
+DEFAULT_DATA_DIR = "./data"
+DEFAULT_SPOOL_DIR = "./data/spool"
+DEFAULT_BATCH_SIZE = 100
+# How long a database operation waits for an unreachable server (milliseconds).
+SERVER_SELECTION_TIMEOUT_MS = 10_000
+
+
+def mongo_uri(env: Mapping[str, str] = os.environ) -> str | None:
+    """``MONGO_URI``, or None for the embedded server."""
+    return env.get("MONGO_URI") or None
+
+
+def database(env: Mapping[str, str] = os.environ) -> str:
+    return env.get("MONGO_DATABASE") or DEFAULT_DATABASE
+
+
+def data_dir(env: Mapping[str, str] = os.environ) -> str:
+    return env.get("MARSAD_DATA_DIR") or DEFAULT_DATA_DIR
+
+
+def spool_dir(env: Mapping[str, str] = os.environ) -> str:
+    return env.get("MARSAD_SPOOL_DIR") or DEFAULT_SPOOL_DIR
+
+
+@dataclass(frozen=True)
+class ArchiveOptions:
+    """Where the archive is: what ``add_archive_options`` puts on the parsed arguments."""
+
+    mongo_uri: str | None
+    database: str
+    data_dir: str
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ArchiveOptions:
+        return cls(args.mongo_uri or None, args.database, args.data_dir)
+
+
+def add_archive_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add ``--mongo-uri``, ``--database`` and ``--data-dir`` (environment fallbacks)."""
+    group = parser.add_argument_group("archive")
+    group.add_argument("--mongo-uri", default=mongo_uri(),
+                       help="MongoDB URI (env MONGO_URI; default: the embedded store in --data-dir)")
+    group.add_argument("--database", default=database(),
+                       help=f"database name (env MONGO_DATABASE; default {DEFAULT_DATABASE})")
+    group.add_argument("--data-dir", default=data_dir(),
+                       help=f"the embedded store's directory (env MARSAD_DATA_DIR; default {DEFAULT_DATA_DIR})")
+    return parser
