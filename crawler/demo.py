@@ -1,6 +1,6 @@
 """The main job on a fresh machine: crawl the bundled fixture sites into the embedded store.
 
-    python -m crawler.demo [--data-dir ./data] [--generated N] [--keep-serving]
+    marsad demo [--data-dir ./data] [--generated N] [--port 8730]
 
 Starts the fixture news sites on free loopback ports, runs ``scrapy crawl news`` over
 them in this process, and prints what was stored and what was dropped, by reason.
@@ -14,14 +14,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
 from crawler.report import crawl_summary, format_summary
+from fixturesite import FixtureServer
+from pipelines.config import add_archive_options
 
 
 def run_crawl(registry: Path, settings_overrides: dict[str, Any]) -> dict[str, Any]:
     """Run the `news` spider over a registry file in this process; returns the crawl stats."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     settings.set("MARSAD_SOURCES", str(registry))
@@ -36,8 +38,7 @@ def run_crawl(registry: Path, settings_overrides: dict[str, Any]) -> dict[str, A
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=os.environ.get("MARSAD_DATA_DIR", "./data"),
-                        help="embedded store directory (ignored when MONGO_URI is set)")
+    add_archive_options(parser)
     parser.add_argument("--generated", type=int, default=0,
                         help="also serve and crawl N generated articles")
     parser.add_argument("--port", type=int, default=8730,
@@ -45,9 +46,6 @@ def main(argv: list[str] | None = None) -> int:
                              "run keep article URLs, so a second run finds what the first stored")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
-
-    from fixturesite import FixtureServer
-
     try:
         site = FixtureServer(ports=args.port, generated=args.generated, hang_seconds=5.0).start()
     except OSError as exc:
@@ -63,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
               " each ends as a drop with its reason, so a few errors in the log are expected.",
               flush=True)
         overrides = {
+            "MONGO_URI": args.mongo_uri,
+            "MONGO_DATABASE": args.database,
             "MONGO_DATA_DIR": args.data_dir,
             "LOG_LEVEL": args.log_level,
             "AUTOTHROTTLE_START_DELAY": 0.0,
@@ -76,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if stats.get("finish_reason") != "finished":
         print(f"error: the crawl ended early: {stats.get('finish_reason')}", file=sys.stderr)
         return 1
-    summary = crawl_summary(stats, os.environ.get("MONGO_URI"), args.data_dir,
-                            os.environ.get("MONGO_DATABASE", "marsad"), source_ids)
+    summary = crawl_summary(stats, args.mongo_uri, args.data_dir, args.database, source_ids)
     print(format_summary(summary))
     return 0 if summary["articles_stored"] else 1
 

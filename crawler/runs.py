@@ -16,11 +16,19 @@ import os
 import socket
 import sys
 import uuid
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from pipelines import config
+from pipelines.config import add_archive_options
+from pipelines.storage import StorageError, open_database
+from pipelines.storage.names import RUNS
 
 log = logging.getLogger(__name__)
 
-RUNS = "crawl_runs"
 ARTICLE_COUNTS = ("new", "updated", "unchanged", "kept_existing", "not_modified")
 # finish_reason -> outcome: a run that was stopped on purpose is not a failure.
 _OUTCOMES = {"finished": "finished", "shutdown": "interrupted", "cancelled": "interrupted"}
@@ -100,15 +108,12 @@ class RunRecorder:
         settings = crawler.settings
         self.run_id = settings.get("MARSAD_RUN_ID") or uuid.uuid4().hex
         self.uri = settings.get("MONGO_URI")
-        self.database = settings.get("MONGO_DATABASE", "marsad")
-        self.data_dir = settings.get("MONGO_DATA_DIR", "./data")
+        self.database = settings.get("MONGO_DATABASE") or config.DEFAULT_DATABASE
+        self.data_dir = settings.get("MONGO_DATA_DIR") or config.DEFAULT_DATA_DIR
         self.started = _now()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RunRecorder":
-        from scrapy import signals
-        from scrapy.exceptions import NotConfigured
-
         if not crawler.settings.getbool("MARSAD_RUN_RECORDS", True):
             raise NotConfigured
         ext = cls(crawler)
@@ -137,8 +142,6 @@ class RunRecorder:
 
 def write_run(doc: Mapping[str, Any], uri: str | None, database: str, data_dir: str) -> None:
     """Upsert a run document (a scheduler may already have written its own fields)."""
-    from pipelines.storage import open_database
-
     with open_database(uri, database, data_dir) as conn:
         ensure_run_indexes(conn.db)
         fields = {k: v for k, v in doc.items() if k != "_id"}
@@ -202,15 +205,10 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Print the latest crawl runs per source.")
     parser.add_argument("--source", help="only this source id")
     parser.add_argument("--last", type=int, default=5, help="runs per source (default 5)")
-    parser.add_argument("--mongo-uri", default=os.environ.get("MONGO_URI"),
-                        help="MongoDB URI (env MONGO_URI; unset: embedded store on --data-dir)")
-    parser.add_argument("--database", default=os.environ.get("MONGO_DATABASE", "marsad"))
-    parser.add_argument("--data-dir", default=os.environ.get("MARSAD_DATA_DIR", "./data"))
+    add_archive_options(parser)
     args = parser.parse_args(argv)
     if args.last < 1:
         parser.error("--last must be at least 1")
-    from pipelines.storage import StorageError, open_database
-
     try:
         with open_database(args.mongo_uri, args.database, args.data_dir) as conn:
             runs = last_runs(conn.db, args.source, args.last)

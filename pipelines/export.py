@@ -3,7 +3,8 @@
 
 ``acled-csv`` uses ACLED's column names, so the file can sit next to ACLED's own tables;
 ``jsonl`` writes the stored event documents; ``geojson`` a FeatureCollection of points.
-Reads MONGO_URI (or the embedded store in MARSAD_DATA_DIR) and MONGO_DATABASE.
+The archive: ``--mongo-uri``/``--database``/``--data-dir`` (environment MONGO_URI,
+MONGO_DATABASE, MARSAD_DATA_DIR; ``pipelines.config``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ import time
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Iterator, Mapping
+
+from pipelines.config import add_archive_options
+from pipelines.storage import StorageError, open_database
 
 ACLED_COLUMNS = [
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
@@ -157,14 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--since", help="first event date to include (YYYY-MM-DD)")
     ap.add_argument("--until", help="last event date to include (YYYY-MM-DD)")
     ap.add_argument("--output", help="file to write (default: standard output)")
+    add_archive_options(ap)
     args = ap.parse_args(argv)
-    from pipelines.storage import StorageError, default_data_dir, open_database
-
     try:
         _check_date(args.since, "--since")
         _check_date(args.until, "--until")
-        with open_database(os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"),
-                           default_data_dir()) as conn:
+        with open_database(args.mongo_uri, args.database, args.data_dir) as conn:
             events = iter_events(conn.db, args.since, args.until)
             if args.output:
                 with open(args.output, "w", encoding="utf-8", newline="") as fh:

@@ -5,20 +5,20 @@
   against a real mongod).
 - ``mongo_client``: a session-wide pymongo client on it.
 - ``mongo_db``: a fresh, uniquely named database per test, dropped afterwards.
+
+The project's packages come from the checkout (``pythonpath`` in pyproject.toml). Tests
+that start real crawls, crawler processes or servers are marked ``slow``; ``pytest -m
+"not slow"`` runs the rest (README, "Tests").
 """
 from __future__ import annotations
 
 import os
-import sys
 import uuid
-from pathlib import Path
 
+import pymongo
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-# Tests import the project's packages (pipelines, crawler, fixturesite) from the checkout.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from pipelines.storage import EmbeddedServer
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +27,6 @@ def mongo_server(tmp_path_factory) -> str:
     if uri:
         yield uri
         return
-    from pipelines.storage import EmbeddedServer
-
     server = EmbeddedServer(tmp_path_factory.mktemp("secantus-data")).start()
     try:
         yield server.uri
@@ -38,8 +36,6 @@ def mongo_server(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def mongo_client(mongo_server):
-    import pymongo
-
     client = pymongo.MongoClient(mongo_server, tz_aware=True, serverSelectionTimeoutMS=10_000)
     yield client
     client.close()

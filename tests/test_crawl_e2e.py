@@ -15,6 +15,8 @@ from crawling import run_scrapy
 from fixturesite import FixtureServer
 from pipelines.urls import canonical_url
 
+pytestmark = pytest.mark.slow  # real crawls (README, "Tests")
+
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 

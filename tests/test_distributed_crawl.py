@@ -22,8 +22,11 @@ N_ARTICLES = 150
 
 # On a developer's machine without root the Debian package may be missing; in CI, where
 # scripts/test.sh installs it, a missing server must fail the run rather than skip it.
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None and not os.environ.get("CI"),
-                                reason="redis-server is not installed (scripts/test.sh installs it as root)")
+pytestmark = [
+    pytest.mark.slow,  # real crawls (README, "Tests")
+    pytest.mark.skipif(shutil.which("redis-server") is None and not os.environ.get("CI"),
+                       reason="redis-server is not installed (scripts/test.sh installs it as root)"),
+]
 
 
 def _free_port() -> int:

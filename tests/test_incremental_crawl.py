@@ -11,6 +11,8 @@ import pytest
 from fixturesite import FixtureServer
 from crawling import run_scrapy
 
+pytestmark = pytest.mark.slow  # real crawls (README, "Tests")
+
 # The first revisit point, seconds: longer than a crawl of the portal takes, so the
 # second crawl meets every article before it is due.
 REVISIT = 15

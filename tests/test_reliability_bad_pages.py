@@ -21,6 +21,8 @@ from fixturesite import FixtureServer
 from pipelines.arabic import arabic_ratio
 from pipelines.urls import canonical_url
 
+pytestmark = pytest.mark.slow  # real crawls (README, "Tests")
+
 ROOT = Path(__file__).resolve().parent.parent
 DOWNLOAD_TIMEOUT = 3
 RETRY_TIMES = 2

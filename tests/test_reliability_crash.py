@@ -9,11 +9,14 @@ import uuid
 from pathlib import Path
 
 import pymongo
+import pytest
 import yaml
 
 from crawling import crawl_env, scrapy_command
 from fixturesite import FixtureServer
 from pipelines.urls import canonical_url
+
+pytestmark = pytest.mark.slow  # real crawls (README, "Tests")
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = 120

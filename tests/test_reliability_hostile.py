@@ -152,6 +152,7 @@ def private_crawls(mongo_server, tmp_path_factory):
     client.close()
 
 
+@pytest.mark.slow
 def test_private_source_that_allows_it_is_crawled(private_crawls):
     crawl = private_crawls["allowed"]
     assert crawl["run"].returncode == 0, crawl["run"].stderr[-2000:]
@@ -159,6 +160,7 @@ def test_private_source_that_allows_it_is_crawled(private_crawls):
     assert crawl["db"].drops.count_documents({"reason": "private_address"}) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", ["literal", "name"])
 def test_private_addresses_are_refused_and_recorded(private_crawls, label):
     crawl = private_crawls[label]

@@ -21,6 +21,8 @@ from fixturesite import FixtureServer
 from pipelines.storage import EmbeddedServer
 from pipelines.urls import canonical_url
 
+pytestmark = pytest.mark.slow  # real crawls (README, "Tests")
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = 80
 DATABASE = "outage"

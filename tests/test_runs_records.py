@@ -38,6 +38,7 @@ def portal_run(site, mongo_server, tmp_path_factory):
     client.close()
 
 
+@pytest.mark.slow
 def test_crawl_writes_one_run_document(portal_run):
     proc, db = portal_run["proc"], portal_run["db"]
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -62,6 +63,7 @@ def test_crawl_writes_one_run_document(portal_run):
     assert run["bytes"] > 1_000_000  # the portal's ~10 MB page alone
 
 
+@pytest.mark.slow
 def test_runs_command_prints_the_table(portal_run, mongo_server):
     env = {**os.environ, "MONGO_URI": mongo_server, "MONGO_DATABASE": portal_run["database"]}
     out = subprocess.run([sys.executable, "-m", "crawler.runs", "--source", "fx-portal", "--last", "3"],

@@ -54,6 +54,7 @@ def _try_from_another_process(uri: str, db_name: str) -> str:
     return out.strip()
 
 
+@pytest.mark.slow
 def test_lease_is_exclusive_across_processes_and_freed_after_holder_dies(mongo_server, mongo_client, db_name):
     ttl = 3.0
     holder = _python(HOLDER, mongo_server, db_name, str(ttl))

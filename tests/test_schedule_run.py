@@ -18,6 +18,8 @@ from crawler.locks import source_lease
 from crawler.schedule import EX_TEMPFAIL
 from fixturesite import FixtureServer
 
+pytestmark = pytest.mark.slow  # real crawls (README, "Tests")
+
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "MARSAD_PROCESS_WORKERS=0", "-s", "LOG_LEVEL=INFO",
         "-s", "MARSAD_EVENTS=False"]

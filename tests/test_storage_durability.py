@@ -14,6 +14,8 @@ import pytest
 
 from pipelines.storage import open_database
 
+pytestmark = pytest.mark.slow  # SIGKILLs a writer process (README, "Tests")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WRITER = textwrap.dedent("""

@@ -76,6 +76,7 @@ def test_backfill_stores_articles_and_drops(site, written, mongo_db, tmp_path):
     assert mongo_db.drops.find_one({"reason": "soft_404"})["source"] == "fx-portal"
 
 
+@pytest.mark.slow
 def test_command_line(site, written, mongo_server, tmp_path):
     registry = site.write_sources(tmp_path / "sources.yaml")
     database = f"warc_{uuid.uuid4().hex[:8]}"
@@ -104,6 +105,7 @@ def test_command_line(site, written, mongo_server, tmp_path):
     assert mixed.returncode == 1 and str(garbage) in json.loads(mixed.stdout)["failed_files"]
 
 
+@pytest.mark.slow
 def test_crawl_writes_warc_that_backfills_to_the_same_articles(site, mongo_server, mongo_client, tmp_path):
     registry = site.write_sources(tmp_path / "sources.yaml")
     crawl_db, back_db = (f"warc_{uuid.uuid4().hex[:8]}" for _ in range(2))
