@@ -38,7 +38,7 @@ class ClaimingDupeFilter:
         self.ttl = ttl  # the whole claims hash expires this long after its last change
 
     @classmethod
-    def from_spider(cls, spider: Any) -> "ClaimingDupeFilter":
+    def from_spider(cls, spider: Any) -> ClaimingDupeFilter:
         from scrapy_redis.connection import get_redis_from_settings  # only in distributed mode
 
         settings = spider.settings
@@ -47,7 +47,7 @@ class ClaimingDupeFilter:
                    settings.getfloat("MARSAD_FRONTIER_TTL", 6 * 3600))
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "ClaimingDupeFilter":  # pragma: no cover - scrapy-redis uses from_spider
+    def from_settings(cls, settings: Any) -> ClaimingDupeFilter:  # pragma: no cover - from_spider is used
         raise NotImplementedError("ClaimingDupeFilter needs the scrapy-redis scheduler")
 
     def request_seen(self, request: Any) -> bool:

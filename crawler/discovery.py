@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
 _GZIP_MAGIC = b"\x1f\x8b"

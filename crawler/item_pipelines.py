@@ -46,7 +46,7 @@ class ProcessPagePipeline:
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ProcessPagePipeline":
+    def from_crawler(cls, crawler: Any) -> ProcessPagePipeline:
         return cls(crawler, crawler.settings.getint("MARSAD_PROCESS_WORKERS", 0),
                    crawler.settings.getbool("MARSAD_EVENTS", True))
 
@@ -101,7 +101,7 @@ class MongoStorePipeline:
         self.next_retry = 0.0
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "MongoStorePipeline":
+    def from_crawler(cls, crawler: Any) -> MongoStorePipeline:
         if not crawler.settings.get("ITEM_PIPELINES"):
             raise NotConfigured
         pipeline = cls(crawler)
@@ -141,6 +141,7 @@ class MongoStorePipeline:
     def close_spider(self) -> None:
         if self.store is None:
             return
+        assert self.writer is not None  # opened with the store
         try:
             self.writer.submit(self._final_flush).result()
             self.writer.shutdown(wait=True)
@@ -156,6 +157,7 @@ class MongoStorePipeline:
             self.connection.close()
 
     async def _write(self, record: Article | Drop) -> None:
+        assert self.writer is not None, "the store pipeline is not open"
         outcome = await asyncio.wrap_future(self.writer.submit(self._store_or_spool, record))
         if outcome == "spooled":
             self.stats.inc_value("marsad/spooled")
@@ -201,8 +203,8 @@ class MongoStorePipeline:
                 socket.create_connection(nodes[0], timeout=1.5).close()
             except OSError:
                 return False
-        client = pymongo.MongoClient(self.connection.uri, serverSelectionTimeoutMS=1500,
-                                     connectTimeoutMS=1500, socketTimeoutMS=3000)
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+            self.connection.uri, serverSelectionTimeoutMS=1500, connectTimeoutMS=1500, socketTimeoutMS=3000)
         try:
             client.admin.command("ping")
             return True

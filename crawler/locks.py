@@ -23,7 +23,7 @@ LOCKS = "crawl_locks"
 
 
 def _now() -> _dt.datetime:
-    moment = _dt.datetime.now(_dt.timezone.utc)
+    moment = _dt.datetime.now(_dt.UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
@@ -83,7 +83,7 @@ class Lease:
         """The lease document as stored (whoever holds it), or None."""
         return self.collection.find_one({"_id": self.name})
 
-    def __enter__(self) -> "Lease":
+    def __enter__(self) -> Lease:
         if not self.acquire():
             raise LeaseLost(f"lease {self.name!r} is held by someone else")
         return self
@@ -103,7 +103,7 @@ class Heartbeat:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="marsad-lease-heartbeat", daemon=True)
 
-    def start(self) -> "Heartbeat":
+    def start(self) -> Heartbeat:
         self._thread.start()
         return self
 

@@ -6,7 +6,7 @@ import ipaddress
 import logging
 import socket
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,7 +31,7 @@ class RecordSpiderErrors:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "RecordSpiderErrors":
+    def from_crawler(cls, crawler: Any) -> RecordSpiderErrors:
         return cls(crawler)
 
     def process_spider_exception(self, response: Any, exception: BaseException) -> Iterable[Drop] | None:
@@ -45,7 +45,7 @@ class RecordSpiderErrors:
         yield Drop(url=response.url, reason=DropReason.SPIDER_ERROR,
                    detail=f"{type(exception).__name__}: {exception}", source=response.meta.get("source"),
                    status=response.status,
-                   fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                   fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def is_public_address(address: str) -> bool:
@@ -81,7 +81,7 @@ class RefusePrivateAddresses:
         self._resolved: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "RefusePrivateAddresses":
+    def from_crawler(cls, crawler: Any) -> RefusePrivateAddresses:
         return cls(crawler)
 
     def _source_allows(self, request: Any, host: str) -> bool:
@@ -96,7 +96,7 @@ class RefusePrivateAddresses:
             return self._resolved[host]
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
-            addresses = tuple(sorted({info[4][0] for info in infos}))
+            addresses = tuple(sorted({str(info[4][0]) for info in infos}))
         except (OSError, UnicodeError):
             addresses = ()  # the download itself reports the DNS error
         if len(self._resolved) >= self.CACHE_SIZE:
@@ -137,11 +137,12 @@ class WriteWarc:
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "WriteWarc":
+    def from_crawler(cls, crawler: Any) -> WriteWarc:
         directory = crawler.settings.get("MARSAD_WARC_DIR")
         if not directory:
             raise NotConfigured
-        writer = WarcWriter(directory, max_bytes=crawler.settings.getint("MARSAD_WARC_MAX_BYTES", 1_000_000_000))
+        max_bytes = crawler.settings.getint("MARSAD_WARC_MAX_BYTES", 1_000_000_000)
+        writer = WarcWriter(directory, max_bytes=max_bytes)
         middleware = cls(writer, crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware

@@ -35,14 +35,14 @@ _OUTCOMES = {"finished": "finished", "shutdown": "interrupted", "cancelled": "in
 
 
 def _now() -> _dt.datetime:
-    moment = _dt.datetime.now(_dt.timezone.utc)
+    moment = _dt.datetime.now(_dt.UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def _aware(moment: Any) -> _dt.datetime | None:
     if not isinstance(moment, _dt.datetime):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
 
 
 def _prefixed(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
@@ -78,7 +78,7 @@ def build_run_document(stats: Mapping[str, Any], *, run_id: str, sources: Iterab
         "outcome": outcome_of(finish_reason, stats),
         "requests": int(stats.get("downloader/request_count", 0) or 0),
         "responses": int(stats.get("downloader/response_count", 0) or 0),
-        "responses_by_status": {k: v for k, v in _prefixed(stats, "downloader/response_status_count/").items()},
+        "responses_by_status": dict(_prefixed(stats, "downloader/response_status_count/")),
         "bytes": int(stats.get("downloader/response_bytes", 0) or 0),
         "articles": articles,
         "articles_stored": int(stats.get("marsad/articles", 0) or 0),
@@ -113,7 +113,7 @@ class RunRecorder:
         self.started = _now()
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "RunRecorder":
+    def from_crawler(cls, crawler: Any) -> RunRecorder:
         if not crawler.settings.getbool("MARSAD_RUN_RECORDS", True):
             raise NotConfigured
         ext = cls(crawler)
@@ -160,7 +160,7 @@ def _status_sum(by_status: Mapping[str, int], lo: int, hi: int) -> int:
 
 def table_rows(runs: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
     """One row per (run, source) for the table command."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for run in runs:
         statuses = run.get("responses_by_status") or {}
         articles = run.get("articles") or {}
@@ -185,7 +185,7 @@ def table_rows(runs: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
 
 def format_table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in rows]
     return "\n".join(lines)
 

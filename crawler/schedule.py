@@ -48,7 +48,7 @@ __all__ = ["EX_TEMPFAIL", "Job", "Schedule", "ScheduleError", "Scheduler", "main
 
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc)
+    return _dt.datetime.now(_dt.UTC)
 
 
 # -- running crawls ---------------------------------------------------------------
@@ -69,6 +69,12 @@ class Job:
     log_file: Any = None
     runs: int = field(default=0)
     last_code: int | None = None
+
+    @property
+    def process(self) -> subprocess.Popen:
+        """The running crawl's process (only asked for while there is one)."""
+        assert self.proc is not None, f"{self.source}: no crawl is running"
+        return self.proc
 
 
 class Scheduler:
@@ -94,8 +100,8 @@ class Scheduler:
         self.stopping = False
         self.heartbeat = Heartbeat(max(0.5, lease_ttl / 3))
         now = clock()
-        self.jobs = [Job(s.id, parse_schedule(s.schedule), self._first_due(s.id, parse_schedule(s.schedule), now))
-                     for s in sources]
+        self.jobs = [Job(s.id, schedule, self._first_due(s.id, schedule, now))
+                     for s in sources for schedule in [parse_schedule(s.schedule)]]
 
     # -- timing ----------------------------------------------------------------
 
@@ -109,7 +115,7 @@ class Scheduler:
             last = self.db[RUNS].find_one({"sources": source}, sort=[("started_at", -1)])
             started = last.get("started_at") if last else None
             if isinstance(started, _dt.datetime):
-                started = started if started.tzinfo else started.replace(tzinfo=_dt.timezone.utc)
+                started = started if started.tzinfo else started.replace(tzinfo=_dt.UTC)
                 return max(now, schedule.next_after(started)) + self._jitter()
             return now + self._jitter()
         return schedule.next_after(now) + self._jitter()
@@ -140,7 +146,7 @@ class Scheduler:
                 self._launch(job, now)
 
     def _watch(self, job: Job) -> None:
-        code = job.proc.poll()
+        code = job.process.poll()
         if code is not None:
             self._finish(job, code)
             return
@@ -189,6 +195,7 @@ class Scheduler:
         return cmd
 
     def _spawn(self, job: Job) -> subprocess.Popen:
+        assert job.started_at is not None and job.run_id is not None  # set by _launch
         out = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -204,21 +211,21 @@ class Scheduler:
         job.stop_reason = job.stop_reason or reason
         job.term_sent = time.monotonic()
         try:
-            job.proc.send_signal(signal.SIGTERM)  # Scrapy closes the spider, flushing the store
+            job.process.send_signal(signal.SIGTERM)  # Scrapy closes the spider, flushing the store
         except ProcessLookupError:
             pass
 
     def _kill(self, job: Job) -> None:
         try:
-            os.killpg(job.proc.pid, signal.SIGKILL)
+            os.killpg(job.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         job.stop_reason = (job.stop_reason or "") + "+killed"
-        job.proc.wait()
+        job.process.wait()
 
     def _finish(self, job: Job, code: int) -> None:
         try:  # leftover workers of the crawl's group
-            os.killpg(job.proc.pid, signal.SIGKILL)
+            os.killpg(job.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         log.info("%s: run %s ended with exit code %s%s", job.source, job.run_id, code,
@@ -268,10 +275,10 @@ class Scheduler:
         deadline = time.monotonic() + self.kill_grace
         for job in running:
             try:
-                job.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+                job.process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self._kill(job)
-            self._finish(job, job.proc.returncode)
+            self._finish(job, job.process.returncode)
         self.heartbeat.stop()
 
 
@@ -302,12 +309,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--registry", default=os.environ.get("MARSAD_SOURCES"),
                    help="source registry (env MARSAD_SOURCES; default crawler/sources.yaml)")
     p.add_argument("--source", action="append", default=[],
-                   help="schedule only this source (repeatable; default: every enabled source with a schedule)")
+                   help="schedule only this source (repeatable; default: every enabled source with "
+                        "a schedule)")
     p.add_argument("--run-once", metavar="ID", help="run one locked crawl of ID now and exit with its code "
                    f"({EX_TEMPFAIL} when it is already running)")
-    p.add_argument("--max-run-time", type=float, default=float(os.environ.get("MARSAD_MAX_RUN_TIME", 3 * 3600)),
+    p.add_argument("--max-run-time", type=float,
+                   default=float(os.environ.get("MARSAD_MAX_RUN_TIME", 3 * 3600)),
                    help="seconds before a crawl is stopped (default 10800; 0: no limit)")
-    p.add_argument("--jitter", type=float, default=30.0, help="random delay added to each run time, up to S seconds")
+    p.add_argument("--jitter", type=float, default=30.0,
+                   help="random delay added to each run time, up to S seconds")
     p.add_argument("--lease-ttl", type=float, default=60.0, help="seconds a lease lives without heartbeat")
     p.add_argument("--kill-grace", type=float, default=30.0, help="seconds between SIGTERM and SIGKILL")
     p.add_argument("--tick", type=float, default=1.0, help=argparse.SUPPRESS)

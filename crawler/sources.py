@@ -101,7 +101,7 @@ def _sections(entry: str, value: Any) -> tuple[Section, ...]:
         try:
             pattern = re.compile(sec["article_pattern"])
         except (re.error, TypeError) as exc:
-            raise _fail(entry, f"{name}.article_pattern", f"not a valid regular expression: {exc}")
+            raise _fail(entry, f"{name}.article_pattern", f"not a valid regular expression: {exc}") from exc
         out.append(Section(_url(entry, f"{name}.url", sec["url"]), pattern))
     return tuple(out)
 
@@ -117,7 +117,7 @@ def _xpaths(entry: str, value: Any) -> dict[str, str]:
         try:
             etree.XPath(expr)
         except (etree.XPathSyntaxError, TypeError) as exc:
-            raise _fail(entry, f"xpaths.{key}", f"invalid XPath {expr!r}: {exc}")
+            raise _fail(entry, f"xpaths.{key}", f"invalid XPath {expr!r}: {exc}") from exc
     return dict(value)
 
 
@@ -139,7 +139,7 @@ def parse_source(raw: Any, position: int) -> Source:
     try:
         ZoneInfo(str(raw["timezone"]))
     except (ZoneInfoNotFoundError, ValueError):
-        raise _fail(entry, "timezone", f"not an IANA time zone: {raw['timezone']!r}")
+        raise _fail(entry, "timezone", f"not an IANA time zone: {raw['timezone']!r}") from None
     delay = raw.get("crawl_delay", 1.0)
     if not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0:
         raise _fail(entry, "crawl_delay", "expected a number of seconds >= 0")
@@ -154,7 +154,7 @@ def parse_source(raw: Any, position: int) -> Source:
         try:
             schedule = parse_schedule(schedule).text
         except ScheduleError as exc:
-            raise _fail(entry, "schedule", str(exc))
+            raise _fail(entry, "schedule", str(exc)) from exc
     source = Source(
         id=raw["id"],
         name=str(raw["name"]),

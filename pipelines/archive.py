@@ -57,7 +57,8 @@ def spool_main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}")
         return 2
     left = spool.pending_count()
-    print(f"written: {written}; still waiting: {left}" + (" (segments held by a running crawl)" if left else ""))
+    held = " (segments held by a running crawl)" if left else ""
+    print(f"written: {written}; still waiting: {left}{held}")
     return 0 if not left else 1
 
 

@@ -62,5 +62,6 @@ def add_archive_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     group.add_argument("--database", default=database(),
                        help=f"database name (env MONGO_DATABASE; default {DEFAULT_DATABASE})")
     group.add_argument("--data-dir", default=data_dir(),
-                       help=f"the embedded store's directory (env MARSAD_DATA_DIR; default {DEFAULT_DATA_DIR})")
+                       help="the embedded store's directory "
+                            f"(env MARSAD_DATA_DIR; default {DEFAULT_DATA_DIR})")
     return parser

@@ -12,12 +12,12 @@ import argparse
 import csv
 import datetime as dt
 import json
-import os
 import sys
 import time
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, Iterator, Mapping
+from typing import IO, Any
 
 from pipelines.config import add_archive_options
 from pipelines.storage import StorageError, open_database
@@ -61,8 +61,10 @@ def iter_events(db, since: str | None = None, until: str | None = None) -> Itera
     yield from db["events"].find(query).sort([("date", 1), ("_id", 1)])
 
 
-def _inter(actor: Any) -> int | str:
-    return actor.get("inter") if isinstance(actor, Mapping) and actor.get("inter") is not None else ""
+def _inter(actor: Any) -> Any:
+    """The actor's ACLED inter code, or "" when it has none."""
+    value = actor.get("inter") if isinstance(actor, Mapping) else None
+    return "" if value is None else value
 
 
 def acled_row(ev: Mapping[str, Any], timestamp: int | None = None) -> dict[str, Any]:
@@ -72,7 +74,7 @@ def acled_row(ev: Mapping[str, Any], timestamp: int | None = None) -> dict[str, 
     cinfo = _countries().get(country, {})
     a1, a2 = ev.get("actor1") or {}, ev.get("actor2") or {}
     i1, i2 = _inter(a1), _inter(a2)
-    interaction = ""
+    interaction: int | str = ""
     if i1 != "":
         interaction = int(f"{min(i1, i2)}{max(i1, i2)}") if i2 != "" else int(f"{i1}0")
     date = ev.get("date") or ""
@@ -146,7 +148,8 @@ def write_events(events: Iterator[Mapping[str, Any]], fmt: str, out: IO[str]) ->
             geometry = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]} \
                 if loc.get("lat") is not None and loc.get("lon") is not None else None
             props = {k: v for k, v in ev.items() if k != "_id"}
-            feature = {"type": "Feature", "id": str(ev.get("_id")), "geometry": geometry, "properties": props}
+            feature = {"type": "Feature", "id": str(ev.get("_id")), "geometry": geometry,
+                       "properties": props}
             out.write(("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False, default=_json_default))
             n += 1
         out.write("\n]}\n")
@@ -156,7 +159,8 @@ def write_events(events: Iterator[Mapping[str, Any]], fmt: str, out: IO[str]) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipelines.export", description="Export stored conflict events.")
+    ap = argparse.ArgumentParser(prog="python -m pipelines.export",
+                                 description="Export stored conflict events.")
     ap.add_argument("--format", required=True, choices=FORMATS)
     ap.add_argument("--since", help="first event date to include (YYYY-MM-DD)")
     ap.add_argument("--until", help="last event date to include (YYYY-MM-DD)")

@@ -15,13 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipelines.dates import find_publication_date
+from pipelines.events import extract_events
 from pipelines.extract import ExtractionError, decode_html, extract_article, parse_html
 from pipelines.records import Article, Drop, DropReason, Page, build_article
-
-try:  # the events stage is optional: without it articles carry no events
-    from pipelines.events import extract_events
-except ImportError:  # pragma: no cover - installed in every supported setup
-    extract_events = None
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +69,7 @@ def _process(page: Page, with_events: bool) -> Article | Drop:
         return Drop.for_page(page, _drop_reason(extraction.get("drop_reason")),
                              f"title={extraction.get('title')!r}")
     article = build_article(page, extraction, dates, encoding=encoding)
-    if with_events and extract_events is not None:
+    if with_events:
         return _with_events(article)
     return article
 

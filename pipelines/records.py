@@ -71,11 +71,11 @@ class DropReason(StrEnum):
 
 def as_int(value: object) -> int | None:
     """An HTTP status as an int; None when missing or not a number."""
-    if value is None or isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, bytes)):
         return None
     try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError):
+        return int(value)
+    except (ValueError, OverflowError):
         return None
 
 

@@ -55,7 +55,7 @@ def _normalise_escapes(part: str, safe: frozenset[int]) -> str:
         b = data[i]
         if b == 0x25 and i + 2 < n and data[i + 1] in _HEX and data[i + 2] in _HEX:
             value = int(data[i + 1:i + 3], 16)
-            out.append(chr(value) if value in _UNRESERVED else "%%%02X" % value)
+            out.append(chr(value) if value in _UNRESERVED else f"%{value:02X}")
             i += 3
             continue
         if b == 0x25:
@@ -63,7 +63,7 @@ def _normalise_escapes(part: str, safe: frozenset[int]) -> str:
         elif b in safe:
             out.append(chr(b))
         else:
-            out.append("%%%02X" % b)
+            out.append(f"%{b:02X}")
         i += 1
     return "".join(out)
 

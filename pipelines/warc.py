@@ -34,8 +34,8 @@ def _iso(moment: str | None) -> str | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_dt.timezone.utc)
-    return parsed.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        parsed = parsed.replace(tzinfo=_dt.UTC)
+    return parsed.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iter_warc_pages(path: str | Path, skipped: Counter | None = None) -> Iterator[Page]:
@@ -128,7 +128,8 @@ def backfill(paths: Iterable[str | Path], store: ArticleStore, matcher: SourceMa
             failed[str(path)] = f"{type(exc).__name__}: {exc}"
     store.flush()
     return {**dict(counts), "skipped": dict(skipped), "failed_files": failed,
-            "store": {k: v for k, v in store.stats.items() if k in ("new", "updated", "unchanged", "kept_existing")}}
+            "store": {k: v for k, v in store.stats.items()
+                      if k in ("new", "updated", "unchanged", "kept_existing")}}
 
 
 if __name__ == "__main__":  # the command reads the registry, so it lives in the crawler

@@ -40,7 +40,7 @@ class WarcWriter:
 
     def _open(self) -> None:
         self._serial += 1
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d%H%M%S")
         path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
         self._file = open(path, "ab")
         self._writer = WARCWriter(self._file, gzip=True)
@@ -55,7 +55,7 @@ class WarcWriter:
         kept = [(k, v) for k, v in headers if k.lower() not in _WIRE_HEADERS]
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(f"{status} {reason}".strip(), kept, protocol="HTTP/1.1")
-        moment = (fetched_at or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
+        moment = (fetched_at or _dt.datetime.now(_dt.UTC)).astimezone(_dt.UTC)
         warc_headers = {"WARC-Date": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
                         "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>"}
         with self._lock:
@@ -63,7 +63,8 @@ class WarcWriter:
                 self.close_file()
                 self._open()
             record = self._writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                     http_headers=http_headers, warc_headers_dict=warc_headers)
+                                                     http_headers=http_headers,
+                                                     warc_headers_dict=warc_headers)
             self._writer.write_record(record)
             self._file.flush()
             self.records += 1

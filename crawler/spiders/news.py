@@ -11,17 +11,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
-
-try:  # Scrapy >= 2.14 raises its own timeout error
-    from scrapy.exceptions import DownloadTimeoutError
-except ImportError:  # pragma: no cover
-    DownloadTimeoutError = TimeoutError
+from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -45,7 +40,7 @@ CHALLENGE_STATUSES = frozenset({401, 403, 429, 503})
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def failure_reason(failure: Failure) -> tuple[DropReason, str]:
@@ -88,6 +83,8 @@ class NewsSpider(scrapy.Spider):
         self.scheduled_per_source: Counter[str] = Counter()
         self.incremental = True
         self.revisits: tuple[float, ...] = revisits.DEFAULT_REVISITS
+        self.section_pages = 3  # MARSAD_SECTION_PAGES
+        self.max_articles: int | None = None  # MARSAD_MAX_ARTICLES
         # Replaced by the store pipeline's link (attach_archive); unlinked, the crawl
         # keeps no fetch state and behaves as a full crawl.
         self.archive = ArchiveLink()
@@ -112,7 +109,7 @@ class NewsSpider(scrapy.Spider):
                 settings.set(name, value, priority="spider")
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         if crawler.settings.get("REDIS_URL"):
             spider._setup_distributed(crawler)
@@ -169,7 +166,7 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(self._recover_claims, signal=signals.spider_idle)
 
     def _claim_fetching(self, request: scrapy.Request, spider: Any = None) -> None:
-        if not request.dont_filter or request.meta.get("recovered"):
+        if self.claims is not None and (not request.dont_filter or request.meta.get("recovered")):
             self.claims.fetching(request.meta.get("article_key") or request.url)
 
     def _claim_done_item(self, item: Any, response: Any = None, **_: Any) -> None:
@@ -183,7 +180,7 @@ class NewsSpider(scrapy.Spider):
             self.claims.done(url)
 
     def _claim_done_listing(self, response: Response, request: scrapy.Request, **_: Any) -> None:
-        if "article_key" not in request.meta and not request.dont_filter:
+        if self.claims is not None and "article_key" not in request.meta and not request.dont_filter:
             self.claims.done(request.url)  # a pagination page: it yields no item
 
     def _stored(self, claim: dict) -> bool:
@@ -264,7 +261,7 @@ class NewsSpider(scrapy.Spider):
     async def _article_requests(self, entries: list[Entry], source: Source) -> list[scrapy.Request]:
         """Requests for the entries worth fetching: new ones, and known articles whose
         revisit is due (``pipelines.storage.revisits``), asked conditionally."""
-        fresh = []
+        fresh: list[tuple[Entry, str, dict]] = []
         limit = source.max_articles or self.max_articles
         for entry in entries:
             key = canonical_url(entry.url)
@@ -279,7 +276,7 @@ class NewsSpider(scrapy.Spider):
             self.known[key] = hints
             fresh.append((entry, key, hints))
         stored = await self._in_store(revisits.lookup_known, [key for _, key, _ in fresh]) or {}
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         requests = []
         for entry, key, hints in fresh:
             previous = stored.get(key)
@@ -297,7 +294,8 @@ class NewsSpider(scrapy.Spider):
                                           article_key=key, **extra))
         return requests
 
-    async def _follow_listing(self, listing: Listing, source: Source, response: Response) -> AsyncIterator[Any]:
+    async def _follow_listing(self, listing: Listing, source: Source,
+                              response: Response) -> AsyncIterator[Any]:
         for request in await self._article_requests(listing.articles, source):
             yield request
         for url in listing.sitemaps:
@@ -344,13 +342,16 @@ class NewsSpider(scrapy.Spider):
     async def parse_article(self, response: Response) -> AsyncIterator[Page]:
         key = response.meta.get("article_key") or canonical_url(response.url)
         source = self.sources[response.meta["source"]]
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         if response.status == 304:
             # Unchanged since the stored fetch: only last_seen moves.
             self.crawler.stats.inc_value("marsad/not_modified")
             update = revisits.fetch_update(key, source=source.id, status=304, at=now)
-            await self._in_store(lambda db: (revisits.record_fetches(db, [update]),
-                                             revisits.mark_not_modified(db, [key], now)))
+            def not_modified(db: Any) -> None:
+                revisits.record_fetches(db, [update])
+                revisits.mark_not_modified(db, [key], now)
+
+            await self._in_store(not_modified)
             if self.claims is not None:
                 self.claims.done(key)  # no item follows a 304
             return
@@ -367,7 +368,7 @@ class NewsSpider(scrapy.Spider):
         key = response.meta.get("article_key") or canonical_url(response.url)
         content_type = response.headers.get("Content-Type")
         yield Page(
-            url=response.request.meta.get("redirect_urls", [response.url])[0],
+            url=response.meta.get("redirect_urls", [response.url])[0],
             final_url=response.url,
             status=response.status,
             body=response.body,
@@ -381,10 +382,10 @@ class NewsSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> Iterator[Page | Drop]:
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         source = self.sources.get(request.meta.get("source", ""))
-        response = getattr(failure.value, "response", None)
-        if (isinstance(failure.value, HttpError) and response.status in CHALLENGE_STATUSES
+        response = failure.value.response if isinstance(failure.value, HttpError) else None
+        if (response is not None and response.status in CHALLENGE_STATUSES
                 and response.body and request.meta.get("article_key")):
             # Anti-bot challenges answer 403/503 with a page; the processing stage tells a
             # challenge from a plain refusal and records which it was.
@@ -392,7 +393,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._page_items(response)
             return
         reason, detail = failure_reason(failure)
-        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        status = response.status if response is not None else None
         drop = self._failure(request.url, source, reason, detail, status)
         self.crawler.stats.inc_value(f"marsad/fetch_errors/{drop.code}")
         self.logger.info("fetch failed (%s): %s %s", drop.code, request.url, detail)

@@ -10,7 +10,7 @@ import calendar
 import re
 from datetime import date, datetime, time, timedelta
 
-from .hijri import hijri_to_gregorian, gregorian_year_to_hijri
+from .hijri import gregorian_year_to_hijri, hijri_to_gregorian
 from .lexicon import lexicon
 from .model import Found, safe_date, safe_time
 

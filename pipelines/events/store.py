@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne, UpdateOne
@@ -29,7 +29,8 @@ INDEXES = [
     IndexModel([("date", ASCENDING)], name="date"),
     IndexModel([("location.admin1", ASCENDING), ("date", ASCENDING)], name="admin1_date"),
     IndexModel([("location.admin3", ASCENDING), ("date", ASCENDING)], name="admin3_date"),
-    IndexModel([("event_type", ASCENDING), ("sub_event_type", ASCENDING), ("date", ASCENDING)], name="type_date"),
+    IndexModel([("event_type", ASCENDING), ("sub_event_type", ASCENDING), ("date", ASCENDING)],
+               name="type_date"),
     IndexModel([("actor1.name", ASCENDING)], name="actor1"),
     IndexModel([("actor2.name", ASCENDING)], name="actor2"),
     IndexModel([("location.country", ASCENDING), ("date", ASCENDING)], name="country_date"),
@@ -73,7 +74,7 @@ def event_documents(article_doc: Mapping[str, Any], events: Iterable[Mapping[str
     return docs
 
 
-def replace_events(db, article_doc: Mapping[str, Any], events: list[Mapping[str, Any]]) -> int:
+def replace_events(db, article_doc: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> int:
     """Replace the stored events of an article by ``events``; returns how many are stored.
 
     Also sets the summary fields of the article document (``event_count``,
@@ -86,14 +87,14 @@ def replace_events(db, article_doc: Mapping[str, Any], events: list[Mapping[str,
     for d in docs:
         coll.replace_one({"_id": d["_id"]}, d, upsert=True)
     coll.delete_many({"article_url": url, "_id": {"$nin": keep}})
-    types = sorted({d.get("event_type") for d in docs if isinstance(d.get("event_type"), str)})
+    types = sorted({t for d in docs if isinstance(t := d.get("event_type"), str)})
     db[ARTICLES].update_one({"url": url}, {"$set": {
         "event_count": len(docs), "event_types": types,
         "events_version": EXTRACTOR_VERSION, "events_error": None}})
     return len(docs)
 
 
-def replace_events_many(db, articles: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]]) -> int:
+def replace_events_many(db, articles: Sequence[tuple[Mapping[str, Any], Sequence[Any]]]) -> int:
     """Batched ``replace_events`` for many articles at once (the crawl's write path):
     three round trips per batch however many articles and events it holds."""
     ops, summaries, urls, keep = [], [], [], []
@@ -103,7 +104,7 @@ def replace_events_many(db, articles: list[tuple[Mapping[str, Any], list[Mapping
         urls.append(url)
         keep += [d["_id"] for d in docs]
         ops += [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
-        types = sorted({d.get("event_type") for d in docs if isinstance(d.get("event_type"), str)})
+        types = sorted({t for d in docs if isinstance(t := d.get("event_type"), str)})
         summaries.append(UpdateOne({"url": url}, {"$set": {
             "event_count": len(docs), "event_types": types,
             "events_version": EXTRACTOR_VERSION, "events_error": None}}))
@@ -136,7 +137,7 @@ def _local_published(article: Mapping[str, Any]) -> str | None:
     utc = article.get("published")
     if isinstance(utc, dt.datetime):
         if utc.tzinfo is None:
-            utc = utc.replace(tzinfo=dt.timezone.utc)
+            utc = utc.replace(tzinfo=dt.UTC)
         return utc.isoformat()
     return None
 
@@ -145,7 +146,7 @@ def _since_filter(since: str | None) -> dict:
     if not since:
         return {}
     try:
-        day = dt.datetime.fromisoformat(since.strip()[:10]).replace(tzinfo=dt.timezone.utc)
+        day = dt.datetime.fromisoformat(since.strip()[:10]).replace(tzinfo=dt.UTC)
     except ValueError as exc:
         raise ValueError(f"--since wants a date like 2024-01-31, not {since!r}") from exc
     return {"published": {"$gte": day}}
@@ -182,7 +183,7 @@ class EventsCollection:
     def ensure_indexes(self, db: Any) -> None:
         ensure_event_indexes(db)
 
-    def replace_many(self, db: Any, articles: list[tuple[Mapping[str, Any], list[Any]]]) -> int:
+    def replace_many(self, db: Any, articles: Sequence[tuple[Mapping[str, Any], Sequence[Any]]]) -> int:
         return replace_events_many(db, articles)
 
 

@@ -7,6 +7,7 @@ records into documents (schema: README.md, "Stored documents") and writes them i
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -48,7 +49,7 @@ class Connection:
             if self.embedded is not None:
                 self.embedded.stop()
 
-    def __enter__(self) -> "Connection":
+    def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -71,7 +72,8 @@ def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: s
         uri = embedded.uri
     # How long an operation waits for an unreachable server before it fails (and the
     # crawler spools); also the start-up check's patience.
-    client = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=server_selection_timeout_ms)
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        uri, tz_aware=True, serverSelectionTimeoutMS=server_selection_timeout_ms)
     try:
         client.admin.command("ping")
     except PyMongoError as exc:
@@ -87,7 +89,8 @@ def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: s
 
 
 __all__ = [
-    "ArticleStore", "Connection", "DEFAULT_DATABASE", "DEFAULT_DATA_DIR", "EmbeddedServer", "EventSink", "SCHEMA_VERSION", "StorageError",
+    "ArticleStore", "Connection", "DEFAULT_DATABASE", "DEFAULT_DATA_DIR", "EmbeddedServer", "EventSink",
+    "SCHEMA_VERSION", "StorageError",
     "StorageUnavailableError", "StoreLockedError", "article_key", "build_document",
     "build_drop_document", "default_data_dir", "ensure_indexes", "escape_key",
     "load_raw_html", "open_database", "start_embedded", "unescape_key",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pipelines.arabic import text_hash
 from pipelines.urls import canonical_url
@@ -66,9 +67,9 @@ def to_utc_datetime(value: Any) -> _dt.datetime | None:
     else:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
+        moment = moment.replace(tzinfo=_dt.UTC)
     try:
-        moment = moment.astimezone(_dt.timezone.utc)
+        moment = moment.astimezone(_dt.UTC)
     except (OverflowError, ValueError):
         return None
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -87,7 +87,7 @@ def _is_busy_error(exc: BaseException) -> bool:
 
 
 # Servers started by this module, stopped at interpreter exit if nobody else did.
-_live: "weakref.WeakSet[EmbeddedServer]" = weakref.WeakSet()
+_live: weakref.WeakSet[EmbeddedServer] = weakref.WeakSet()
 
 
 @atexit.register
@@ -120,7 +120,7 @@ class EmbeddedServer:
     def running(self) -> bool:
         return self._server is not None
 
-    def start(self) -> "EmbeddedServer":
+    def start(self) -> EmbeddedServer:
         with self._lock:
             if self._server is not None:
                 return self
@@ -155,7 +155,8 @@ class EmbeddedServer:
                 server.start()
             except Exception as exc:
                 server.stop()
-                raise StorageError(f"The embedded database server could not listen on {self.host}: {exc}") from exc
+                raise StorageError(
+                    f"The embedded database server could not listen on {self.host}: {exc}") from exc
             self._server = server
             _live.add(self)
             logger.info("embedded SecantusDB on %s serving %s", server.uri, self.data_dir)
@@ -181,7 +182,7 @@ class EmbeddedServer:
         except Exception:  # at shutdown, a failing stop must not hide the real outcome
             logger.exception("stopping the embedded SecantusDB on %s failed", self.data_dir)
 
-    def __enter__(self) -> "EmbeddedServer":
+    def __enter__(self) -> EmbeddedServer:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

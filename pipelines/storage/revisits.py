@@ -10,13 +10,15 @@ function ``revisit_reason``.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from pipelines.urls import canonical_url
 
 from .names import ARTICLES, DROPS, FETCH_STATE
+
 INDEXES = [IndexModel([("url", ASCENDING)], name="url_unique", unique=True)]
 # Default revisit points, seconds after the first fetch: once after 1 hour, once after 24.
 DEFAULT_REVISITS = (3600.0, 86400.0)
@@ -30,7 +32,7 @@ def _aware(moment: Any) -> _dt.datetime | None:
             return None
     if not isinstance(moment, _dt.datetime):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
 
 
 def ensure_fetch_state_indexes(db: Any) -> None:

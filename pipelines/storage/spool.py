@@ -22,8 +22,9 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from pipelines import config
 from pipelines.config import DEFAULT_SPOOL_DIR

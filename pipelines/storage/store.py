@@ -27,7 +27,7 @@ import dataclasses
 import datetime as _dt
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateMany, UpdateOne, WriteConcern
@@ -73,7 +73,7 @@ class EventSink(Protocol):
 
     def ensure_indexes(self, db: Any) -> None: ...
 
-    def replace_many(self, db: Any, articles: list[tuple[Mapping[str, Any], list[Any]]]) -> int:
+    def replace_many(self, db: Any, articles: Sequence[tuple[Mapping[str, Any], Sequence[Any]]]) -> int:
         """Replace each article's stored events; returns how many were written."""
         ...
 
@@ -91,7 +91,8 @@ def ensure_indexes(db) -> None:
             db[collection].create_indexes(models)
         except OperationFailure as exc:
             raise StorageError(
-                f"Cannot create the indexes of {db.name}.{collection}: {exc.details.get('errmsg', exc) if exc.details else exc}. "
+                f"Cannot create the indexes of {db.name}.{collection}: "
+                f"{exc.details.get('errmsg', exc) if exc.details else exc}. "
                 "An index of the same name with other options, or documents that break a "
                 "unique index (two documents with one url), were written by another "
                 "program or an older Marsad; fix or drop them, or use another MONGO_DATABASE."
@@ -143,7 +144,8 @@ def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
                 "first_seen": {"$min": [{"$ifNull": ["$first_seen", seen_at]}, seen_at]},
                 "last_seen": {"$max": [{"$ifNull": ["$last_seen", seen_at]}, seen_at]},
                 "fetch_count": {"$add": [{"$ifNull": ["$fetch_count", 0]}, 1]},
-                "aliases": {"$setUnion": [{"$ifNull": ["$aliases", []]}, {"$literal": doc.get("aliases", [])}]},
+                "aliases": {"$setUnion": [{"$ifNull": ["$aliases", []]},
+                                          {"$literal": doc.get("aliases", [])}]},
                 "revision": {"$cond": [
                     {"$and": ["$_marsad_wins", "$_marsad_changed"]},
                     {"$add": [{"$ifNull": ["$revision", 0]}, 1]},
@@ -173,14 +175,14 @@ def drop_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
     )
 
 
-_LATEST = _dt.datetime.max.replace(tzinfo=_dt.timezone.utc)
+_LATEST = _dt.datetime.max.replace(tzinfo=_dt.UTC)
 
 
 def _aware(moment: _dt.datetime | None) -> _dt.datetime:
     """Comparable first_seen whether or not the client is tz_aware (missing sorts last)."""
     if not isinstance(moment, _dt.datetime):
         return _LATEST
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
 
 
 def _rounds(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -197,7 +199,7 @@ def _rounds(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _now() -> _dt.datetime:
-    moment = _dt.datetime.now(_dt.timezone.utc)
+    moment = _dt.datetime.now(_dt.UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
@@ -340,7 +342,7 @@ class ArticleStore:
         self.flush()
         return self.stats
 
-    def __enter__(self) -> "ArticleStore":
+    def __enter__(self) -> ArticleStore:
         return self
 
     def __exit__(self, exc_type, *rest) -> None:
@@ -476,11 +478,12 @@ class ArticleStore:
         matches the winner's document); any other failed operation is logged, counted in
         ``write_errors`` and, for articles and raw pages, recorded as a ``storage_error``
         drop. The rest of the batch is written either way."""
-        pending = list(zip(ops, docs))
+        pending = list(zip(ops, docs, strict=True))
         upserted = 0
         for attempt in (1, 2):
             try:
-                return upserted + collection.bulk_write([op for op, _ in pending], ordered=False).upserted_count
+                result = collection.bulk_write([op for op, _ in pending], ordered=False)
+                return upserted + result.upserted_count
             except BulkWriteError as exc:
                 upserted += exc.details.get("nUpserted", 0)
                 retry = []
@@ -503,7 +506,8 @@ class ArticleStore:
             drop = _record_drop(doc, DropReason.STORAGE_ERROR, f"{collection}: {error.get('errmsg')}",
                                 url=doc.get("fetched_url") or doc.get("url"))
             record = drop.to_dict()
-            self._pending_drops.append({"doc": build_drop_document(record), "record": record, "seen_at": _now()})
+            self._pending_drops.append({"doc": build_drop_document(record), "record": record,
+                                        "seen_at": _now()})
 
     def _write_drops(self, items: list[dict[str, Any]], counts: Counter) -> None:
         # Several drops of one URL in a batch are all kept (each adds to its count).
