@@ -14,44 +14,66 @@ from .hijri import gregorian_year_to_hijri, hijri_to_gregorian
 from .lexicon import lexicon
 from .model import Found, safe_date, safe_time
 
-MONTH = r"([MH])(\d\d)"
 YEAR_END = r"(?!\d)"
 
+
+def _month(name: str) -> str:
+    """A month token (``M03`` Gregorian, ``H09`` Hijri) as groups ``<name>_cal`` and ``<name>``."""
+    return rf"(?P<{name}_cal>[MH])(?P<{name}>\d\d)"
+
+
+MONTH = _month("month")
+
+# Clock rules: groups ``hour``, ``minute``, ``second`` and ``half`` (AM/PM) where they apply.
 _CLOCK_RE = re.compile(
-    r"(?<![\w:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])(?:\s*(AM|PM|ص|م|a|p)(?![\w]))?")
+    r"(?<![\w:])(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?![\d:])"
+    r"(?:\s*(?P<half>AM|PM|ص|م|a|p)(?![\w]))?")
 # «الساعة الثامنة وعشرين دقيقة»: an hour word and a count of minutes.
 _HOUR_AND_MINUTES_RE = re.compile(
-    r"الساعه\s*(\d{1,2})\s+(?:و\s*)?(\d{1,2})()\s*U:minute(?:\s*(AM|PM))?")
-_HOUR_WORD_RE = re.compile(r"الساعه\s*(\d{1,2})(?![\d:])(?:\s*,?\s*(AM|PM))?")
-_HOUR_HALF_RE = re.compile(r"(?<![\w/.\-:])(\d{1,2})\s*,?\s*(AM|PM)")
-_HALF_RE = re.compile(r"\b(AM|PM)\b")
-_AT_HOUR_RE = re.compile(r"(?<![\w:])في\s*(1[0-2]|0?[1-9])(?![\w:/.])")
+    r"الساعه\s*(?P<hour>\d{1,2})\s+(?:و\s*)?(?P<minute>\d{1,2})\s*U:minute(?:\s*(?P<half>AM|PM))?")
+_HOUR_WORD_RE = re.compile(r"الساعه\s*(?P<hour>\d{1,2})(?![\d:])(?:\s*,?\s*(?P<half>AM|PM))?")
+_HOUR_HALF_RE = re.compile(r"(?<![\w/.\-:])(?P<hour>\d{1,2})\s*,?\s*(?P<half>AM|PM)")
+_HALF_RE = re.compile(r"\b(?P<half>AM|PM)\b")
+_AT_HOUR_RE = re.compile(r"(?<![\w:])في\s*(?P<hour>1[0-2]|0?[1-9])(?![\w:/.])")
 
-_YMD_RE = re.compile(r"(?<![\w/.\-])(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d/.\-])")
-_US_COMMA_RE = re.compile(r"(?<![\w/.\-])(\d{1,2})/(\d{1,2})\s*,\s*(\d{4}|\d{2})(?!\d)")
+_YMD_RE = re.compile(r"(?<![\w/.\-])(?P<year>\d{4})\s*(?P<sep>[-/.])\s*(?P<month>\d{1,2})\s*(?P=sep)\s*"
+                     r"(?P<day>\d{1,2})(?![\d/.\-])")
+_US_COMMA_RE = re.compile(
+    r"(?<![\w/.\-])(?P<month>\d{1,2})/(?P<day>\d{1,2})\s*,\s*(?P<year>\d{4}|\d{2})(?!\d)")
+# «19/05/22»: ``first`` and ``last`` may be day and year either way round.
 _DMY_RE = re.compile(
-    r"(?<![\w/.\-])(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?![\d/.\-])(\s*HIJ)?")
+    r"(?<![\w/.\-])(?P<first>\d{1,2})\s*(?P<sep>[-/.])\s*(?P<month>\d{1,2})\s*(?P=sep)\s*"
+    r"(?P<last>\d{4}|\d{2})(?![\d/.\-])(?P<hijri>\s*HIJ)?")
 _RANGE_DM_RE = re.compile(
-    rf"(?<![\w:])(\d{{1,2}})\s*(?:{MONTH}\s*)?(?:-|الي|حتي|و)\s*(\d{{1,2}})\s*{MONTH}(?:\s*,?\s*(\d{{4}}){YEAR_END})?")
+    rf"(?<![\w:])(?P<start_day>\d{{1,2}})\s*(?:{_month('start_month')}\s*)?(?:-|الي|حتي|و)\s*"
+    rf"(?P<end_day>\d{{1,2}})\s*{_month('end_month')}(?:\s*,?\s*(?P<year>\d{{4}}){YEAR_END})?")
 _RANGE_MD_RE = re.compile(
-    rf"{MONTH}\s*(\d{{1,2}})\s*(?:-|الي|حتي)\s*(?:{MONTH}\s*)?(\d{{1,2}})(?![\d:])(?:\s*,?\s*(\d{{4}}){YEAR_END})?")
+    rf"{_month('start_month')}\s*(?P<start_day>\d{{1,2}})\s*(?:-|الي|حتي)\s*(?:{_month('end_month')}\s*)?"
+    rf"(?P<end_day>\d{{1,2}})(?![\d:])(?:\s*,?\s*(?P<year>\d{{4}}){YEAR_END})?")
 _DAY_MONTH_RE = re.compile(
-    rf"(?<![\w:.])(\d{{1,2}})\s*[,./\-]?\s*(?:من\s*)?(?:THIS\s*)?{MONTH}"
-    rf"(?:\s*[,./\-]?\s*(?:(?:من|عام|YEARW)\s*)?(\d{{3,4}}){YEAR_END})?(\s*HIJ)?")
+    rf"(?<![\w:.])(?P<day>\d{{1,2}})\s*[,./\-]?\s*(?:من\s*)?(?:THIS\s*)?{MONTH}"
+    rf"(?:\s*[,./\-]?\s*(?:(?:من|عام|YEARW)\s*)?(?P<year>\d{{3,4}}){YEAR_END})?(?P<hijri>\s*HIJ)?")
 _MONTH_DAY_RE = re.compile(
-    rf"{MONTH}\s*[,./\-]?\s*(\d{{1,2}})(?![\d:])(?:\s*,?\s*(?:من\s*)?(\d{{4}}){YEAR_END})?(\s*HIJ)?")
-_MONTH_YEAR_RE = re.compile(rf"{MONTH}\s*,?\s*(?:من\s*)?(?:YEARW\s*)?(\d{{4}}){YEAR_END}(\s*HIJ)?")
-_MONTH_REL_RE = re.compile(rf"{MONTH}(?:\s*(PREV|NEXT|THIS))?")
-_NUM_MY_RE = re.compile(r"(?<![\w/.\-])(\d{1,2})\s*/\s*(\d{4})(?![\d/.\-])")
-_NUM_DM_RE = re.compile(r"(?<![\w/.\-:])(\d{1,2})\s*([/.\-])\s*(\d{1,2})(?![\d/.\-:])")
-_YEAR_RE = re.compile(r"(?<![\w/.\-:])(?:YEARW\s*)?(\d{4})(?![\d/.\-:])(\s*HIJ)?")
-_YEAR_REL_RE = re.compile(r"YEARW\s*(PREV|NEXT|THIS)|THIS\s*YEARW")
-_MONTHW_REL_RE = re.compile(r"MONTHW\s*(PREV|NEXT|THIS)|THIS\s*MONTHW")
-_WEEK_REL_RE = re.compile(r"WEEK\s*(PREV|NEXT|THIS)|THIS\s*WEEK")
-_DAY_OF_MONTHW_RE = re.compile(r"(?<![\w:])(\d{1,2})\s*(?:من\s*)?MONTHW\s*(PREV|NEXT|THIS)")
-_DURATION_RE = re.compile(r"(?:(\d{1,4})\s*)?U:(\w+)(\s+PL\b)?")
-_WEEKDAY_RE = re.compile(r"\bW(X?)(\d)\b")
-_RD_RE = re.compile(r"\bRD(-?\d)\b")
+    rf"{MONTH}\s*[,./\-]?\s*(?P<day>\d{{1,2}})(?![\d:])(?:\s*,?\s*(?:من\s*)?(?P<year>\d{{4}}){YEAR_END})?"
+    rf"(?P<hijri>\s*HIJ)?")
+_MONTH_YEAR_RE = re.compile(
+    rf"{MONTH}\s*,?\s*(?:من\s*)?(?:YEARW\s*)?(?P<year>\d{{4}}){YEAR_END}(?P<hijri>\s*HIJ)?")
+_MONTH_REL_RE = re.compile(rf"{MONTH}(?:\s*(?P<rel>PREV|NEXT|THIS))?")
+_NUM_MY_RE = re.compile(r"(?<![\w/.\-])(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})(?![\d/.\-])")
+_NUM_DM_RE = re.compile(
+    r"(?<![\w/.\-:])(?P<first>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<second>\d{1,2})(?![\d/.\-:])")
+_YEAR_RE = re.compile(r"(?<![\w/.\-:])(?:YEARW\s*)?(?P<year>\d{4})(?![\d/.\-:])(?P<hijri>\s*HIJ)?")
+# ``rel`` is PREV, NEXT, THIS, or None for «THIS <word>» (this one).
+_YEAR_REL_RE = re.compile(r"YEARW\s*(?P<rel>PREV|NEXT|THIS)|THIS\s*YEARW")
+_MONTHW_REL_RE = re.compile(r"MONTHW\s*(?P<rel>PREV|NEXT|THIS)|THIS\s*MONTHW")
+_WEEK_REL_RE = re.compile(r"WEEK\s*(?P<rel>PREV|NEXT|THIS)|THIS\s*WEEK")
+_DAY_OF_MONTHW_RE = re.compile(r"(?<![\w:])(?P<day>\d{1,2})\s*(?:من\s*)?MONTHW\s*(?P<rel>PREV|NEXT|THIS)")
+_DURATION_RE = re.compile(r"(?:(?P<count>\d{1,4})\s*)?U:(?P<unit>\w+)(?P<plural>\s+PL\b)?")
+# ``weak``: X marks a weekday read from a word that is not always one.
+_WEEKDAY_RE = re.compile(r"\bW(?P<weak>X?)(?P<weekday>\d)\b")
+_RD_RE = re.compile(r"\bRD(?P<offset>-?\d)\b")
+_NTH_WEEKDAY_RE = re.compile(r"\bWX?(?P<weekday>\d) NTH(?P<n>\d)\b")
+_MONTH_TOKEN_RE = re.compile(rf"\b{MONTH}\b")
 # Filler words that may surround a bare day number («يوم 19», «حتى 19»).
 _FILLER_RE = re.compile(r"\b(?:U:day|يوم|في|الي|حتي|ل|من|تاريخ|بتاريخ|ال|الساعه)(?!\w)|[,.:;\-]")
 _REMAINING_NUM_RE = re.compile(r"(?<![\w:])(\d{1,2})(?![\d:])")
@@ -70,7 +92,7 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
             found = Found(ref.date(), None, "day")
         else:
             return None
-    if found.instant is None and at is not None and found.precision == "day":
+    if found.instant is None and at is not None and precision is not None and found.precision == "day":
         found.time, found.precision = at, precision
     elif found.instant is None and found.time is None and found.precision == "day" \
             and re.search(r"\bEND\s*(?:U:day\s*)?(?:RD|WX?\d)", tok):
@@ -83,18 +105,21 @@ def parse_tokens(tok: str, ref: datetime) -> Found | None:
 def _nth_weekday(tok: str, ref: datetime) -> Found | None:
     """«ثاني يوم خميس من أغسطس», «الأحد الثالث»: the n-th weekday of a month (the named
     one, in the year nearest the reference; else the reference's month)."""
-    m = re.search(r"\bWX?(\d) NTH(\d)\b", tok)
+    m = _NTH_WEEKDAY_RE.search(tok)
     if not m:
         return None
-    weekday, n = int(m.group(1)), int(m.group(2))
-    month = re.search(r"\b([MH])(\d\d)\b", tok)
+    weekday, n = int(m["weekday"]), int(m["n"])
+    month = _MONTH_TOKEN_RE.search(tok)
+    hijri = bool(month and month["month_cal"] == "H")
     today = ref.date()
-    if month and month.group(1) == "H":
+    firsts: list[date]
+    if month and hijri:
         hy = gregorian_year_to_hijri(today)
-        firsts = [g for g in (hijri_to_gregorian(y, int(month.group(2)), 1) for y in (hy - 1, hy, hy + 1)) if g]
+        starts = (hijri_to_gregorian(y, int(month["month"]), 1) for y in (hy - 1, hy, hy + 1))
+        firsts = [g for g in starts if g]
         length = 29  # a Hijri month has 29 or 30 days; the 5th weekday may fall outside
     elif month:
-        firsts = [date(y, int(month.group(2)), 1) for y in (today.year - 1, today.year, today.year + 1)]
+        firsts = [date(y, int(month["month"]), 1) for y in (today.year - 1, today.year, today.year + 1)]
         length = 28
     else:
         firsts, length = [today.replace(day=1)], 28
@@ -102,7 +127,7 @@ def _nth_weekday(tok: str, ref: datetime) -> Found | None:
         return None
     first = min(firsts, key=lambda f: abs((f - today).days))
     day = first + timedelta(days=(weekday - first.weekday()) % 7) + timedelta(weeks=n - 1)
-    in_month = day.month == first.month if not (month and month.group(1) == "H") else (day - first).days < length
+    in_month = (day - first).days < length if hijri else day.month == first.month
     return Found(day, None, "day") if in_month else None
 
 
@@ -116,12 +141,13 @@ def _clock(tok: str) -> tuple[time | None, str | None, str]:
         m = rx.search(tok)
         if not m:
             continue
-        h = int(m.group(1))
-        mi = int(m.group(2)) if prec == "minute" else 0
-        s = int(m.group(3) or 0) if prec == "minute" else 0
-        half = m.group(m.lastindex) if m.lastindex and m.lastindex >= (4 if prec == "minute" else 2) else None
+        groups = m.groupdict()
+        h = int(groups["hour"])
+        mi = int(groups["minute"]) if prec == "minute" else 0
+        s = int(groups.get("second") or 0) if prec == "minute" else 0
+        half = groups.get("half")
         if half is None and half_anywhere:
-            half = half_anywhere.group(1)
+            half = half_anywhere["half"]
         if half in ("PM", "م", "p") and h < 12:
             h += 12
         elif half in ("AM", "ص", "a") and h == 12:
@@ -139,100 +165,101 @@ def _absolute(tok: str, ref: datetime) -> Found | None:
     weekday = _weekday(tok, strong_only=False)
     m = _YMD_RE.search(tok)
     if m:
-        return _numeric(int(m.group(4)), int(m.group(3)), int(m.group(1)), False, ref)
+        return _numeric(int(m["day"]), int(m["month"]), int(m["year"]), False, ref)
     m = _US_COMMA_RE.search(tok)
     if m:
-        return _numeric(int(m.group(2)), int(m.group(1)), _year4(m.group(3), ref), False, ref)
+        return _numeric(int(m["day"]), int(m["month"]), _year4(m["year"], ref), False, ref)
     numeric = list(_DMY_RE.finditer(tok))
     if numeric:
         # «15/9/1445هـ - 25/3/2024م»: the Gregorian date the site states wins.
-        greg = [n for n in numeric if len(n.group(4)) == 4 and not n.group(5) and 1900 <= int(n.group(4)) <= 2100]
+        greg = [n for n in numeric
+                if len(n["last"]) == 4 and not n["hijri"] and 1900 <= int(n["last"]) <= 2100]
         return _dmy((greg or numeric)[0], ref)
     m = _RANGE_DM_RE.search(tok)
     if m:
-        cal, mon = m.group(5), int(m.group(6))
-        first_cal = m.group(2) or cal
-        first_mon = int(m.group(3)) if m.group(3) else mon
-        start = _day_month(int(m.group(1)), first_cal, first_mon, m.group(7), None, weekday, ref)
-        end = _day_month(int(m.group(4)), cal, mon, m.group(7), None, None, ref)
-        if start and end:
-            if end.day < start.day and not m.group(7):
-                end = _shift_year(end.day, 1)
-                end = Found(end) if end else None
-            if end and end.day >= start.day:
-                start.end = end.day
+        cal, mon = m["end_month_cal"], int(m["end_month"])
+        first_cal = m["start_month_cal"] or cal
+        first_mon = int(m["start_month"]) if m["start_month"] else mon
+        start = _day_month(int(m["start_day"]), first_cal, first_mon, m["year"], None, weekday, ref)
+        end = _day_month(int(m["end_day"]), cal, mon, m["year"], None, None, ref)
+        if start and start.day and end and end.day:
+            end_day: date | None = end.day
+            if end.day < start.day and not m["year"]:
+                end_day = _shift_year(end.day, 1)  # «28 ديسمبر - 3 يناير»
+            if end_day and end_day >= start.day:
+                start.end = end_day
                 return start
     m = _RANGE_MD_RE.search(tok)
     if m:
-        cal, mon = m.group(1), int(m.group(2))
-        end_mon = int(m.group(5)) if m.group(5) else mon
-        start = _day_month(int(m.group(3)), cal, mon, m.group(7), None, weekday, ref)
-        end = _day_month(int(m.group(6)), m.group(4) or cal, end_mon, m.group(7), None, None, ref)
-        if start and end and end.day >= start.day:
+        cal, mon = m["start_month_cal"], int(m["start_month"])
+        end_mon = int(m["end_month"]) if m["end_month"] else mon
+        start = _day_month(int(m["start_day"]), cal, mon, m["year"], None, weekday, ref)
+        end = _day_month(int(m["end_day"]), m["end_month_cal"] or cal, end_mon, m["year"], None, None, ref)
+        if start and start.day and end and end.day and end.day >= start.day:
             start.end = end.day
             return start
     m = _pick_day_month(tok)
     if m:
-        got = _day_month(int(m.group(1)), m.group(2), int(m.group(3)), m.group(4), m.group(5), weekday, ref)
-        if got or m.group(4):
+        got = _day_month(int(m["day"]), m["month_cal"], int(m["month"]), m["year"], m["hijri"], weekday, ref)
+        if got or m["year"]:
             return got  # an impossible full date («31 فبراير 2021») is no date at all
     m = _MONTH_DAY_RE.search(tok)
     if m:
-        got = _day_month(int(m.group(3)), m.group(1), int(m.group(2)), m.group(4), m.group(5), weekday, ref)
+        got = _day_month(int(m["day"]), m["month_cal"], int(m["month"]), m["year"], m["hijri"], weekday, ref)
         if got:
             return got
     m = _MONTH_YEAR_RE.search(tok)
     if m:
-        return _month_year(m.group(1), int(m.group(2)), int(m.group(3)), bool(m.group(4)))
+        return _month_year(m["month_cal"], int(m["month"]), int(m["year"]), bool(m["hijri"]))
     m = _NUM_MY_RE.search(tok)
-    if m and 1 <= int(m.group(1)) <= 12:
-        d = safe_date(int(m.group(2)), int(m.group(1)), 1)
+    if m and 1 <= int(m["month"]) <= 12:
+        d = safe_date(int(m["year"]), int(m["month"]), 1)
         return Found(d, None, "month") if d else None
     m = _MONTH_REL_RE.search(tok)
     # A month name alone in a sentence may be a verb («مارس الجيش ضغوطا»): it is a date
     # only with «الماضي/المقبل», alone, or after «في», «شهر», «منذ», «أواخر»...
-    if m and (m.group(3) or _alone(tok, m) or lexicon().month_lead_re.search(tok[: m.start()])):
-        return _month_relative(m.group(1), int(m.group(2)), m.group(3), ref)
+    if m and (m["rel"] or _alone(tok, m) or lexicon().month_lead_re.search(tok[: m.start()])):
+        return _month_relative(m["month_cal"], int(m["month"]), m["rel"], ref)
     m = _NUM_DM_RE.search(tok)
     # «3-1» or «2.5» inside a sentence is a score or a figure; only «/» marks a date there.
-    if m and not re.search(r"U:", tok) and (m.group(2) == "/" or _alone(tok, m)):
-        return _day_month_numeric(int(m.group(1)), int(m.group(3)), m.group(2), weekday, ref)
+    if m and not re.search(r"U:", tok) and (m["sep"] == "/" or _alone(tok, m)):
+        return _day_month_numeric(int(m["first"]), int(m["second"]), m["sep"], weekday, ref)
     years = list(_YEAR_RE.finditer(tok))
     # A bare number is a year only alone or after a year word or «في/منذ/حتى» (one such
     # year gives the context to a second, «عام 1445هـ / 2024م»): «قتل 2000 جندي» holds none.
     in_context = [y for y in years if _year_context(tok, y)]
     if in_context:
         m = in_context[0]
-        if m.group(2):  # a Hijri year: a Gregorian one stated beside it wins
-            m = next((y for y in years if not y.group(2) and 1900 <= int(y.group(1)) <= 2100), m)
-        y = int(m.group(1))
-        if m.group(2):
-            greg = hijri_to_gregorian(y, 1, 1)
-            return Found(greg, None, "year") if greg else None
+        if m["hijri"]:  # a Hijri year: a Gregorian one stated beside it wins
+            m = next((y for y in years if not y["hijri"] and 1900 <= int(y["year"]) <= 2100), m)
+        y = int(m["year"])
+        if m["hijri"]:
+            new_year = hijri_to_gregorian(y, 1, 1)
+            return Found(new_year, None, "year") if new_year else None
         if 1900 <= y <= 2100:
             return Found(date(y, 1, 1), None, "year")
     return None
 
 
-def _year_context(tok: str, m: re.Match) -> bool:
-    return bool(m.group(0).startswith("YEARW") or m.group(2) or _alone(tok, m)
+def _year_context(tok: str, m: re.Match[str]) -> bool:
+    return bool(m.group(0).startswith("YEARW") or m["hijri"] or _alone(tok, m)
                 or (re.search(r"(?:في|منذ|حتي|الي|من|AGO|LATER|THIS)\s*$", tok[: m.start()])
                     and re.match(r"\s*(?:$|[,.;:)\-]|[A-Z])", tok[m.end():])))
 
 
-def _alone(tok: str, m: re.Match) -> bool:
+def _alone(tok: str, m: re.Match[str]) -> bool:
     """True when nothing but filler words and weekdays surrounds the match."""
     rest = _FILLER_RE.sub(" ", re.sub(r"\bWX?\d\b", " ", tok[: m.start()] + " " + tok[m.end():]))
     return not rest.strip()
 
 
-def _pick_day_month(tok: str) -> re.Match | None:
+def _pick_day_month(tok: str) -> re.Match[str] | None:
     """First day-month match, but a full Gregorian date beats a Hijri one: «3 رمضان 1440
     هـ الموافق 9 مايو 2019 م» is published on the Gregorian day the site states."""
     matches = list(_DAY_MONTH_RE.finditer(tok))
     for m in matches:
-        if m.group(2) == "M" and m.group(4) and not m.group(5):
-            if any(o.group(2) == "H" for o in matches):
+        if m["month_cal"] == "M" and m["year"] and not m["hijri"]:
+            if any(o["month_cal"] == "H" for o in matches):
                 return m
             break
     return matches[0] if matches else None
@@ -262,24 +289,24 @@ def _numeric(d: int, m: int, y: int | None, hijri: bool, ref: datetime) -> Found
     return Found(day, None, "day") if day else None
 
 
-def _dmy(m: re.Match, ref: datetime) -> Found | None:
-    a, b, c = int(m.group(1)), int(m.group(3)), m.group(4)
-    hijri = bool(m.group(5))
+def _dmy(m: re.Match[str], ref: datetime) -> Found | None:
+    a, b, c = int(m["first"]), int(m["month"]), m["last"]
+    hijri = bool(m["hijri"])
     if len(c) == 4:
         return _numeric(a, b, int(c), hijri, ref)
     # «19/05/22» or «17-3-11»: day-month-year and year-month-day both possible; take the
     # reading that is not after the reference and nearest to it.
-    options = []
-    for d, mo, y in ((a, b, _year4(c, ref)), (int(c), b, _year4(m.group(1), ref))):
+    options: list[tuple[date, Found]] = []
+    for d, mo, y in ((a, b, _year4(c, ref)), (int(c), b, _year4(m["first"], ref))):
         found = _numeric(d, mo, y, hijri, ref)
         if found and found.day:
-            options.append(found)
+            options.append((found.day, found))
     if not options:
         return None
     ref_day = ref.date()
-    past = [o for o in options if o.day <= ref_day]
+    past = [o for o in options if o[0] <= ref_day]
     pool = past or options
-    return min(pool, key=lambda o: abs((o.day - ref_day).days))
+    return min(pool, key=lambda o: abs((o[0] - ref_day).days))[1]
 
 
 def _shift_year(d: date, years: int) -> date | None:
@@ -386,14 +413,14 @@ def _relative(tok: str, ref: datetime) -> Found | None:
             return got
     m = _DAY_OF_MONTHW_RE.search(tok)
     if m:
-        first = _add_months(ref.date().replace(day=1), {"PREV": -1, "NEXT": 1}.get(m.group(2), 0))
-        d = safe_date(first.year, first.month, int(m.group(1)))
+        first = _add_months(ref.date().replace(day=1), {"PREV": -1, "NEXT": 1}.get(m["rel"], 0))
+        d = safe_date(first.year, first.month, int(m["day"]))
         return Found(d, None, "day") if d else None
     rd = _RD_RE.search(tok)
     weekday = _weekday(tok, strong_only=not re.search(r"(?:يوم|U:day)\s*WX", tok))
     week = _WEEK_REL_RE.search(tok)
     if rd:
-        off = int(rd.group(1))
+        off = int(rd["offset"])
         before, after = tok[: rd.start()], tok[rd.end():]
         if off == 0 and re.match(r"\s*PREV\b", after):
             off = -1                      # «اليوم» + «السابق/الفائت»
@@ -407,15 +434,15 @@ def _relative(tok: str, ref: datetime) -> Found | None:
     if weekday is not None:
         return Found(_weekday_date(tok, weekday, week, ref), None, "day")
     if week:
-        shift = {"PREV": -7, "NEXT": 7}.get(week.group(1), 0)
+        shift = {"PREV": -7, "NEXT": 7}.get(week["rel"], 0)
         return Found(ref.date() + timedelta(days=shift), None, "day")
     m = _MONTHW_REL_RE.search(tok)
     if m:
-        first = _add_months(ref.date().replace(day=1), {"PREV": -1, "NEXT": 1}.get(m.group(1), 0))
+        first = _add_months(ref.date().replace(day=1), {"PREV": -1, "NEXT": 1}.get(m["rel"], 0))
         return Found(first, None, "month")
     m = _YEAR_REL_RE.search(tok)
     if m:
-        y = ref.year + {"PREV": -1, "NEXT": 1}.get(m.group(1), 0)
+        y = ref.year + {"PREV": -1, "NEXT": 1}.get(m["rel"], 0)
         return Found(safe_date(y, 1, 1), None, "year")
     return _bare_day(tok, ref)
 
@@ -428,7 +455,7 @@ def _duration(tok: str, ref: datetime) -> Found | None:
         return None  # «قبل» + «يوم» + «أمس», «خلال يوم الجمعة», «شهر مايو»: a name, not a duration
     before = tok[:parts[0].start()]
     after = tok[parts[-1].end():]
-    if not any(p.group(1) for p in parts) and not re.search(r"\b(?:AGO|LATER)\b", before) \
+    if not any(p["count"] for p in parts) and not re.search(r"\b(?:AGO|LATER)\b", before) \
             and "FROMNOW" not in after:
         return None  # «يوم الجمعة», «شهر رمضان»: a unit word, not a duration
     if "LATER" in before or ("FROMNOW" in after and "AGO" not in before):
@@ -439,8 +466,8 @@ def _duration(tok: str, ref: datetime) -> Found | None:
     finest = "year"
     for p in parts:
         # «منذ ساعات», «قبل أيام»: a plural without a count is a few (3), like «بضعة».
-        n = int(p.group(1)) if p.group(1) else (3 if p.group(3) else 1)
-        unit = p.group(2)
+        n = int(p["count"]) if p["count"] else (3 if p["plural"] else 1)
+        unit = p["unit"]
         if unit == "month":
             instant = _add_months_dt(instant, sign * n)
         elif unit == "year":
@@ -469,13 +496,13 @@ def _add_months_dt(dt: datetime, months: int) -> datetime:
 
 def _weekday(tok: str, strong_only: bool) -> int | None:
     for m in _WEEKDAY_RE.finditer(tok):
-        if m.group(1) and strong_only:
+        if m["weak"] and strong_only:
             continue
-        return int(m.group(2))
+        return int(m["weekday"])
     return None
 
 
-def _weekday_date(tok: str, weekday: int, week: re.Match | None, ref: datetime) -> date:
+def _weekday_date(tok: str, weekday: int, week: re.Match[str] | None, ref: datetime) -> date:
     today = ref.date()
     nums = [int(n) for n in _REMAINING_NUM_RE.findall(re.sub(r"\b[WHM]X?\d+\b|RD-?\d", " ", tok))]
     if nums and 1 <= nums[0] <= 31:
@@ -497,7 +524,7 @@ def _weekday_date(tok: str, weekday: int, week: re.Match | None, ref: datetime) 
             return first_wd + timedelta(weeks=n - 1)
     if week:
         # ISO weeks (Monday first): «الأحد من الأسبوع الماضي».
-        shift = {"PREV": -1, "NEXT": 1}.get(week.group(1), 0)
+        shift = {"PREV": -1, "NEXT": 1}.get(week["rel"], 0)
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=shift)
         return monday + timedelta(days=weekday)
     if re.search(r"W\d\s*PREV|PREV\s*W\d", tok):
