@@ -79,8 +79,11 @@ def _process(page: dict, with_events: bool) -> dict[str, Any]:
         reason = "challenge_page" if article.get("drop_reason") == "challenge_page" else f"http_{status}"
         return _drop(page, reason, f"HTTP {status}, title={article.get('title')!r}")
     if not article.get("is_article"):
-        return _drop(page, article.get("drop_reason") or "not_article",
-                     f"title={article.get('title')!r}")
+        # The classifier's signals name why; title and language help whoever reads the drop.
+        dropped = _drop(page, article.get("drop_reason") or "not_article",
+                        f"{article.get('classifier') or ''}; title={article.get('title')!r}")
+        dropped["record"].update(title=article.get("title"), language=article.get("language"))
+        return dropped
     record = {k: page.get(k) for k in _PAGE_FIELDS}
     record.update(article)
     record.update(dates)

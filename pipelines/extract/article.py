@@ -14,6 +14,8 @@ from pipelines.arabic import fold_text
 
 from . import classify
 from .blocks import densest_block, link_density, longer_than, paragraphs_of
+from .captions import captions_near, take_captions
+from .comments import comment_blocks
 from .decode import decode_html
 from .errors import ExtractionError
 from .language import detect_language
@@ -21,7 +23,8 @@ from .metadata import PageMeta, norm, site_affix
 from .parse import parse_html
 from .phrases import page_signals
 from .postclean import postclean
-from .preclean import preclean
+from .preclean import preclean, protected_nodes
+from .shape import page_shape
 from .title import choose_title, visual_headline
 
 EXTRACTOR_VERSION = "marsad-extract/1.0 trafilatura/2.3.1"
@@ -74,6 +77,21 @@ def _link_texts(root: HtmlElement) -> set[str]:
         if 0 < len(text) <= LINK_LINE_MAX_CHARS:
             texts.add(text)
     return texts
+
+
+_SEPARATORS_RE = re.compile(r"[\s|\-–—•·»«/:،,.]+")
+
+
+def _only_links(paragraph: str, links: set[str]) -> bool:
+    """A menu row: link texts joined by separators («| الرئيسية - أخبار - مقالات |»)."""
+    if len(paragraph) > 300 or "|" not in paragraph and " - " not in paragraph:
+        return False
+    rest = paragraph
+    found = 0
+    for text in sorted((t for t in links if t in paragraph), key=len, reverse=True):
+        found += rest.count(text)
+        rest = rest.replace(text, " ")
+    return found >= 2 and not _SEPARATORS_RE.sub("", rest)
 
 
 def _xpath_nodes(root: HtmlElement, expr: str | None) -> list[HtmlElement]:
@@ -159,7 +177,8 @@ def _quality(paragraphs: list[str], method: str, title: str | None, language_ok:
 def _empty_result(reason: str) -> dict[str, Any]:
     return {"title": None, "text": "", "paragraphs": [], "authors": [], "language": None,
             "canonical_url": None, "sitename": None, "categories": [], "tags": [], "image": None,
-            "description": None, "is_article": False, "drop_reason": reason, "quality": 0.0,
+            "description": None, "is_article": False, "drop_reason": reason, "classifier": None,
+            "captions": [], "quality": 0.0,
             "extractor_version": EXTRACTOR_VERSION}
 
 
@@ -213,12 +232,16 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     else:
         title, title_el = choose_title(root, meta)
     # Teasers are counted before cleaning: listing markup often looks like widgets.
-    teasers = classify.teaser_containers(root, title, title_el)
-    raw.teasers = len(teasers)
-    raw.teaser_text = fold_text(" ".join(norm(t.text_content()) for t in teasers))
+    raw.shape = page_shape(root, title)
     body_nodes = _xpath_nodes(root, xpaths.get("body"))
     anchors = [n for n in [title_el, *body_nodes] if n is not None]
     anchors += root.xpath('//*[@itemprop="articleBody"]')
+    body_root = root.find("body")
+    body_root = body_root if body_root is not None else root
+    keep = protected_nodes(root, anchors)
+    captions = take_captions(body_root, keep)
+    for block in comment_blocks(body_root, keep):
+        block.drop_tree()
     preclean(root, anchors)
 
     method = "xpath"
@@ -228,7 +251,8 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     if not paragraphs:
         method = "trafilatura"
         links = _link_texts(root)
-        paragraphs = postclean([p for p in _trafilatura_paragraphs(root, url) if norm(p) not in links], title)
+        paragraphs = postclean([p for p in _trafilatura_paragraphs(root, url)
+                                if norm(p) not in links and not _only_links(p, links)], title)
         if _chars(paragraphs) < THIN_CHARS:
             dense = postclean(_density_paragraphs(root), title)
             if _chars(dense) > 1.5 * _chars(paragraphs) and _chars(dense) >= 50:
@@ -253,7 +277,8 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         meta.authors = [a for a in meta.authors if meta._plausible_author(a)]
     text = "\n".join(paragraphs)
     detected = detect_language(text, hint=meta.html_lang)
-    reason = classify.decide(root, raw, paragraphs, detected, language)
+    reason, decided_by = classify.decide(root, raw, paragraphs, detected, language,
+                                         title_el is not None and title_el.tag == "h1")
     expected = (language or "").split("-")[0] or None
     return {
         "title": title or None,
@@ -269,6 +294,8 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         "description": meta.description,
         "is_article": reason is None,
         "drop_reason": reason,
+        "classifier": decided_by,
+        "captions": captions_near(captions, paragraphs) if reason is None else [],
         "quality": _quality(paragraphs, method, title, expected is None or detected == expected,
                             reason is None),
         "extractor_version": EXTRACTOR_VERSION,

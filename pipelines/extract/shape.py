@@ -1,0 +1,229 @@
+"""The shape of a page: article (one dominant text block) or listing (many short
+link-headed blocks of similar form).
+
+Read from the untouched tree, in document order, so that it works in any layout:
+headline and lead in one ``<div>``, in two rows of a ``<table>``, or a headline alone in
+an ``<li>``. The page is cut into segments at block tags and ``<br>``; a segment that is
+essentially one headline-sized link opens a *unit* (a teaser) and the short segments
+after it (lead, date, «التفاصيل») belong to that unit until the next headline or a long
+segment. Which of the extracted paragraphs are teaser text, link text or the page's own
+text is then what decides (``listing_verdict``).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipelines.arabic import fold_text
+
+from .blocks import BLOCK_TAGS
+from .lines import starts_with_list_heading
+from .metadata import norm
+from .title import letters_only as _key
+
+# A headline link: at least this many characters and words, and this share of its segment.
+HEAD_MIN_CHARS = 15
+HEAD_MIN_WORDS = 3
+HEAD_SHARE = 0.6
+# A segment after a headline belongs to its teaser while shorter than LEAD_MAX_CHARS and
+# while the teaser stays under UNIT_MAX_CHARS (a lead is two or three sentences).
+LEAD_MAX_CHARS = 450
+UNIT_MAX_CHARS = 900
+LEAD_SEGMENTS = 3
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select", "option",
+                        "textarea", "svg"})
+
+
+@dataclass
+class Segment:
+    text: str
+    link_chars: int = 0
+    head: bool = False
+    form: str = ""
+
+
+@dataclass
+class Shape:
+    """What the page is made of."""
+
+    units: int = 0
+    repeated: int = 0
+    link_density: float = 0.0
+    unit_text: str = ""
+    link_texts: set[str] = field(default_factory=set)
+    segments: int = 0
+
+
+def _form(a: HtmlElement) -> str:
+    """The tag and class path just above a headline link: teasers of one list share it."""
+    parts = []
+    node = a
+    for _ in range(3):
+        node = node.getparent()
+        if node is None:
+            break
+        parts.append(f"{node.tag}.{(node.get('class') or '').split(' ')[0]}")
+    return ">".join(parts)
+
+
+def segments_of(body: HtmlElement) -> list[Segment]:
+    """The visible text of ``body`` in document order, cut at block tags and ``<br>``."""
+    out: list[Segment] = []
+    buf: list[str] = []
+    links: list[tuple[HtmlElement, str]] = []
+    skip = 0
+    link_depth = 0
+
+    def flush() -> None:
+        text = norm("".join(buf))
+        buf.clear()
+        found = list(links)
+        links.clear()
+        if not text:
+            return
+        seg = Segment(text=text, link_chars=min(len(text), sum(len(t) for _, t in found)))
+        if found:
+            a, head_text = max(found, key=lambda f: len(f[1]))
+            if len(head_text) >= HEAD_MIN_CHARS and len(head_text.split()) >= HEAD_MIN_WORDS \
+                    and len(head_text) >= HEAD_SHARE * len(text) \
+                    and not starts_with_list_heading(fold_text(text)):
+                seg.head, seg.form = True, _form(a)
+        out.append(seg)
+
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if not tag or tag in _SKIP_TAGS:
+                skip += 1
+                continue
+            if skip:
+                continue
+            if tag in BLOCK_TAGS or tag == "br":
+                flush()
+            if tag == "a":
+                link_depth += 1
+                if link_depth == 1:
+                    text = norm(el.text_content())
+                    if text:
+                        links.append((el, text))
+            if el.text:
+                buf.append(el.text)
+        else:
+            if not tag or tag in _SKIP_TAGS:
+                skip -= 1
+                if not skip and el is not body and el.tail:
+                    buf.append(el.tail)
+                continue
+            if skip:
+                continue
+            if tag == "a":
+                link_depth -= 1
+            if tag in BLOCK_TAGS:
+                flush()
+            if el is not body and el.tail:
+                buf.append(el.tail)
+    flush()
+    return out
+
+
+def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
+    """Teaser units, their form and the link density of the page's body."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    segs = segments_of(body)
+    title_key = _key(own_title) if own_title else None
+    shape = Shape(segments=len(segs))
+    total = sum(len(s.text) for s in segs)
+    shape.link_density = round(sum(s.link_chars for s in segs) / total, 3) if total else 0.0
+    unit_texts: list[str] = []
+    forms: Counter[str] = Counter(s.form for s in segs if s.head)
+    current: list[str] | None = None
+    size = 0
+    for seg in segs:
+        if seg.link_chars >= 0.8 * len(seg.text):
+            shape.link_texts.add(_key(seg.text))
+        is_title = bool(title_key and _key(seg.text) == title_key)
+        if seg.head and not is_title:
+            if current:
+                unit_texts.append(" ".join(current))
+            current, size = [seg.text], len(seg.text)
+            shape.units += 1
+            # Only teasers of a repeated form take the short segments after them (lead,
+            # date): a lone «اقرأ أيضاً» link in an article must not swallow its paragraphs.
+            if forms[seg.form] < 2:
+                unit_texts.append(seg.text)
+                current = None
+            continue
+        if current is not None and not is_title and len(current) <= LEAD_SEGMENTS \
+                and len(seg.text) <= LEAD_MAX_CHARS and size + len(seg.text) <= UNIT_MAX_CHARS:
+            current.append(seg.text)
+            size += len(seg.text)
+            continue
+        if current:
+            unit_texts.append(" ".join(current))
+        current, size = None, 0
+    if current:
+        unit_texts.append(" ".join(current))
+    shape.repeated = max(forms.values()) if forms else 0
+    shape.unit_text = _key("\n".join(unit_texts))
+    return shape
+
+
+@dataclass
+class Verdict:
+    listing: bool
+    detail: str
+
+
+# Listing rules (see ``listing_verdict``).
+LISTING_UNITS = 2
+OWN_TEXT_MIN = 120
+MANY_UNITS = 4
+TEASER_SHARE = 0.5
+OWN_TEXT_LISTING = 400
+DOMINANT_BLOCK = 250
+
+
+def listing_verdict(shape: Shape, paragraphs: list[str], listing_url: bool = False,
+                    listing_markup: bool = False, article_evidence: bool = False) -> Verdict:
+    """Whether the extracted paragraphs are a listing's teasers rather than an article.
+
+    Listing when (1) two or more teasers and under OWN_TEXT_MIN characters of text of the
+    page's own; (2) MANY_UNITS or more teasers making TEASER_SHARE of the text, under
+    OWN_TEXT_LISTING characters of own text and no own paragraph of DOMINANT_BLOCK
+    characters (no single dominant text block), unless the page carries article markup
+    and shows its headline in an h1 (``article_evidence``: short paragraphs between
+    «اقرأ أيضاً» links look like leads); (3) a section/tag URL with any teaser and
+    under OWN_TEXT_LISTING of own text; (4) a listing schema type and fewer than three
+    long own paragraphs.
+    """
+    teaser = links = own = largest = long_own = 0
+    for para in paragraphs:
+        folded = _key(para)
+        if folded and folded in shape.unit_text:
+            teaser += len(para)
+        elif folded in shape.link_texts:
+            links += len(para)
+        else:
+            own += len(para)
+            largest = max(largest, len(para))
+            long_own += len(para) >= 120
+    total = teaser + links + own
+    share = round(teaser / total, 2) if total else 0.0
+    signals = (f"units={shape.units} repeated_form={shape.repeated} teaser_share={share} "
+               f"own_chars={own} largest_own_block={largest} link_density={shape.link_density}"
+               f"{' article_markup+h1' if article_evidence else ''}")
+    if shape.units >= LISTING_UNITS and own < OWN_TEXT_MIN:
+        return Verdict(True, f"listing (teasers, no own text): {signals}")
+    if shape.units >= MANY_UNITS and share >= TEASER_SHARE and own < OWN_TEXT_LISTING \
+            and largest < DOMINANT_BLOCK and not article_evidence:
+        return Verdict(True, f"listing (repeated headline+lead blocks, no dominant block): {signals}")
+    if listing_url and shape.units and own < OWN_TEXT_LISTING:
+        return Verdict(True, f"listing (section/tag URL with teasers): {signals}")
+    if listing_markup and long_own < 3:
+        return Verdict(True, f"listing (listing schema type): {signals}")
+    return Verdict(False, f"article: {signals}")
