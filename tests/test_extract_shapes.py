@@ -1,0 +1,157 @@
+"""Issue 11 on hand-written pages (tests/pages/): index pages, lying time zones, header
+date lines, prefixed titles, hidden text, captions and legacy comments."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.dates import find_publication_date
+from pipelines.extract import decode_html, extract_article, parse_html
+from pipelines.extract.hidden import hidden_classes
+from pipelines.process import process_page
+
+PAGES = Path(__file__).parent / "pages"
+EXPECTED = yaml.safe_load((PAGES / "expected.yaml").read_text(encoding="utf-8"))
+
+
+def page(name: str, *, timezone: str | None = None, url: str | None = None) -> dict:
+    return {"url": url, "final_url": url, "status": 200, "body": (PAGES / name).read_bytes(),
+            "content_type": None, "source": "test", "fetched_at": "2026-01-01T00:00:00Z",
+            "timezone": timezone, "language": "ar", "xpaths": None, "hints": None}
+
+
+def extract(name: str) -> dict:
+    html, _ = decode_html((PAGES / name).read_bytes())
+    return extract_article(parse_html(html))
+
+
+def test_every_page_listed_with_its_outcome():
+    assert set(EXPECTED) == {p.name for p in PAGES.glob("*.html")}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_page_outcome(name):
+    result = process_page(page(name), with_events=False)
+    got = "article" if result["kind"] == "article" else result["record"]["reason"]
+    assert got == EXPECTED[name], result["record"].get("detail")
+
+
+@pytest.mark.parametrize("name", ["front_table_directory.html", "section_headline_lead.html",
+                                  "list_fragment.html"])
+def test_listing_drops_name_the_signals_that_decided(name):
+    result = process_page(page(name), with_events=False)
+    assert result["kind"] == "drop" and result["record"]["reason"] == "not_article"
+    detail = result["record"]["detail"]
+    assert detail.startswith("listing (")
+    for signal in ("units=", "repeated_form=", "teaser_share=", "own_chars=", "largest_own_block=",
+                   "link_density="):
+        assert signal in detail
+    units = int(detail.split("units=")[1].split()[0])
+    assert units >= 7
+
+
+def test_front_page_in_a_table_layout_counts_headline_and_lead_rows_as_one_teaser():
+    result = extract("front_table_directory.html")
+    assert result["drop_reason"] == "not_article"
+    share = float(result["classifier"].split("teaser_share=")[1].split()[0])
+    assert share >= 0.9
+
+
+def test_articles_record_the_classifier_signals_too():
+    result = extract("captions_body.html")
+    assert result["is_article"] and result["classifier"].startswith("article: ")
+
+
+def test_machine_time_with_the_wrong_zone_yields_to_the_visible_local_time():
+    result = process_page(page("wrong_zone_meta.html", timezone="Africa/Cairo"), with_events=False)
+    rec = result["record"]
+    assert rec["published"] == "2024-07-14T09:30:00+03:00"
+    assert rec["published_utc"] == "2024-07-14T06:30:00Z"
+    assert rec["published_source"] == "dateline" and rec["published_zone_corrected"] is True
+    assert rec["modified"] == "2024-07-14T11:05:00+03:00"
+
+
+def test_machine_time_is_kept_when_the_difference_is_not_the_site_offset():
+    html = (PAGES / "wrong_zone_meta.html").read_text(encoding="utf-8").replace("09:30 ص", "10:30 ص")
+    got = find_publication_date(parse_html(html), timezone="Africa/Cairo")
+    assert got["published_source"] == "meta" and got["published_zone_corrected"] is False
+    assert got["published"] == "2024-07-14T12:30:00+03:00"
+    # Without the site's zone nothing can be compared.
+    html = (PAGES / "wrong_zone_meta.html").read_text(encoding="utf-8")
+    assert find_publication_date(parse_html(html))["published_zone_corrected"] is False
+
+
+def test_header_date_line_never_wins_over_the_article_own_date():
+    html, _ = decode_html((PAGES / "legacy_comments_cp1256.html").read_bytes())
+    got = find_publication_date(parse_html(html), timezone="Asia/Damascus")
+    assert got["published"] == "2013-02-27"
+    # Without a date of its own (and without the dated comments), the header line is all there is.
+    alone = html.replace("تاريخ النشر: 27/02/2013", "")
+    alone = re.sub(r'<table[^>]*bgcolor="#F5F5F5">.*?</table>', "", alone, flags=re.S)
+    assert find_publication_date(parse_html(alone), timezone="Asia/Damascus")["published"] == "2013-03-03"
+
+
+def test_header_date_line_inside_the_article_container_is_still_not_the_date():
+    body = "<p>" + "نص الخبر عن افتتاح الجسر الجديد فوق النهر بعد سنوات من الانتظار والعمل. " * 8 + "</p>"
+    html = (f"<html><body><div><div>اليوم: الأحد 3 آذار 2013</div><h1>افتتاح الجسر الجديد</h1>{body}"
+            "<div>نشر في 1 آذار 2013</div></div></body></html>")
+    assert find_publication_date(parse_html(html))["published"] == "2013-03-01"
+
+
+def test_visible_headline_beats_a_title_with_a_long_prefix_and_typos():
+    result = extract("title_long_prefix.html")
+    assert result["title"] == "ارتفاع منسوب مياه النهر يغمر أراضي زراعية في القرى الشرقية"
+    assert "شبكة أخبار الوادي" not in result["text"]
+
+
+def test_legacy_table_page_takes_its_headline_not_the_site_title():
+    assert extract("legacy_comments_cp1256.html")["title"] == "إعادة تأهيل محطة ضخ المياه في الريف الشرقي"
+
+
+def test_hidden_and_screen_reader_text_never_reaches_the_text():
+    result = extract("offscreen_labels.html")
+    for label in ("القائمة الرئيسية", "أنت هنا", "أدوات المقال", "الشريط الجانبي", "يفتح في نافذة جديدة",
+                  "انتقل إلى قائمة التنقل", "طبع من موقع"):
+        assert label not in result["text"], label
+    # Hidden only on narrow screens (@media): body text. Inline hidden span: its paragraph stays.
+    assert "قاعة رقمية تضم مئتي حاسوب" in result["text"]
+    assert "فهرسة مقتنيات المكتبة إلكترونيا" in result["text"]
+    assert len(result["paragraphs"]) == 4
+
+
+def test_page_stylesheet_hidden_classes_skip_media_blocks():
+    root = parse_html("<html><head><style>.a{display:none} @media print{.b{display:none}} "
+                      ".c, .d { position:absolute; left:-9999px } .e{color:red}</style></head>"
+                      "<body></body></html>")
+    assert hidden_classes(root) == {"a", "c", "d"}
+
+
+def test_captions_go_to_their_own_field():
+    result = extract("captions_body.html")
+    assert result["captions"] == ["مزارعون يقطفون الزيتون في أحد حقول القرية صباح السبت",
+                                  "معصرة تقليدية تعمل بالحجر في القرية القديمة (أرشيف)",
+                                  "عمال ينقلون أكياس الزيتون إلى المعصرة"]
+    for cap in result["captions"]:
+        assert cap not in result["text"]
+    assert len(result["paragraphs"]) == 3
+
+
+def test_legacy_table_comments_never_reach_the_body():
+    result = extract("legacy_comments_cp1256.html")
+    assert len(result["paragraphs"]) == 3
+    for leak in ("أبو عمر", "ام احمد", "الله يجزيكم", "الساقية الشمالية", "28/02/2013", "أخبار المحافظة",
+                 "|"):
+        assert leak not in result["text"], leak
+    assert "خط كهرباء مستقل للمحطة" in result["text"]
+
+
+def test_a_dated_table_inside_the_body_is_not_taken_for_comments():
+    rows = "".join(f"<tr><td>{d}/03/2013</td><td>توزيع {n} سلة غذائية في الحي</td></tr>"
+                   for d, n in ((2, 300), (5, 420), (9, 510), (12, 280)))
+    text = "<p>" + "وزعت الجمعية الخيرية سلالا غذائية على الأسر المحتاجة في أحياء المدينة. " * 3
+    html = (f"<html><body><h1>توزيع السلال الغذائية</h1>{text}</p><table>{rows}</table>{text}</p>"
+            "</body></html>")
+    assert "توزيع 420 سلة غذائية" in extract_article(html)["text"]
