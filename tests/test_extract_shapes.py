@@ -155,3 +155,46 @@ def test_a_dated_table_inside_the_body_is_not_taken_for_comments():
     html = (f"<html><body><h1>توزيع السلال الغذائية</h1>{text}</p><table>{rows}</table>{text}</p>"
             "</body></html>")
     assert "توزيع 420 سلة غذائية" in extract_article(html)["text"]
+
+
+LEADS = [f"يقدم الخبر رقم {n} ملخصا قصيرا عن {topic} في المدينة خلال الأسبوع الماضي بحسب مصادر محلية."
+         for n, topic in enumerate(["اجتماع المجلس البلدي", "افتتاح مركز صحي جديد", "مباراة الفريق المحلي",
+                                    "ارتفاع أسعار الوقود", "صيانة شبكة الصرف الصحي", "معرض الحرف اليدوية"])]
+HEADS = [f"عنوان الخبر رقم {i} عن شؤون المدينة المحلية" for i in range(6)]
+
+
+def test_flat_section_of_headings_and_leads_is_a_listing():
+    items = "".join(f"<h3><a href='/n/{i}'>{h}</a></h3><p>{lead}</p>"
+                    for i, (h, lead) in enumerate(zip(HEADS, LEADS, strict=True)))
+    result = extract_article(f"<html><head><title>محليات</title></head><body><h1>محليات</h1>"
+                             f"<div class='col'>{items}</div></body></html>")
+    assert result["drop_reason"] == "not_article", result["classifier"]
+
+
+def test_cards_wrapped_in_one_link_each_are_a_listing():
+    items = "".join(f"<a class='card' href='/n/{i}'><div><h3>{h}</h3><p>{lead}</p></div></a>"
+                    for i, (h, lead) in enumerate(zip(HEADS, LEADS, strict=True)))
+    result = extract_article(f"<html><head><title>محليات</title></head><body><h1>محليات</h1>{items}"
+                             "</body></html>")
+    assert result["drop_reason"] == "not_article", result["classifier"]
+
+
+def test_front_page_keeps_being_a_listing_with_an_editorial_box():
+    html = (PAGES / "front_table_directory.html").read_text(encoding="utf-8")
+    editorial = ("<tr><td><b>كلمة العدد</b></td></tr><tr><td>" + "إن تحسن الخدمات لا يعفي المسؤولين من واجب "
+                 "المتابعة اليومية لمشاريع المياه والطرق في الأقضية. " * 4 + "</td></tr>")
+    directory = '<tr><td bgcolor="#CCCCCC"><b>دليل الصحف</b>'
+    html = html.replace(directory, editorial + directory)
+    assert extract_article(html)["drop_reason"] == "not_article"
+
+
+def test_a_brief_among_many_teaser_boxes_stays_an_article():
+    boxes = "".join(f"<div><h4><a href='/n/{i}'>{h}</a></h4><span>{lead[:80]}</span></div>"
+                    for i, (h, lead) in enumerate(zip(HEADS * 2, LEADS * 2, strict=True)))
+    brief = ("أغلقت شرطة المرور الطريق الساحلي صباح اليوم بسبب الضباب الكثيف الذي حجب الرؤية تماما. "
+             "ودعت السائقين إلى استخدام الطريق الداخلي حتى إشعار آخر.")
+    result = extract_article("<html><head><title>إغلاق الطريق الساحلي بسبب الضباب - موقع</title></head><body>"
+                             f"<h1>إغلاق الطريق الساحلي بسبب الضباب</h1><p>{brief}</p><div>{boxes}</div>"
+                             "</body></html>")
+    assert result["is_article"], result["classifier"]
+    assert brief in result["text"] and "عنوان الخبر رقم" not in result["text"]

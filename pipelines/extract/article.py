@@ -1,6 +1,7 @@
 """``extract_article``: Marsad's layer around trafilatura for one parsed page."""
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from typing import Any
@@ -24,7 +25,7 @@ from .parse import parse_html
 from .phrases import page_signals
 from .postclean import postclean
 from .preclean import preclean, protected_nodes
-from .shape import page_shape
+from .shape import LISTING_UNITS, own_paragraphs, page_shape, teaser_boxes
 from .title import choose_title, visual_headline
 
 EXTRACTOR_VERSION = "marsad-extract/1.0 trafilatura/2.3.1"
@@ -195,6 +196,21 @@ def _to_tree(doc: Any) -> HtmlElement:
     raise ExtractionError("unparsable", f"cannot extract from {type(doc).__name__}")
 
 
+def _without_teasers(root: HtmlElement, url: str | None, language: str | None,
+                     xpaths: dict[str, str] | None) -> dict[str, Any] | None:
+    """The article left when the teaser blocks are set aside, if one is left."""
+    meta = PageMeta(root, url, page_signals().article_types)
+    title, title_el = choose_title(root, meta)
+    for box in teaser_boxes(page_shape(root, title), keep=title_el):
+        if box.getparent() is not None:
+            box.drop_tree()
+    again = _extract(root, url, language, xpaths, rescue=False)
+    if not again["is_article"]:
+        return None
+    again["classifier"] = f"article (teasers set aside): {again['classifier']}"
+    return again
+
+
 def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, language: str | None = "ar",
                     xpaths: dict[str, str] | None = None) -> dict[str, Any]:
     """Article fields of one page (see the record contract); may mutate ``doc``.
@@ -214,7 +230,7 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
 
 
 def _extract(root: HtmlElement, url: str | None, language: str | None,
-             xpaths: dict[str, str] | None) -> dict[str, Any]:
+             xpaths: dict[str, str] | None, rescue: bool = True) -> dict[str, Any]:
     if root.tag != "html":
         html_el = root.getroottree().getroot()
         root = html_el if isinstance(html_el, HtmlElement) else root
@@ -233,6 +249,10 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         title, title_el = choose_title(root, meta)
     # Teasers are counted before cleaning: listing markup often looks like widgets.
     raw.shape = page_shape(root, title)
+    # A copy to extract again without the teasers if this looks like a listing but has
+    # an article headline of its own (a brief among many teaser boxes).
+    pristine = copy.deepcopy(root) if rescue and title_el is not None and title_el.tag == "h1" \
+        and raw.shape.units >= LISTING_UNITS else None
     body_nodes = _xpath_nodes(root, xpaths.get("body"))
     anchors = [n for n in [title_el, *body_nodes] if n is not None]
     anchors += root.xpath('//*[@itemprop="articleBody"]')
@@ -279,6 +299,12 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     detected = detect_language(text, hint=meta.html_lang)
     reason, decided_by = classify.decide(root, raw, paragraphs, detected, language,
                                          title_el is not None and title_el.tag == "h1")
+    if reason == "not_article" and pristine is not None:
+        again = _without_teasers(pristine, url, language, xpaths)
+        # Only text that was no teaser's headline or lead rescues the page.
+        if again is not None and _chars(own_paragraphs(raw.shape, again["paragraphs"])) >= \
+                classify.MIN_ARTICLE_CHARS:
+            return again
     expected = (language or "").split("-")[0] or None
     return {
         "title": title or None,

@@ -23,7 +23,7 @@ def _compile_any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{fold_pattern(p)})" for p in patterns))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str) -> dict[str, Any]:
     """The parsed ``data/<name>.yaml`` (read once per process)."""
     with open(DATA_DIR / f"{name}.yaml", encoding="utf-8") as fh:
@@ -91,13 +91,13 @@ class PageSignals:
         self.lead_min_chars: int = raw["lead_min_chars"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def boilerplate() -> Boilerplate:
     """Compiled ``boilerplate.yaml``, shared by every page."""
     return Boilerplate(load("boilerplate"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def page_signals() -> PageSignals:
     """Compiled ``pages.yaml``, shared by every page."""
     return PageSignals(load("pages"))

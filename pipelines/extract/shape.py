@@ -43,6 +43,7 @@ class Segment:
     link_chars: int = 0
     head: bool = False
     form: str = ""
+    link: HtmlElement | None = None
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Shape:
     unit_text: str = ""
     link_texts: set[str] = field(default_factory=set)
     segments: int = 0
+    head_links: list[HtmlElement] = field(default_factory=list)
 
 
 def _form(a: HtmlElement) -> str:
@@ -80,17 +82,17 @@ def segments_of(body: HtmlElement) -> list[Segment]:
     def flush() -> None:
         text = norm("".join(buf))
         buf.clear()
+        if not text:
+            return  # a link opening a block («<a><div><h3>») heads the block's first segment
         found = list(links)
         links.clear()
-        if not text:
-            return
         seg = Segment(text=text, link_chars=min(len(text), sum(len(t) for _, t in found)))
         if found:
             a, head_text = max(found, key=lambda f: len(f[1]))
             if len(head_text) >= HEAD_MIN_CHARS and len(head_text.split()) >= HEAD_MIN_WORDS \
                     and len(head_text) >= HEAD_SHARE * len(text) \
                     and not starts_with_list_heading(fold_text(text)):
-                seg.head, seg.form = True, _form(a)
+                seg.head, seg.form, seg.link = True, _form(a), a
         out.append(seg)
 
     for event, el in etree.iterwalk(body, events=("start", "end")):
@@ -152,6 +154,8 @@ def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
                 unit_texts.append(" ".join(current))
             current, size = [seg.text], len(seg.text)
             shape.units += 1
+            if seg.link is not None:
+                shape.head_links.append(seg.link)
             # Only teasers of a repeated form take the short segments after them (lead,
             # date): a lone «اقرأ أيضاً» link in an article must not swallow its paragraphs.
             if forms[seg.form] < 2:
@@ -173,6 +177,30 @@ def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
     return shape
 
 
+def teaser_boxes(shape: Shape, keep: HtmlElement | None = None) -> list[HtmlElement]:
+    """The block around each teaser headline that holds no other headline (and not ``keep``)."""
+    below: Counter[HtmlElement] = Counter()
+    for a in shape.head_links:
+        for anc in a.iterancestors():
+            below[anc] += 1
+    boxes = []
+    for a in shape.head_links:
+        box = a
+        for anc in a.iterancestors():
+            if anc.tag in ("body", "html") or below[anc] > 1 or (keep is not None and (
+                    anc is keep or keep in anc.iterdescendants())):
+                break
+            box = anc
+        boxes.append(box)
+    return boxes
+
+
+def own_paragraphs(shape: Shape, paragraphs: list[str]) -> list[str]:
+    """The paragraphs that are neither teaser text nor link text of the page."""
+    return [p for p in paragraphs
+            if (k := _key(p)) and k not in shape.unit_text and k not in shape.link_texts]
+
+
 @dataclass
 class Verdict:
     listing: bool
@@ -186,6 +214,12 @@ MANY_UNITS = 4
 TEASER_SHARE = 0.5
 OWN_TEXT_LISTING = 400
 DOMINANT_BLOCK = 250
+# A front page: many teasers of one form making most of the text; the page's own text
+# (an editorial excerpt, an "about us" box) stays under BIG_LISTING_BLOCK in one run.
+BIG_LISTING_UNITS = 8
+BIG_LISTING_REPEATED = 6
+BIG_LISTING_SHARE = 0.75
+BIG_LISTING_BLOCK = 600
 
 
 def listing_verdict(shape: Shape, paragraphs: list[str], listing_url: bool = False,
@@ -194,23 +228,27 @@ def listing_verdict(shape: Shape, paragraphs: list[str], listing_url: bool = Fal
 
     Listing when (1) two or more teasers and under OWN_TEXT_MIN characters of text of the
     page's own; (2) MANY_UNITS or more teasers making TEASER_SHARE of the text, under
-    OWN_TEXT_LISTING characters of own text and no own paragraph of DOMINANT_BLOCK
-    characters (no single dominant text block), unless the page carries article markup
+    OWN_TEXT_LISTING characters of own text and no run of own paragraphs of DOMINANT_BLOCK
+    characters (no single dominant text block), or (2b) BIG_LISTING_UNITS teasers, most of
+    one form, making BIG_LISTING_SHARE of the text and no own run of BIG_LISTING_BLOCK;
+    both unless the page carries article markup
     and shows its headline in an h1 (``article_evidence``: short paragraphs between
     «اقرأ أيضاً» links look like leads); (3) a section/tag URL with any teaser and
     under OWN_TEXT_LISTING of own text; (4) a listing schema type and fewer than three
     long own paragraphs.
     """
-    teaser = links = own = largest = long_own = 0
+    teaser = links = own = largest = long_own = run = 0
     for para in paragraphs:
         folded = _key(para)
         if folded and folded in shape.unit_text:
             teaser += len(para)
+            run = 0
         elif folded in shape.link_texts:
             links += len(para)
         else:
             own += len(para)
-            largest = max(largest, len(para))
+            run += len(para)  # an article's body is one run of own paragraphs
+            largest = max(largest, run)
             long_own += len(para) >= 120
     total = teaser + links + own
     share = round(teaser / total, 2) if total else 0.0
@@ -222,6 +260,9 @@ def listing_verdict(shape: Shape, paragraphs: list[str], listing_url: bool = Fal
     if shape.units >= MANY_UNITS and share >= TEASER_SHARE and own < OWN_TEXT_LISTING \
             and largest < DOMINANT_BLOCK and not article_evidence:
         return Verdict(True, f"listing (repeated headline+lead blocks, no dominant block): {signals}")
+    if shape.units >= BIG_LISTING_UNITS and shape.repeated >= BIG_LISTING_REPEATED \
+            and share >= BIG_LISTING_SHARE and largest < BIG_LISTING_BLOCK and not article_evidence:
+        return Verdict(True, f"listing (front page: many repeated teasers, no dominant block): {signals}")
     if listing_url and shape.units and own < OWN_TEXT_LISTING:
         return Verdict(True, f"listing (section/tag URL with teasers): {signals}")
     if listing_markup and long_own < 3:
