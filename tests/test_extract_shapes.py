@@ -193,8 +193,39 @@ def test_a_brief_among_many_teaser_boxes_stays_an_article():
                     for i, (h, lead) in enumerate(zip(HEADS * 2, LEADS * 2, strict=True)))
     brief = ("أغلقت شرطة المرور الطريق الساحلي صباح اليوم بسبب الضباب الكثيف الذي حجب الرؤية تماما. "
              "ودعت السائقين إلى استخدام الطريق الداخلي حتى إشعار آخر.")
-    result = extract_article("<html><head><title>إغلاق الطريق الساحلي بسبب الضباب - موقع</title></head><body>"
+    result = extract_article("<html><head><title>إغلاق الطريق الساحلي بسبب الضباب - موقع</title>"
+                             "<meta property='og:type' content='article'></head><body>"
                              f"<h1>إغلاق الطريق الساحلي بسبب الضباب</h1><p>{brief}</p><div>{boxes}</div>"
                              "</body></html>")
     assert result["is_article"], result["classifier"]
     assert brief in result["text"] and "عنوان الخبر رقم" not in result["text"]
+
+
+def test_a_section_intro_does_not_make_a_listing_an_article():
+    items = "".join(f"<div class='item'><h3><a href='/n/{i}'>{h}</a></h3><p>{lead}</p></div>"
+                    for i, (h, lead) in enumerate(zip(HEADS, LEADS, strict=True)))
+    intro = ("تابع في هذا القسم آخر أخبار المدينة والمحافظة لحظة بلحظة، من البلديات والمدارس والمستشفيات "
+             "والأسواق، مع تقارير مراسلينا في الأحياء والقرى المجاورة.")
+    result = extract_article("<html><head><title>أخبار المدينة - موقع</title></head><body>"
+                             f"<h1>أخبار المدينة</h1><p class='intro'>{intro}</p>{items}</body></html>")
+    assert result["drop_reason"] == "not_article", result["classifier"]
+
+
+def test_related_teasers_leaked_after_a_legacy_article_are_trimmed():
+    body = "<br><br>".join([
+        "وصل وفد الوساطة المؤلف من شيوخ العشائر ورجال الدين إلى المدينة المحاصرة بعد ظهر الثلاثاء، "
+        "في محاولة لفتح ممر آمن لخروج الجرحى.",
+        "وقال أحد أعضاء الوفد إن الطرفين وافقا مبدئيا على هدنة لمدة ثماني وأربعين ساعة، "
+        "على أن تبدأ عند منتصف الليل.",
+        "ويأمل الوسطاء أن تمهد الهدنة لمفاوضات أوسع حول إطلاق المعتقلين وعودة المهجرين إلى قراهم."])
+    teasers = "".join(f"<tr><td><b><a href='n.asp?id={i}'>{h}</a></b></td></tr><tr><td>{lead}</td></tr>"
+                      for i, (h, lead) in enumerate(zip(HEADS * 2, LEADS * 2, strict=True)))
+    html = ("<html><head><title>الأخبار :: وصول وفد الوساطة إلى المدينة المحاصرة</title></head><body>"
+            "<table width=780><tr><td><table><tr><td><font size=4>"
+            "<b>وصول وفد الوساطة إلى المدينة المحاصرة</b>"
+            f"</font></td></tr><tr><td><font size=3>{body}</font></td></tr></table><table>{teasers}</table>"
+            "</td></tr></table></body></html>")
+    result = extract_article(html)
+    assert result["is_article"], result["classifier"]
+    assert len(result["paragraphs"]) == 3
+    assert "عنوان الخبر رقم" not in result["text"] and "يقدم الخبر رقم" not in result["text"]

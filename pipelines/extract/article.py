@@ -25,7 +25,7 @@ from .parse import parse_html
 from .phrases import page_signals
 from .postclean import postclean
 from .preclean import preclean, protected_nodes
-from .shape import LISTING_UNITS, own_paragraphs, page_shape, teaser_boxes
+from .shape import LISTING_UNITS, own_paragraphs, page_shape, teaser_boxes, trim_teaser_runs
 from .title import choose_title, visual_headline
 
 EXTRACTOR_VERSION = "marsad-extract/1.0 trafilatura/2.3.1"
@@ -35,6 +35,9 @@ THIN_CHARS = 300
 # JSON-LD articleBody replaces the HTML text when the HTML text holds less than this
 # share of it.
 JSONLD_TAKEOVER = 0.6
+# Text of its own (no teaser's) that makes a page judged a listing an article after all,
+# when the page has no article markup (a section intro or an "about us" box is shorter).
+RESCUE_OWN_CHARS = 400
 # A paragraph that is exactly the text of a link this short is navigation residue.
 LINK_LINE_MAX_CHARS = 100
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -251,7 +254,7 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     raw.shape = page_shape(root, title)
     # A copy to extract again without the teasers if this looks like a listing but has
     # an article headline of its own (a brief among many teaser boxes).
-    pristine = copy.deepcopy(root) if rescue and title_el is not None and title_el.tag == "h1" \
+    pristine = copy.deepcopy(root) if rescue and title_el is not None \
         and raw.shape.units >= LISTING_UNITS else None
     body_nodes = _xpath_nodes(root, xpaths.get("body"))
     anchors = [n for n in [title_el, *body_nodes] if n is not None]
@@ -301,10 +304,16 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
                                          title_el is not None and title_el.tag == "h1")
     if reason == "not_article" and pristine is not None:
         again = _without_teasers(pristine, url, language, xpaths)
-        # Only text that was no teaser's headline or lead rescues the page.
-        if again is not None and _chars(own_paragraphs(raw.shape, again["paragraphs"])) >= \
-                classify.MIN_ARTICLE_CHARS:
+        # Only text that was no teaser's headline or lead rescues the page: a brief with
+        # article markup, or as much text as a listing never has of its own.
+        own = _chars(own_paragraphs(raw.shape, again["paragraphs"])) if again is not None else 0
+        if again is not None and (own >= RESCUE_OWN_CHARS or (
+                raw.article_markup and own >= classify.MIN_ARTICLE_CHARS)):
             return again
+    if reason is None and raw.shape is not None:
+        trimmed = trim_teaser_runs(raw.shape, paragraphs)
+        if len(trimmed) < len(paragraphs) and _chars(trimmed) >= classify.MIN_ARTICLE_CHARS:
+            paragraphs, text = trimmed, "\n".join(trimmed)
     expected = (language or "").split("-")[0] or None
     return {
         "title": title or None,

@@ -57,6 +57,7 @@ class Shape:
     link_texts: set[str] = field(default_factory=set)
     segments: int = 0
     head_links: list[HtmlElement] = field(default_factory=list)
+    head_texts: set[str] = field(default_factory=set)
 
 
 def _form(a: HtmlElement) -> str:
@@ -156,6 +157,7 @@ def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
             shape.units += 1
             if seg.link is not None:
                 shape.head_links.append(seg.link)
+            shape.head_texts.add(_key(seg.text))
             # Only teasers of a repeated form take the short segments after them (lead,
             # date): a lone «اقرأ أيضاً» link in an article must not swallow its paragraphs.
             if forms[seg.form] < 2:
@@ -199,6 +201,41 @@ def own_paragraphs(shape: Shape, paragraphs: list[str]) -> list[str]:
     """The paragraphs that are neither teaser text nor link text of the page."""
     return [p for p in paragraphs
             if (k := _key(p)) and k not in shape.unit_text and k not in shape.link_texts]
+
+
+# Teaser paragraphs leaked before or after an article's body go when at least this many
+# follow one another (one alone may be the article's own lead quoted in a sidebar).
+TEASER_RUN = 2
+
+
+def trim_teaser_runs(shape: Shape, paragraphs: list[str]) -> list[str]:
+    """An article's paragraphs without the runs of teasers or menus at either end (a
+    related-news block that extraction kept). A run is made of headlines, menu lines
+    and leads right after a headline: body paragraphs after a lone «اقرأ أيضاً» link
+    are not leads."""
+    keys = [_key(p) for p in paragraphs]
+
+    def part_of_run(i: int) -> bool:
+        k = keys[i]
+        if not k:
+            return True
+        if k in shape.head_texts or k in shape.link_texts:
+            return True
+        return k in shape.unit_text and i > 0 and keys[i - 1] in shape.head_texts
+
+    end = len(paragraphs)
+    while end > 0 and part_of_run(end - 1):
+        end -= 1
+    start = 0
+    # A leading run starts with a headline or a menu line, never with a lead.
+    while start < end and part_of_run(start) and (
+            start > 0 or keys[start] in shape.head_texts or keys[start] in shape.link_texts):
+        start += 1
+    if start < TEASER_RUN:
+        start = 0
+    if len(paragraphs) - end < TEASER_RUN:
+        end = len(paragraphs)
+    return paragraphs[start:end]
 
 
 @dataclass
