@@ -229,3 +229,23 @@ def test_related_teasers_leaked_after_a_legacy_article_are_trimmed():
     assert result["is_article"], result["classifier"]
     assert len(result["paragraphs"]) == 3
     assert "عنوان الخبر رقم" not in result["text"] and "يقدم الخبر رقم" not in result["text"]
+
+
+def test_headline_linking_to_its_own_page_beats_a_prefixed_title():
+    text = "".join(f"<p>{lead}</p>" for lead in LEADS[:3])
+    html = ("<html><head><title>موقع الأنباء | أخبار | محليات | "
+            "افتتاح مركز صحى جديد فى الضاحية الغربية</title>"
+            "<link rel='canonical' href='https://anba.example/n/77'></head><body>"
+            "<h2><a href='https://anba.example/n/77'>افتتاح مركز صحي جديد في الضاحية الغربية</a></h2>"
+            f"{text}</body></html>")
+    assert extract_article(html)["title"] == "افتتاح مركز صحي جديد في الضاحية الغربية"
+
+
+def test_a_caption_class_without_an_image_is_not_a_caption():
+    lead = "ملخص الخبر: أعلنت البلدية خطة لتوسيع شبكة المياه في الأحياء الشرقية خلال العام المقبل."
+    text = "".join(f"<p>{line}</p>" for line in LEADS[:3])
+    result = extract_article("<html><head><title>خطة لتوسيع شبكة المياه - موقع</title></head><body>"
+                             f"<h1>خطة لتوسيع شبكة المياه</h1><p class='news-caption'>{lead}</p>{text}"
+                             "</body></html>")
+    assert result["captions"] == []
+    assert extract("captions_body.html")["captions"]  # the same code finds the real ones

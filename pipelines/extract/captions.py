@@ -48,6 +48,19 @@ def _marked(el: HtmlElement, sig: CaptionSignals) -> bool:
     return any(t and sig.class_id.search(t) for t in tokens)
 
 
+def _near_image(el: HtmlElement) -> bool:
+    """A caption class counts beside an image: in a figure, or with an image in its parent
+    or grandparent (a «caption» class alone may be a site's name for the lead)."""
+    if el.xpath("ancestor::figure"):
+        return True
+    for anc in list(el.iterancestors())[:2]:
+        if anc.tag == "body":
+            break
+        if anc.find(".//img") is not None or anc.find(".//picture") is not None:
+            return True
+    return False
+
+
 def _image_table_text(table: HtmlElement, sig: CaptionSignals) -> HtmlElement | None:
     """The caption cell of a legacy «image + one line» table, if the table is one."""
     if len(table.findall(".//img")) != 1 or table.find(".//a") is not None \
@@ -67,7 +80,8 @@ def take_captions(body: HtmlElement, keep: set[HtmlElement]) -> list[Caption]:
         if not isinstance(el.tag, str) or el in keep:
             continue
         if _marked(el, sig) and not el.xpath("ancestor::figcaption"):
-            if not longer_than(el, sig.max_chars) and el.find(".//p") is None or el.tag == "figcaption":
+            if el.tag == "figcaption" or (not longer_than(el, sig.max_chars) and el.find(".//p") is None
+                                          and _near_image(el)):
                 found.append((el, el))
         elif el.tag == "table":
             cell = _image_table_text(el, sig)
