@@ -249,3 +249,12 @@ def test_a_caption_class_without_an_image_is_not_a_caption():
                              "</body></html>")
     assert result["captions"] == []
     assert extract("captions_body.html")["captions"]  # the same code finds the real ones
+
+
+def test_an_update_stamp_three_hours_later_is_no_proof_of_a_wrong_zone():
+    html = (PAGES / "wrong_zone_meta.html").read_text(encoding="utf-8").replace(
+        "2024-07-14T09:30:00Z", "2024-07-14T06:30:00Z").replace(
+        "الأحد، 14 يوليو 2024 09:30 ص", "آخر تحديث: الأحد، 14 يوليو 2024 12:30 م")
+    got = find_publication_date(parse_html(html), timezone="Africa/Cairo")
+    assert got["published_source"] == "meta" and got["published"] == "2024-07-14T09:30:00+03:00"
+    assert got["published_zone_corrected"] is False

@@ -128,7 +128,10 @@ def _correct_wrong_zone(out: dict, tree: Any, tz_name: str | None, fetched: date
     offset = machine.astimezone(site_tz).utcoffset()
     if out["published_precision"] != "minute" or not offset:
         return
-    for raw in list(dateline_candidates(tree, lexicon()))[:_ZONE_CHECK_CANDIDATES]:
+    lx = lexicon()
+    for raw in list(dateline_candidates(tree, lx))[:_ZONE_CHECK_CANDIDATES]:
+        if any(w in fold(raw) for w in lx.update_words):
+            continue  # «آخر تحديث» shows another moment
         got = read_value(raw, tz_name, fetched)
         if got is None or got["precision"] != "minute" or _in_future(got, fetched, site_tz):
             continue
