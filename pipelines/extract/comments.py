@@ -17,7 +17,10 @@ _DATE = r"(?:\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:\s*[-،,]?\s*\d{1,2}:\d{2}(?::\
 # «name - date», «name | date», «date - name», «name (date)»: a name of at most six words.
 _STAMP_RE = re.compile(
     rf"^(?:[^\d\n]{{2,60}}?\s*[-–—|،,:(]\s*{_DATE}\)?|{_DATE}\s*[-–—|،,:]\s*[^\d\n]{{2,60}})$", re.I)
+_DATE_RE = re.compile(_DATE)
 ROW_MAX_CHARS = 300
+# Blocks longer than this (whole pages, layout tables) are not looked into as one block.
+BLOCK_MAX_CHARS = 20000
 MIN_STAMPS = 2
 _NAME_MAX_WORDS = 6
 
@@ -39,9 +42,15 @@ def _rows(block: HtmlElement) -> list[HtmlElement]:
 
 def comment_blocks(body: HtmlElement, keep: set[HtmlElement]) -> list[HtmlElement]:
     """Tables and lists made of comment stamps and short lines."""
-    found = []
+    found: list[HtmlElement] = []
     for block in body.iter("table", "div", "ul", "ol", "dl", "tbody"):
-        if block in keep or any(a in found for a in block.iterancestors()):
+        if block in keep or len(block) < 2 * MIN_STAMPS and block.tag != "table":
+            continue
+        # Cheap tests first: a comment block is a few thousand characters with dates in it.
+        text = block.text_content()
+        if len(text) > BLOCK_MAX_CHARS or not _DATE_RE.search(text):
+            continue
+        if any(a in found for a in block.iterancestors()):
             continue
         rows = [r for r in _rows(block) if norm(r.text_content())]
         if len(rows) < 2 * MIN_STAMPS or any(longer_than(r, ROW_MAX_CHARS) for r in rows):

@@ -139,6 +139,7 @@ def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
         body = root
     segs = segments_of(body)
     title_key = _key(own_title) if own_title else None
+    title_len = len(own_title or "")
     shape = Shape(segments=len(segs))
     total = sum(len(s.text) for s in segs)
     shape.link_density = round(sum(s.link_chars for s in segs) / total, 3) if total else 0.0
@@ -149,7 +150,7 @@ def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
     for seg in segs:
         if seg.link_chars >= 0.8 * len(seg.text):
             shape.link_texts.add(_key(seg.text))
-        is_title = bool(title_key and _key(seg.text) == title_key)
+        is_title = bool(title_key and abs(len(seg.text) - title_len) <= 20 and _key(seg.text) == title_key)
         if seg.head and not is_title:
             if current:
                 unit_texts.append(" ".join(current))
