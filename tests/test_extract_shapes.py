@@ -258,3 +258,15 @@ def test_an_update_stamp_three_hours_later_is_no_proof_of_a_wrong_zone():
     got = find_publication_date(parse_html(html), timezone="Africa/Cairo")
     assert got["published_source"] == "meta" and got["published"] == "2024-07-14T09:30:00+03:00"
     assert got["published_zone_corrected"] is False
+
+
+def test_unlinked_headline_list_under_a_placeholder_title_is_a_listing():
+    items = "".join(f"<li>{h} <span>10:{i:02d}</span></li>" for i, h in enumerate(HEADS + HEADS[:3]))
+    result = extract_article(f"<html><head><title>Untitled Document</title></head><body><ul>{items}</ul>"
+                             "</body></html>")
+    assert result["drop_reason"] == "not_article"
+    assert "placeholder_title" in result["classifier"] and "list_items=" in result["classifier"]
+    # The same list under a real title may be an article (a list of names, a statement's points).
+    titled = extract_article(f"<html><head><title>أسماء الفائزين</title></head><body><ul>{items}</ul>"
+                             "</body></html>")
+    assert titled["drop_reason"] is None

@@ -199,6 +199,12 @@ def _to_tree(doc: Any) -> HtmlElement:
     raise ExtractionError("unparsable", f"cannot extract from {type(doc).__name__}")
 
 
+def is_placeholder(title: str | None) -> bool:
+    """No <title>, or one an editor left («Untitled Document», «صفحة جديدة»)."""
+    key = " ".join(re.findall(r"[^\W_]+", fold_text(title or "").lower()))
+    return not key or key in page_signals().placeholder_titles
+
+
 def _without_teasers(root: HtmlElement, url: str | None, language: str | None,
                      xpaths: dict[str, str] | None) -> dict[str, Any] | None:
     """The article left when the teaser blocks are set aside, if one is left."""
@@ -252,6 +258,7 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         title, title_el = choose_title(root, meta)
     # Teasers are counted before cleaning: listing markup often looks like widgets.
     raw.shape = page_shape(root, title)
+    raw.shape.placeholder_title = is_placeholder(meta.html_title)
     # A copy to extract again without the teasers if this looks like a listing but has
     # an article headline of its own (a brief among many teaser boxes).
     pristine = copy.deepcopy(root) if rescue and title_el is not None \

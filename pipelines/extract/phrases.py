@@ -12,6 +12,7 @@ from pipelines.arabic import fold_text
 
 DATA_DIR = Path(__file__).parent / "data"
 _ARABIC_RUN_RE = re.compile("[\u0600-\u06ff]+")
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def fold_pattern(pattern: str) -> str:
@@ -89,6 +90,8 @@ class PageSignals:
         self.listing_url = _compile_any(raw["listing_url_patterns"])
         self.lead_class = re.compile(raw["lead_class_id"])
         self.lead_min_chars: int = raw["lead_min_chars"]
+        self.placeholder_titles = frozenset(" ".join(_WORD_RE.findall(fold_text(t).lower()))
+                                            for t in raw.get("placeholder_titles", []))
 
 
 @functools.cache

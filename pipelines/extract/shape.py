@@ -33,6 +33,11 @@ HEAD_SHARE = 0.6
 LEAD_MAX_CHARS = 450
 UNIT_MAX_CHARS = 900
 LEAD_SEGMENTS = 3
+# A short list item («<li>headline <span>10:45</span></li>»), and how many of them, making
+# what share of the text, make a page of list items when its title is a placeholder.
+LIST_ITEM_MAX_CHARS = 200
+LIST_ITEMS = 8
+LIST_SHARE = 0.8
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select", "option",
                         "textarea", "svg"})
 
@@ -44,6 +49,7 @@ class Segment:
     head: bool = False
     form: str = ""
     link: HtmlElement | None = None
+    in_li: bool = False
 
 
 @dataclass
@@ -58,6 +64,8 @@ class Shape:
     segments: int = 0
     head_links: list[HtmlElement] = field(default_factory=list)
     head_texts: set[str] = field(default_factory=set)
+    li_text: str = ""
+    placeholder_title: bool = False
 
 
 def _form(a: HtmlElement) -> str:
@@ -79,6 +87,7 @@ def segments_of(body: HtmlElement) -> list[Segment]:
     links: list[tuple[HtmlElement, str]] = []
     skip = 0
     link_depth = 0
+    blocks: list[str] = []
 
     def flush() -> None:
         text = norm("".join(buf))
@@ -87,7 +96,8 @@ def segments_of(body: HtmlElement) -> list[Segment]:
             return  # a link opening a block («<a><div><h3>») heads the block's first segment
         found = list(links)
         links.clear()
-        seg = Segment(text=text, link_chars=min(len(text), sum(len(t) for _, t in found)))
+        seg = Segment(text=text, link_chars=min(len(text), sum(len(t) for _, t in found)),
+                      in_li=bool(blocks) and blocks[-1] == "li")
         if found:
             a, head_text = max(found, key=lambda f: len(f[1]))
             if len(head_text) >= HEAD_MIN_CHARS and len(head_text.split()) >= HEAD_MIN_WORDS \
@@ -106,6 +116,8 @@ def segments_of(body: HtmlElement) -> list[Segment]:
                 continue
             if tag in BLOCK_TAGS or tag == "br":
                 flush()
+            if tag in BLOCK_TAGS:
+                blocks.append(tag)
             if tag == "a":
                 link_depth += 1
                 if link_depth == 1:
@@ -126,6 +138,8 @@ def segments_of(body: HtmlElement) -> list[Segment]:
                 link_depth -= 1
             if tag in BLOCK_TAGS:
                 flush()
+                if blocks:
+                    blocks.pop()
             if el is not body and el.tail:
                 buf.append(el.tail)
     flush()
@@ -144,10 +158,13 @@ def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
     total = sum(len(s.text) for s in segs)
     shape.link_density = round(sum(s.link_chars for s in segs) / total, 3) if total else 0.0
     unit_texts: list[str] = []
+    li_parts: list[str] = []
     forms: Counter[str] = Counter(s.form for s in segs if s.head)
     current: list[str] | None = None
     size = 0
     for seg in segs:
+        if seg.in_li and len(seg.text) <= LIST_ITEM_MAX_CHARS:
+            li_parts.append(seg.text)
         if seg.link_chars >= 0.8 * len(seg.text):
             shape.link_texts.add(_key(seg.text))
         is_title = bool(title_key and abs(len(seg.text) - title_len) <= 20 and _key(seg.text) == title_key)
@@ -177,6 +194,7 @@ def page_shape(root: HtmlElement, own_title: str | None = None) -> Shape:
         unit_texts.append(" ".join(current))
     shape.repeated = max(forms.values()) if forms else 0
     shape.unit_text = _key("\n".join(unit_texts))
+    shape.li_text = _key("\n".join(li_parts))
     return shape
 
 
@@ -272,7 +290,8 @@ def listing_verdict(shape: Shape, paragraphs: list[str], listing_url: bool = Fal
     both unless the page carries article markup
     and shows its headline in an h1 (``article_evidence``: short paragraphs between
     «اقرأ أيضاً» links look like leads); (3) a section/tag URL with any teaser and
-    under OWN_TEXT_LISTING of own text; (4) a listing schema type and fewer than three
+    under OWN_TEXT_LISTING of own text; (3b) a placeholder title («Untitled Document») over a
+    text of LIST_ITEMS or more short list items; (4) a listing schema type and fewer than three
     long own paragraphs.
     """
     teaser = links = own = largest = long_own = run = 0
@@ -288,11 +307,14 @@ def listing_verdict(shape: Shape, paragraphs: list[str], listing_url: bool = Fal
             run += len(para)  # an article's body is one run of own paragraphs
             largest = max(largest, run)
             long_own += len(para) >= 120
+    items = [p for p in paragraphs if (k := _key(p)) and k in shape.li_text]
+    item_chars = sum(len(p) for p in items)
     total = teaser + links + own
     share = round(teaser / total, 2) if total else 0.0
     signals = (f"units={shape.units} repeated_form={shape.repeated} teaser_share={share} "
                f"own_chars={own} largest_own_block={largest} link_density={shape.link_density}"
-               f"{' article_markup+h1' if article_evidence else ''}")
+               f"{' article_markup+h1' if article_evidence else ''}"
+               f"{' placeholder_title' if shape.placeholder_title else ''}")
     if shape.units >= LISTING_UNITS and own < OWN_TEXT_MIN:
         return Verdict(True, f"listing (teasers, no own text): {signals}")
     if shape.units >= MANY_UNITS and share >= TEASER_SHARE and own < OWN_TEXT_LISTING \
@@ -301,6 +323,10 @@ def listing_verdict(shape: Shape, paragraphs: list[str], listing_url: bool = Fal
     if shape.units >= BIG_LISTING_UNITS and shape.repeated >= BIG_LISTING_REPEATED \
             and share >= BIG_LISTING_SHARE and largest < BIG_LISTING_BLOCK and not article_evidence:
         return Verdict(True, f"listing (front page: many repeated teasers, no dominant block): {signals}")
+    if shape.placeholder_title and len(items) >= LIST_ITEMS and total \
+            and item_chars >= LIST_SHARE * total and not article_evidence:
+        return Verdict(True, "listing (list items under a placeholder title): "
+                             f"list_items={len(items)} {signals}")
     if listing_url and shape.units and own < OWN_TEXT_LISTING:
         return Verdict(True, f"listing (section/tag URL with teasers): {signals}")
     if listing_markup and long_own < 3:
