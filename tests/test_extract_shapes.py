@@ -270,3 +270,12 @@ def test_unlinked_headline_list_under_a_placeholder_title_is_a_listing():
     titled = extract_article(f"<html><head><title>أسماء الفائزين</title></head><body><ul>{items}</ul>"
                              "</body></html>")
     assert titled["drop_reason"] is None
+
+
+def test_section_page_with_long_leads_is_a_listing():
+    items = "".join(f"<div class='row'><h2><a href='/n/{i}'>{h}</a></h2>"
+                    f"<div class='sum'>{' '.join([lead] * 5)}</div></div>"
+                    for i, (h, lead) in enumerate(zip(HEADS, LEADS, strict=True)))
+    result = extract_article("<html><head><title>محليات - موقع</title></head><body>"
+                             f"<div class='sec'>محليات</div>{items}</body></html>")
+    assert result["drop_reason"] == "not_article", result["classifier"]

@@ -30,8 +30,8 @@ HEAD_MIN_WORDS = 3
 HEAD_SHARE = 0.6
 # A segment after a headline belongs to its teaser while shorter than LEAD_MAX_CHARS and
 # while the teaser stays under UNIT_MAX_CHARS (a lead is two or three sentences).
-LEAD_MAX_CHARS = 450
-UNIT_MAX_CHARS = 900
+LEAD_MAX_CHARS = 600
+UNIT_MAX_CHARS = 1000
 LEAD_SEGMENTS = 3
 # A short list item («<li>headline <span>10:45</span></li>»), and how many of them, making
 # what share of the text, make a page of list items when its title is a placeholder.
