@@ -28,7 +28,7 @@ FUTURE_TOLERANCE = timedelta(hours=1)
 # («1970-01-01») or dates of the events an article recalls.
 EARLIEST_WEB_YEAR = "1991"
 _OTHER_REFERENCE = datetime(2001, 6, 15, 12, 0, tzinfo=dt_timezone.utc)  # tells relative from absolute
-_EMPTY = {"published": None, "published_utc": None, "published_precision": None,
+_EMPTY: dict[str, Any] = {"published": None, "published_utc": None, "published_precision": None,
           "published_source": None, "published_raw": None, "modified": None,
           "modified_utc": None, "published_zone_corrected": False}
 _ISO_LIKE_RE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
