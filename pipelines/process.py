@@ -66,8 +66,11 @@ def _process(page: Page, with_events: bool) -> Article | Drop:
         return Drop.for_page(page, DropReason.CHALLENGE_PAGE if challenge else DropReason.HTTP_STATUS,
                              f"HTTP {status}, title={extraction.get('title')!r}")
     if not extraction.get("is_article"):
-        return Drop.for_page(page, _drop_reason(extraction.get("drop_reason")),
-                             f"title={extraction.get('title')!r}")
+        # The classifier's signals name why; title and language help whoever reads the drop.
+        return dataclasses.replace(
+            Drop.for_page(page, _drop_reason(extraction.get("drop_reason")),
+                          f"{extraction.get('classifier') or ''}; title={extraction.get('title')!r}"),
+            title=_text(extraction.get("title")), language=_text(extraction.get("language")))
     article = build_article(page, extraction, dates, encoding=encoding)
     if with_events:
         return _with_events(article)

@@ -147,6 +147,9 @@ class Drop:
     source: str | None = None
     status: int | None = None
     fetched_at: str | None = None
+    # What the extraction saw on a page it judged not an article (for whoever reads the drop).
+    title: str | None = None
+    language: str | None = None
 
     def __post_init__(self) -> None:
         # The one place a drop's detail is cut, whoever builds it.
@@ -166,7 +169,8 @@ class Drop:
         return cls(url=_text(data.get("url")), reason=reason,
                    detail="" if detail is None else str(detail), source=_text(data.get("source")),
                    status=as_int(data.get("status")) if status is None else status,
-                   fetched_at=_text(data.get("fetched_at")))
+                   fetched_at=_text(data.get("fetched_at")), title=_text(data.get("title")),
+                   language=_text(data.get("language")))
 
     @property
     def code(self) -> str:
@@ -177,7 +181,8 @@ class Drop:
 
     def to_dict(self) -> dict[str, Any]:
         return {"url": self.url, "source": self.source, "reason": self.code, "detail": self.detail,
-                "status": self.status, "fetched_at": self.fetched_at}
+                "status": self.status, "fetched_at": self.fetched_at, "title": self.title,
+                "language": self.language}
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,8 @@ class Article:
     description: str | None = None
     quality: float = 0.0
     extractor_version: str | None = None
+    captions: tuple[str, ...] = ()  # image captions, kept out of ``text``
+    classifier: str | None = None  # the article/listing verdict and the signals behind it
     # Dates (pipelines.dates.find_publication_date).
     published_local: str | None = None
     published_utc: str | None = None
@@ -218,6 +225,8 @@ class Article:
     published_raw: str | None = None
     modified_local: str | None = None
     modified_utc: str | None = None
+    # True when a machine-readable time written in the wrong zone yielded to the dateline.
+    published_zone_corrected: bool = False
     # Events (pipelines.events.extract_events): None when the stage did not run.
     events: tuple[Mapping[str, Any], ...] | None = None
     events_error: str | None = None
@@ -271,6 +280,8 @@ def build_article(page: Page, extraction: Mapping[str, Any], dates: Mapping[str,
         description=_text(extraction.get("description")),
         quality=_quality(extraction.get("quality")),
         extractor_version=_text(extraction.get("extractor_version")),
+        captions=_strings(extraction.get("captions")),
+        classifier=_text(extraction.get("classifier")),
         published_local=_text(dates.get("published")),
         published_utc=_text(dates.get("published_utc")),
         published_precision=_text(dates.get("published_precision")),
@@ -278,6 +289,7 @@ def build_article(page: Page, extraction: Mapping[str, Any], dates: Mapping[str,
         published_raw=_text(dates.get("published_raw")),
         modified_local=_text(dates.get("modified")),
         modified_utc=_text(dates.get("modified_utc")),
+        published_zone_corrected=bool(dates.get("published_zone_corrected")),
     )
 
 

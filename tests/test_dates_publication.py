@@ -7,7 +7,7 @@ import pytest
 from pipelines.dates import find_publication_date
 
 KEYS = {"published", "published_utc", "published_precision", "published_source",
-        "published_raw", "modified", "modified_utc"}
+        "published_raw", "modified", "modified_utc", "published_zone_corrected"}
 
 CLOCK_PAGE = """<html><head><title>خبر</title></head><body>
 <header class="site-header"><div class="top-date">التوقيت الإثنين، 25 نوفمبر 2024 11:40 ص بتوقيت القاهرة</div>

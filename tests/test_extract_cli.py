@@ -60,3 +60,44 @@ def test_published_comes_from_the_page_with_its_offset():
     record = json.loads(proc.stdout)
     assert record["published"] is not None, record.get("date_error")
     assert record["published"].startswith("2026-05-03")
+
+
+def _tree(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    (src / "sub" / "deeper").mkdir(parents=True)
+    (src / "a.html").write_bytes((PAGES / "captions_body.html").read_bytes())
+    (src / "sub" / "b.htm").write_bytes((PAGES / "legacy_comments_cp1256.html").read_bytes())
+    (src / "sub" / "deeper" / "listing.html").write_bytes((PAGES / "list_fragment.html").read_bytes())
+    (src / "notes.txt").write_text("not a page", encoding="utf-8")
+    return src
+
+
+def test_directory_is_read_recursively_and_each_article_gets_a_txt_file(tmp_path):
+    src, out = _tree(tmp_path), tmp_path / "out"
+    proc = run(str(src), "-o", str(out), "--keep-dirs")
+    assert proc.returncode == 0, proc.stderr
+    records = {Path(r["path"]).name: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert set(records) == {"a.html", "b.htm", "listing.html"}
+    assert records["listing.html"]["is_article"] is False and records["listing.html"]["output"] is None
+    assert records["listing.html"]["detail"].startswith("listing (")
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["a.txt", "sub/b.txt"]
+    text = (out / "a.txt").read_text(encoding="utf-8")
+    assert text.rstrip("\n").split("\n") == records["a.html"]["paragraphs"]
+    assert records["a.html"]["captions"] and records["a.html"]["captions"][0] not in text
+
+
+def test_markdown_and_json_outputs_and_hash_names(tmp_path):
+    src = _tree(tmp_path)
+    proc = run("--input-dir", str(src), "-o", str(tmp_path / "md"), "--output-format", "markdown",
+               "--with-metadata")
+    assert proc.returncode == 0, proc.stderr
+    md_files = sorted((tmp_path / "md").glob("*.md"))
+    assert len(md_files) == 2  # named by the text hash, flat
+    md = "\n".join(p.read_text(encoding="utf-8") for p in md_files)
+    assert "# موسم قطاف الزيتون يبدأ مبكرا في قرى الجبل" in md and md.startswith("---")
+    assert "*عمال ينقلون أكياس الزيتون إلى المعصرة*" in md
+    proc = run(str(src / "a.html"), "-o", str(tmp_path / "js"), "--output-format", "json")
+    doc = json.loads(next((tmp_path / "js").glob("*.json")).read_text(encoding="utf-8"))
+    assert doc["title"] == "موسم قطاف الزيتون يبدأ مبكرا في قرى الجبل"
+    assert doc["is_article"] is True and len(doc["captions"]) == 3 and "raw_html" not in doc

@@ -137,6 +137,35 @@ def _names_clock(folded: str, lx: Lexicon) -> bool:
     return False
 
 
+def is_header_label(folded: str, lx: Lexicon) -> bool:
+    """«اليوم: الأحد 3 آذار 2013»: a label for today's date, then a weekday or a number."""
+    for label in lx.clock_labels:
+        if folded.startswith(label):
+            rest = folded[len(label):].lstrip(" :：-–—،,")
+            if rest[:1].isdigit() or lx.weekday_re.match(rest):
+                return True
+    return False
+
+
+# The article's container: the nearest ancestor of the title holding this much text.
+CONTAINER_CHARS = 400
+
+
+def article_container(tree: Any, title: Any) -> Any:
+    """The element around the title that also holds the article's text, or None."""
+    if title is None:
+        return None
+    for anc in title.iterancestors():
+        if anc.tag in ("body", "html"):
+            return None
+        total = 0
+        for chunk in anc.itertext():
+            total += len(chunk.strip())
+            if total >= CONTAINER_CHARS:
+                return anc
+    return None
+
+
 def _content_elements(tree: Any) -> list:
     return [el for el in tree.iter() if isinstance(el.tag, str)
             and el.tag not in ("script", "style", "noscript", "head", "meta", "link", "title")]
@@ -178,6 +207,8 @@ def dateline_candidates(tree: Any, lx: Lexicon) -> Iterator[str]:
     order.sort(key=lambda p: p[0])
     seen: set[str] = set()
     heads: list[str] = []
+    deferred: list[str] = []
+    container = article_container(tree, title)
     for _, el in order:
         if el is title or len(el) > 6:
             continue  # containers repeat their children's text; the title is no dateline
@@ -195,9 +226,15 @@ def dateline_candidates(tree: Any, lx: Lexicon) -> Iterator[str]:
             continue
         if is_skipped(el, title, lx) or _after_read_also(el, lx):
             continue
+        if is_header_label(folded, lx) or (container is not None and container not in el.iterancestors()):
+            # A header date line, or a date outside the article's container: only when
+            # the article has no date of its own.
+            deferred.append(text)
+            continue
         yield text
     for head in heads:
         for cut in _DATELINE_END_RE.finditer(head):
             if _looks_like_date(fold(head[: cut.start()]), lx):
                 yield head[: cut.start()]
                 break
+    yield from deferred

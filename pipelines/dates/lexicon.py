@@ -113,6 +113,7 @@ class Lexicon:
         self.prefixes = [fold(w) for w in phrases["prefixes"]]
         self.clock_words = [fold(w) for w in phrases["clock_words"]]
         self.zone_words = [fold(w) for w in phrases["zone_words"]]
+        self.clock_labels = [fold(w) for w in phrases.get("clock_labels", [])]
         self.update_words = [fold(w) for w in phrases["update_words"]]
 
         # Number words → value, composed from units, teens and tens.

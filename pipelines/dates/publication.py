@@ -28,9 +28,9 @@ FUTURE_TOLERANCE = timedelta(hours=1)
 # («1970-01-01») or dates of the events an article recalls.
 EARLIEST_WEB_YEAR = "1991"
 _OTHER_REFERENCE = datetime(2001, 6, 15, 12, 0, tzinfo=dt_timezone.utc)  # tells relative from absolute
-_EMPTY = {"published": None, "published_utc": None, "published_precision": None,
+_EMPTY: dict[str, Any] = {"published": None, "published_utc": None, "published_precision": None,
           "published_source": None, "published_raw": None, "modified": None,
-          "modified_utc": None}
+          "modified_utc": None, "published_zone_corrected": False}
 _ISO_LIKE_RE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
 _RFC822_RE = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d\d:\d\d")
 _URL_DAY_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)")
@@ -86,6 +86,9 @@ def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
             chosen = any(accept(raw, "meta") for raw in meta_pub)
         if not chosen:
             chosen = any(accept(raw, "time_element") for raw in _time_elements(tree))
+    if chosen and tree is not None and site_tz is not None \
+            and out["published_source"] in ("jsonld", "meta", "time_element"):
+        _correct_wrong_zone(out, tree, tz_name, fetched, site_tz)
     if not chosen and hints and hints.get("published"):
         via = str(hints.get("via") or "")
         chosen = accept(str(hints["published"]), "feed" if via in ("rss", "atom") else "sitemap")
@@ -97,11 +100,47 @@ def _find(doc: Any, url: str | None, tz_name: str | None, hints: dict | None,
         got = read_value(modified_raw, tz_name, fetched)
         if got is not None and not _in_future(got, fetched, site_tz):
             out.update(modified=got["local"], modified_utc=got["utc"])
+    shift = out.pop("_zone_shift", None)
+    if shift is not None and out["modified_utc"] and out["modified"] and "T" in out["modified"]:
+        # The modified time comes from the same markup, with the same wrong zone.
+        value = datetime.fromisoformat(out["modified_utc"].replace("Z", "+00:00")) + shift
+        out.update(modified=value.astimezone(site_tz).isoformat(), modified_utc=_z(value))
     if out["modified"] is None and out["published_source"] == "dateline" \
             and any(w in fold(out["published_raw"]) for w in lexicon().update_words):
         # «آخر تحديث: ...» is the only stamp shown: it is the modified date too.
         out.update(modified=out["published"], modified_utc=out["published_utc"])
     return out
+
+
+# How many dateline candidates are read when checking a machine time's zone.
+_ZONE_CHECK_CANDIDATES = 4
+
+
+def _correct_wrong_zone(out: dict, tree: Any, tz_name: str | None, fetched: datetime | None,
+                        site_tz: tzinfo) -> None:
+    """A machine time that is the visible local time with the wrong zone.
+
+    Some sites write local time with a ``Z`` (or UTC with the local offset): the
+    machine value and the visible dateline then differ by exactly the site's UTC
+    offset. The visible local time wins; ``published_zone_corrected`` says so.
+    """
+    machine = datetime.fromisoformat(out["published_utc"].replace("Z", "+00:00"))
+    offset = machine.astimezone(site_tz).utcoffset()
+    if out["published_precision"] != "minute" or not offset:
+        return
+    lx = lexicon()
+    for raw in list(dateline_candidates(tree, lx))[:_ZONE_CHECK_CANDIDATES]:
+        if any(w in fold(raw) for w in lx.update_words):
+            continue  # «آخر تحديث» shows another moment
+        got = read_value(raw, tz_name, fetched)
+        if got is None or got["precision"] != "minute" or _in_future(got, fetched, site_tz):
+            continue
+        shown = datetime.fromisoformat(got["utc"].replace("Z", "+00:00"))
+        if abs(shown - machine) == abs(offset):
+            out["_zone_shift"] = shown - machine
+            out.update(published=got["local"], published_utc=got["utc"], published_source="dateline",
+                       published_raw=raw.strip()[:300], published_zone_corrected=True)
+        return  # only the dateline nearest the title is compared
 
 
 def _as_tree(doc: Any) -> Any:

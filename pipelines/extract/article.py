@@ -1,6 +1,7 @@
 """``extract_article``: Marsad's layer around trafilatura for one parsed page."""
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from typing import Any
@@ -14,6 +15,8 @@ from pipelines.arabic import fold_text
 
 from . import classify
 from .blocks import densest_block, link_density, longer_than, paragraphs_of
+from .captions import captions_near, take_captions
+from .comments import comment_blocks
 from .decode import decode_html
 from .errors import ExtractionError
 from .language import detect_language
@@ -21,7 +24,8 @@ from .metadata import PageMeta, norm, site_affix
 from .parse import parse_html
 from .phrases import page_signals
 from .postclean import postclean
-from .preclean import preclean
+from .preclean import preclean, protected_nodes
+from .shape import LISTING_UNITS, own_paragraphs, page_shape, teaser_boxes, trim_teaser_runs
 from .title import choose_title, visual_headline
 
 EXTRACTOR_VERSION = "marsad-extract/1.0 trafilatura/2.3.1"
@@ -31,6 +35,9 @@ THIN_CHARS = 300
 # JSON-LD articleBody replaces the HTML text when the HTML text holds less than this
 # share of it.
 JSONLD_TAKEOVER = 0.6
+# Text of its own (no teaser's) that makes a page judged a listing an article after all,
+# when the page has no article markup (a section intro or an "about us" box is shorter).
+RESCUE_OWN_CHARS = 400
 # A paragraph that is exactly the text of a link this short is navigation residue.
 LINK_LINE_MAX_CHARS = 100
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -74,6 +81,21 @@ def _link_texts(root: HtmlElement) -> set[str]:
         if 0 < len(text) <= LINK_LINE_MAX_CHARS:
             texts.add(text)
     return texts
+
+
+_SEPARATORS_RE = re.compile(r"[\s|\-–—•·»«/:،,.]+")
+
+
+def _only_links(paragraph: str, links: set[str]) -> bool:
+    """A menu row: link texts joined by separators («| الرئيسية - أخبار - مقالات |»)."""
+    if len(paragraph) > 300 or "|" not in paragraph and " - " not in paragraph:
+        return False
+    rest = paragraph
+    found = 0
+    for text in sorted((t for t in links if t in paragraph), key=len, reverse=True):
+        found += rest.count(text)
+        rest = rest.replace(text, " ")
+    return found >= 2 and not _SEPARATORS_RE.sub("", rest)
 
 
 def _xpath_nodes(root: HtmlElement, expr: str | None) -> list[HtmlElement]:
@@ -159,7 +181,8 @@ def _quality(paragraphs: list[str], method: str, title: str | None, language_ok:
 def _empty_result(reason: str) -> dict[str, Any]:
     return {"title": None, "text": "", "paragraphs": [], "authors": [], "language": None,
             "canonical_url": None, "sitename": None, "categories": [], "tags": [], "image": None,
-            "description": None, "is_article": False, "drop_reason": reason, "quality": 0.0,
+            "description": None, "is_article": False, "drop_reason": reason, "classifier": None,
+            "captions": [], "quality": 0.0,
             "extractor_version": EXTRACTOR_VERSION}
 
 
@@ -174,6 +197,27 @@ def _to_tree(doc: Any) -> HtmlElement:
     if isinstance(doc, lxml.etree._Element):
         return lxml_html.fromstring(lxml.etree.tostring(doc, encoding="unicode"))
     raise ExtractionError("unparsable", f"cannot extract from {type(doc).__name__}")
+
+
+def is_placeholder(title: str | None) -> bool:
+    """No <title>, or one an editor left («Untitled Document», «صفحة جديدة»)."""
+    key = " ".join(re.findall(r"[^\W_]+", fold_text(title or "").lower()))
+    return not key or key in page_signals().placeholder_titles
+
+
+def _without_teasers(root: HtmlElement, url: str | None, language: str | None,
+                     xpaths: dict[str, str] | None) -> dict[str, Any] | None:
+    """The article left when the teaser blocks are set aside, if one is left."""
+    meta = PageMeta(root, url, page_signals().article_types)
+    title, title_el = choose_title(root, meta)
+    for box in teaser_boxes(page_shape(root, title), keep=title_el):
+        if box.getparent() is not None:
+            box.drop_tree()
+    again = _extract(root, url, language, xpaths, rescue=False)
+    if not again["is_article"]:
+        return None
+    again["classifier"] = f"article (teasers set aside): {again['classifier']}"
+    return again
 
 
 def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, language: str | None = "ar",
@@ -195,7 +239,7 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
 
 
 def _extract(root: HtmlElement, url: str | None, language: str | None,
-             xpaths: dict[str, str] | None) -> dict[str, Any]:
+             xpaths: dict[str, str] | None, rescue: bool = True) -> dict[str, Any]:
     if root.tag != "html":
         html_el = root.getroottree().getroot()
         root = html_el if isinstance(html_el, HtmlElement) else root
@@ -213,12 +257,21 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     else:
         title, title_el = choose_title(root, meta)
     # Teasers are counted before cleaning: listing markup often looks like widgets.
-    teasers = classify.teaser_containers(root, title, title_el)
-    raw.teasers = len(teasers)
-    raw.teaser_text = fold_text(" ".join(norm(t.text_content()) for t in teasers))
+    raw.shape = page_shape(root, title)
+    raw.shape.placeholder_title = is_placeholder(meta.html_title)
+    # A copy to extract again without the teasers if this looks like a listing but has
+    # an article headline of its own (a brief among many teaser boxes).
+    pristine = copy.deepcopy(root) if rescue and title_el is not None \
+        and raw.shape.units >= LISTING_UNITS else None
     body_nodes = _xpath_nodes(root, xpaths.get("body"))
     anchors = [n for n in [title_el, *body_nodes] if n is not None]
     anchors += root.xpath('//*[@itemprop="articleBody"]')
+    body_root = root.find("body")
+    body_root = body_root if body_root is not None else root
+    keep = protected_nodes(root, anchors)
+    captions = take_captions(body_root, keep)
+    for block in comment_blocks(body_root, keep):
+        block.drop_tree()
     preclean(root, anchors)
 
     method = "xpath"
@@ -228,7 +281,8 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     if not paragraphs:
         method = "trafilatura"
         links = _link_texts(root)
-        paragraphs = postclean([p for p in _trafilatura_paragraphs(root, url) if norm(p) not in links], title)
+        paragraphs = postclean([p for p in _trafilatura_paragraphs(root, url)
+                                if norm(p) not in links and not _only_links(p, links)], title)
         if _chars(paragraphs) < THIN_CHARS:
             dense = postclean(_density_paragraphs(root), title)
             if _chars(dense) > 1.5 * _chars(paragraphs) and _chars(dense) >= 50:
@@ -253,7 +307,20 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         meta.authors = [a for a in meta.authors if meta._plausible_author(a)]
     text = "\n".join(paragraphs)
     detected = detect_language(text, hint=meta.html_lang)
-    reason = classify.decide(root, raw, paragraphs, detected, language)
+    reason, decided_by = classify.decide(root, raw, paragraphs, detected, language,
+                                         title_el is not None and title_el.tag == "h1")
+    if reason == "not_article" and pristine is not None:
+        again = _without_teasers(pristine, url, language, xpaths)
+        # Only text that was no teaser's headline or lead rescues the page: a brief with
+        # article markup, or as much text as a listing never has of its own.
+        own = _chars(own_paragraphs(raw.shape, again["paragraphs"])) if again is not None else 0
+        if again is not None and (own >= RESCUE_OWN_CHARS or (
+                raw.article_markup and own >= classify.MIN_ARTICLE_CHARS)):
+            return again
+    if reason is None and raw.shape is not None:
+        trimmed = trim_teaser_runs(raw.shape, paragraphs)
+        if len(trimmed) < len(paragraphs) and _chars(trimmed) >= classify.MIN_ARTICLE_CHARS:
+            paragraphs, text = trimmed, "\n".join(trimmed)
     expected = (language or "").split("-")[0] or None
     return {
         "title": title or None,
@@ -269,6 +336,8 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         "description": meta.description,
         "is_article": reason is None,
         "drop_reason": reason,
+        "classifier": decided_by,
+        "captions": captions_near(captions, paragraphs) if reason is None else [],
         "quality": _quality(paragraphs, method, title, expected is None or detected == expected,
                             reason is None),
         "extractor_version": EXTRACTOR_VERSION,

@@ -7,11 +7,10 @@ Thresholds (conservative: a real two- or three-sentence brief must pass):
 - ``soft_404`` / ``challenge_page``: their phrases in the title, h1 or opening text,
   and little text besides (``pages.yaml`` gives the limits).
 - ``wrong_language``: the detected language differs from the expected one.
-- ``not_article``: listing pages, told by structure: LISTING_TEASERS or more teasers
-  (headline link + short summary) and under OWN_TEXT_MIN characters of text outside
-  them (one teaser and OWN_TEXT_MIN_LISTING_URL on section/tag/author URLs), or a
-  listing schema type (CollectionPage...) without article markup and fewer than
-  three long paragraphs.
+- ``not_article``: listing pages, told by the page's shape (``shape.py``): teaser
+  units (headline link + lead, in any layout) against the page's own text, no
+  dominant text block, section/tag URLs, listing schema types. The detail names
+  the signals.
 """
 from __future__ import annotations
 
@@ -22,27 +21,13 @@ from lxml.html import HtmlElement
 
 from pipelines.arabic import fold_text
 
-from .blocks import longer_than
 from .metadata import PageMeta, norm
 from .phrases import page_signals
+from .shape import Shape, listing_verdict
 
 EMPTY_LETTERS = 20
 MIN_ARTICLE_CHARS = 100
 VIDEO_MAX_CHARS = 150
-LONG_PARAGRAPH_CHARS = 120
-# A teaser: a headline link (at least TEASER_TITLE_MIN characters and three words, the
-# whole of its block) in a block of at most TEASER_MAX_CHARS and at most
-# TEASER_SUMMARY_MAX beyond the headline.
-LISTING_TEASERS = 2
-TEASER_TITLE_MIN = 20
-_BLOCKS = frozenset({"p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section",
-                     "dd", "dt", "blockquote", "body"})
-TEASER_MAX_CHARS = 700
-TEASER_SUMMARY_MAX = 400
-OWN_TEXT_MIN = 120
-OWN_TEXT_MIN_LISTING_URL = 400
-
-
 @dataclass
 class RawSignals:
     """Read from the untouched tree, before cleaning removes players and widgets."""
@@ -56,6 +41,7 @@ class RawSignals:
     teasers: int = 0
     teaser_text: str = ""
     h1s: list[str] = field(default_factory=list)
+    shape: Shape | None = None
 
 
 def raw_signals(root: HtmlElement, meta: PageMeta, url: str | None) -> RawSignals:
@@ -86,62 +72,6 @@ def raw_signals(root: HtmlElement, meta: PageMeta, url: str | None) -> RawSignal
     return out
 
 
-def _letters(text: str) -> str:
-    return "".join(c for c in fold_text(text) if c.isalnum())
-
-
-def _running_paragraphs(el: HtmlElement) -> int:
-    return sum(1 for p in el.iter("p") if len(norm(p.text_content())) >= 100 and p.find(".//a") is None)
-
-
-def teaser_containers(root: HtmlElement, title: str | None = None,
-                      title_el: HtmlElement | None = None) -> list[HtmlElement]:
-    """Blocks made of one headline link and a short summary: what listings are made of.
-
-    From each headline link (in h2-h5, or heading an <article>) climb while the parent
-    still holds no other headline and stays teaser-sized. A link carrying the page's
-    own title is the article's permalink, not a teaser.
-    """
-    heads = []
-    seen: set[str] = set()
-    own_title = _letters(title) if title else None
-    for a in root.iter("a"):
-        href = a.get("href")
-        if not href or href in seen:
-            continue
-        text = norm(a.text_content())
-        if len(text) < TEASER_TITLE_MIN or len(text.split()) < 3:
-            continue
-        if own_title and _letters(text) == own_title:
-            continue
-        block = a.getparent()
-        while block is not None and block.tag not in _BLOCKS:
-            block = block.getparent()
-        # A link inside running text is a citation, not a headline.
-        if block is not None and longer_than(block, len(text) / 0.6):
-            continue
-        seen.add(href)
-        heads.append(a)
-    below: dict[HtmlElement, int] = {}
-    for a in heads:
-        for anc in a.iterancestors():
-            below[anc] = below.get(anc, 0) + 1
-    containers = []
-    for a in heads:
-        box = a
-        limit = min(TEASER_MAX_CHARS, len(norm(a.text_content())) + TEASER_SUMMARY_MAX)
-        for anc in a.iterancestors():
-            if anc.tag in ("body", "html") or below.get(anc, 0) > 1:
-                break
-            if longer_than(anc, limit) or _running_paragraphs(anc) >= 2:
-                break
-            box = anc
-        if title_el is not None and (box is title_el or title_el in box.iterdescendants()):
-            continue  # the article's own heading block
-        containers.append(box)
-    return containers
-
-
 def has_challenge_markup(root: HtmlElement) -> bool:
     """Scripts, forms, ids or classes of a bot-challenge interstitial."""
     sig = page_signals()
@@ -151,32 +81,25 @@ def has_challenge_markup(root: HtmlElement) -> bool:
 
 
 def decide(root: HtmlElement, raw: RawSignals, paragraphs: list[str], text_language: str | None,
-           expected_language: str | None) -> str | None:
-    """The drop reason, or None for an article."""
+           expected_language: str | None, headline_h1: bool = False) -> tuple[str | None, str]:
+    """The drop reason (None for an article) and the signals that decided it."""
     sig = page_signals()
     text = "\n".join(paragraphs)
     letters = sum(1 for c in text[:EMPTY_LETTERS * 50] if c.isalpha())
     head = fold_text(" ".join([raw.title_text, text[:400]]))
     if len(text) <= sig.challenge_max_chars and (
             sig.challenge.search(head) or (raw.challenge_markup and len(text) < 400)):
-        return "challenge_page"
+        return "challenge_page", f"challenge phrase or markup, {len(text)} chars of text"
     if len(text) <= sig.soft_404_max_chars and sig.soft_404.search(head):
-        return "soft_404"
+        return "soft_404", f"not-found phrase, {len(text)} chars of text"
     if raw.has_video and len(text) < VIDEO_MAX_CHARS:
-        return "video_only"
+        return "video_only", f"video player, {len(text)} chars of text"
     if letters < EMPTY_LETTERS:
-        return "empty_body"
+        return "empty_body", f"{letters} letters of text"
     if len(text) < MIN_ARTICLE_CHARS:
-        return "too_short"
+        return "too_short", f"{len(text)} chars of text"
     if expected_language and text_language and text_language != expected_language.split("-")[0]:
-        return "wrong_language"
-    own = [p for p in paragraphs if fold_text(p) not in raw.teaser_text]
-    own_chars = sum(len(p) for p in own)
-    if raw.teasers >= LISTING_TEASERS and own_chars < OWN_TEXT_MIN:
-        return "not_article"
-    if raw.teasers and raw.listing_url and own_chars < OWN_TEXT_MIN_LISTING_URL:
-        return "not_article"
-    long_paras = [p for p in own if len(p) >= LONG_PARAGRAPH_CHARS]
-    if raw.listing_markup and len(long_paras) < 3:
-        return "not_article"
-    return None
+        return "wrong_language", f"language={text_language} expected={expected_language}"
+    verdict = listing_verdict(raw.shape or Shape(), paragraphs, raw.listing_url, raw.listing_markup,
+                              raw.article_markup and headline_h1)
+    return ("not_article" if verdict.listing else None), verdict.detail

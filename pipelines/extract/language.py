@@ -22,7 +22,7 @@ SAMPLE_CHARS = 6000
 _STRONG_FA_LETTERS = "پچژگ"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lexicon() -> dict[str, dict[str, frozenset[str]]]:
     raw = load("languages")
     return {

@@ -12,6 +12,7 @@ from pipelines.arabic import fold_text
 
 DATA_DIR = Path(__file__).parent / "data"
 _ARABIC_RUN_RE = re.compile("[\u0600-\u06ff]+")
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def fold_pattern(pattern: str) -> str:
@@ -23,7 +24,7 @@ def _compile_any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{fold_pattern(p)})" for p in patterns))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str) -> dict[str, Any]:
     """The parsed ``data/<name>.yaml`` (read once per process)."""
     with open(DATA_DIR / f"{name}.yaml", encoding="utf-8") as fh:
@@ -89,15 +90,17 @@ class PageSignals:
         self.listing_url = _compile_any(raw["listing_url_patterns"])
         self.lead_class = re.compile(raw["lead_class_id"])
         self.lead_min_chars: int = raw["lead_min_chars"]
+        self.placeholder_titles = frozenset(" ".join(_WORD_RE.findall(fold_text(t).lower()))
+                                            for t in raw.get("placeholder_titles", []))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def boilerplate() -> Boilerplate:
     """Compiled ``boilerplate.yaml``, shared by every page."""
     return Boilerplate(load("boilerplate"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def page_signals() -> PageSignals:
     """Compiled ``pages.yaml``, shared by every page."""
     return PageSignals(load("pages"))

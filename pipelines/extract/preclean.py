@@ -13,12 +13,12 @@ from lxml.html import HtmlElement
 from pipelines.arabic import fold_text
 
 from .blocks import link_density, longer_than
+from .hidden import hidden_elements
 from .lines import is_boilerplate_line, is_list_heading, starts_with_list_heading
 from .metadata import norm
 from .phrases import Boilerplate, boilerplate
 
 _SPLIT_RE = re.compile(r"\s+")
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TEXT_TAGS = ("p", "div", "li", "span", "h1", "h2", "h3", "h4", "h5", "h6", "td", "strong", "b",
               "font", "a", "section", "label", "dt", "dd", "em", "small", "header", "ul", "time",
               "blockquote", "center")
@@ -98,14 +98,13 @@ def _clean_by_markup(root: HtmlElement, body: HtmlElement, keep: set[HtmlElement
     for el in list(body.iter(*bp.remove_tags)):
         if el not in keep:
             _drop(el)
-    for el in list(body.xpath('.//*[@style or @hidden or @aria-hidden="true"]')):
+    # Hidden, off-screen and screen-reader-only text (labels of menus, sidebars, tools).
+    for el in hidden_elements(root):
         if el in keep or not _attached(el, root):
             continue
-        if el.get("hidden") is not None or el.get("aria-hidden") == "true" \
-                or _HIDDEN_STYLE_RE.search(el.get("style") or ""):
-            # Sites hide the rest of an article behind a "read more" toggle: keep that.
-            if not _holds_running_text(el):
-                _drop(el)
+        # Sites hide the rest of an article behind a "read more" toggle: keep that.
+        if not _holds_running_text(el):
+            _drop(el)
     # Tables of links (legacy sidebars: «آخر الأخبار» with a date per row) are menus.
     for table in list(body.iter("table")):
         if table in keep or len(table.findall(".//tr")) < 2 or table.find(".//table") is not None:

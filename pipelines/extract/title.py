@@ -2,7 +2,9 @@
 JSON-LD headline, og:title or <title> stripped of the site name."""
 from __future__ import annotations
 
+import difflib
 import re
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -55,6 +57,59 @@ def _shown_segment(root: HtmlElement, refs: list[str],
     return best
 
 
+# A visible line that matches a <title> part this closely (letters only, folded) is
+# the headline the title was made from, typos and a «خبر:» label aside.
+FUZZY_TITLE_RATIO = 0.85
+_LABEL_RE = re.compile(r"^[^:：]{1,25}[:：]\s*")
+
+
+def _self_link(el: HtmlElement, own_urls: set[str]) -> bool:
+    """Inside a link to the page itself (headlines often link to their own article)."""
+    links = el.xpath("ancestor-or-self::a")
+    if not links:
+        return False
+    href = (links[-1].get("href") or "").strip()
+    return href in ("", "#") or href.rstrip("/") in own_urls
+
+
+def _fuzzy_shown(root: HtmlElement, refs: list[str], sitename: str | None,
+                 own_urls: set[str] | None = None) -> tuple[str, HtmlElement] | None:
+    """The visible headline behind a <title> with a long site/section prefix."""
+    site = letters_only(sitename or "")
+    parts: list[str] = []
+    for ref in refs:
+        for part in _SEPARATOR_RE.split(ref):
+            for variant in (part, _LABEL_RE.sub("", part)):
+                key = letters_only(variant)
+                if len(key) >= 15 and key != site:
+                    parts.append(key)
+    if not parts:
+        return None
+    body = root.find("body")
+    if body is None:
+        return None
+    best: tuple[float, str, HtmlElement] | None = None
+    for el in body.iter("h1", "h2", "h3", "h4", "b", "strong", "font", "td", "div", "span", "p", "center",
+                        "a"):
+        if not (el.text and el.text.strip()):
+            continue
+        if el.xpath("ancestor-or-self::a") and not _self_link(el, own_urls or set()):
+            continue
+        text = norm(el.text_content())
+        if not 15 <= len(text) <= MAX_TITLE:
+            continue
+        key = letters_only(text)
+        ratio = max(difflib.SequenceMatcher(None, key, part, autojunk=False).ratio() for part in parts)
+        if ratio >= FUZZY_TITLE_RATIO and (best is None or ratio > best[0]):
+            best = (ratio, text, el)
+    return (best[1], best[2]) if best else None
+
+
+def _own_urls(meta: PageMeta) -> set[str]:
+    urls = {u.rstrip("/") for u in (meta.canonical_url, meta.url) if u}
+    return urls | {urlsplit(u).path.rstrip("/") for u in urls if urlsplit(u).path.strip("/")}
+
+
 def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlElement | None]:
     """(title, the h1 it came from or None)."""
     names = [n for n in (meta.sitename,) if n]
@@ -71,9 +126,12 @@ def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEle
     in_article = [(t, h) for t, h in h1s if h.xpath("ancestor::article | ancestor::main")]
     if len(in_article) == 1 and not meta.headline:
         return in_article[0]
-    shown = _shown_segment(root, refs, meta.sitename)
-    if shown is not None:
-        return shown
+    # The longer of the exact and the near match: a short exact one is often the logo
+    # showing the site-name part of the title.
+    found = [f for f in (_shown_segment(root, refs, meta.sitename),
+                         _fuzzy_shown(root, refs, meta.sitename, _own_urls(meta))) if f]
+    if found:
+        return max(found, key=lambda f: len(f[0]))
     for candidate in stripped:
         if MIN_TITLE <= len(candidate) <= MAX_TITLE:
             return candidate, None

@@ -31,9 +31,9 @@ CONTENT_FIELDS = (
     "schema_version", "fetched_url", "final_url", "canonical_url", "source", "status",
     "content_type", "encoding", "title", "text", "text_length", "text_hash",
     "paragraph_count", "authors", "language", "sitename", "categories", "tags", "image",
-    "description", "is_article", "quality", "extractor_version",
+    "description", "captions", "classifier", "is_article", "quality", "extractor_version",
     "published", "published_local", "published_precision", "published_source",
-    "published_raw", "modified", "modified_local", "timezone", "fetched_at", "hints",
+    "published_raw", "published_zone_corrected", "modified", "modified_local", "timezone", "fetched_at", "hints",
     "event_count", "event_types", "events_error", "raw_sha256", "raw_size", "duplicate_of", "sanitised",
 )
 
@@ -95,6 +95,15 @@ def _names(value: Any, flags: set[str], field: str) -> list[str]:
     if len(value) > MAX_NAMES:
         flags.add(f"{field}_truncated")
     return names
+
+
+def _captions(value: Any, flags: set[str]) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        return []
+    out = [c for c in (_short(v, flags, "captions") for v in value[:MAX_NAMES]) if c]
+    if len(value) > MAX_NAMES:
+        flags.add("captions_truncated")
+    return out
 
 
 def _quality(value: Any) -> float:
@@ -164,6 +173,8 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "tags": _names(record.get("tags"), flags, "tags"),
         "image": _short(record.get("image"), flags, "image"),
         "description": description,
+        "captions": _captions(record.get("captions"), flags),
+        "classifier": _short(record.get("classifier"), flags, "classifier", MAX_SHORT),
         "is_article": bool(record.get("is_article", True)),
         "quality": _quality(record.get("quality")),
         "extractor_version": _short(record.get("extractor_version"), flags, "extractor_version", 100),
@@ -172,6 +183,7 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "published_precision": _short(record.get("published_precision"), flags, "published", 20),
         "published_source": _short(record.get("published_source"), flags, "published", 40),
         "published_raw": _short(record.get("published_raw"), flags, "published_raw"),
+        "published_zone_corrected": bool(record.get("published_zone_corrected")),
         "modified": to_utc_datetime(record.get("modified_utc")),
         "modified_local": _short(_local(record, "modified"), flags, "modified", 100),
         "timezone": _short(record.get("timezone"), flags, "timezone", 64),
@@ -207,5 +219,7 @@ def build_drop_document(drop: Mapping[str, Any]) -> dict[str, Any]:
         "detail": sanitise(detail, flags, max_string=MAX_SHORT) if detail is not None else None,
         "status": status if isinstance(status, int) and not isinstance(status, bool) else None,
         "fetched_at": to_utc_datetime(drop.get("fetched_at")),
+        "title": _short(drop.get("title"), flags, "title", MAX_TITLE),
+        "language": _short(drop.get("language"), flags, "language", 20),
         "sanitised": sorted(flags),
     }
