@@ -26,6 +26,7 @@ import trafilatura  # noqa: E402
 from pipelines.extract import decode_html  # noqa: E402
 from pipelines.extract.evaluate import DEFAULT_EVALDATA, Score, load_gold  # noqa: E402
 from pipelines.process import process_page  # noqa: E402
+from pipelines.records import Article, Drop  # noqa: E402
 
 
 def marsad(body: bytes, url: str | None) -> dict:
@@ -33,18 +34,17 @@ def marsad(body: bytes, url: str | None) -> dict:
     result = process_page({"url": url, "final_url": url, "status": None, "body": body, "content_type": None,
                            "source": None, "fetched_at": None, "timezone": None, "language": "ar",
                            "xpaths": None, "hints": None}, with_events=False)
-    rec = result["record"]
-    if result["kind"] == "drop":
-        return {"text": "", "title": rec.get("title"), "language": rec.get("language"),
-                "drop_reason": rec.get("reason"), "detail": rec.get("detail")}
-    return rec
+    if isinstance(result, Drop):
+        return {"text": "", "title": result.title, "language": result.language,
+                "drop_reason": result.code, "detail": result.detail}
+    return result.to_dict()
 
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _outcome(result: dict) -> str:
-    return "article" if result["kind"] == "article" else result["record"]["reason"]
+def _outcome(result: Article | Drop) -> str:
+    return "article" if isinstance(result, Article) else result.code
 
 
 def _evaldata_pages(evaldata: Path) -> list[tuple[str, str, bytes, str | None, str]]:
@@ -119,8 +119,7 @@ def print_page_table(evaldata: Path) -> int:
                 "hints": None, **extra}
         result = process_page(page, with_events=False)
         got = _outcome(result)
-        rec = result["record"]
-        detail = rec.get("classifier") if result["kind"] == "article" else rec.get("detail")
+        detail = result.classifier if isinstance(result, Article) else result.detail
         rows.append((group, name, want, got, str(detail or "").split("; title=")[0]))
     width = max(len(r[1]) for r in rows)
     for group, name, want, got, detail in rows:

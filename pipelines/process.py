@@ -41,6 +41,10 @@ def timed_process_page(page: Page, with_events: bool = True) -> tuple[Article | 
     return result, (time.process_time() - started) * 1000
 
 
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _drop_reason(code: str | None) -> DropReason:
     reason, _ = DropReason.from_code(code or DropReason.NOT_ARTICLE.value)
     return DropReason.NOT_ARTICLE if reason is DropReason.UNKNOWN else reason
@@ -70,7 +74,8 @@ def _process(page: Page, with_events: bool) -> Article | Drop:
         return dataclasses.replace(
             Drop.for_page(page, _drop_reason(extraction.get("drop_reason")),
                           f"{extraction.get('classifier') or ''}; title={extraction.get('title')!r}"),
-            title=_text(extraction.get("title")), language=_text(extraction.get("language")))
+            title=_optional_text(extraction.get("title")),
+            language=_optional_text(extraction.get("language")))
     article = build_article(page, extraction, dates, encoding=encoding)
     if with_events:
         return _with_events(article)

@@ -12,6 +12,7 @@ from pipelines.dates import find_publication_date
 from pipelines.extract import decode_html, extract_article, parse_html
 from pipelines.extract.hidden import hidden_classes
 from pipelines.process import process_page
+from pipelines.records import Article, Drop
 
 PAGES = Path(__file__).parent / "pages"
 EXPECTED = yaml.safe_load((PAGES / "expected.yaml").read_text(encoding="utf-8"))
@@ -35,16 +36,16 @@ def test_every_page_listed_with_its_outcome():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_page_outcome(name):
     result = process_page(page(name), with_events=False)
-    got = "article" if result["kind"] == "article" else result["record"]["reason"]
-    assert got == EXPECTED[name], result["record"].get("detail")
+    got = "article" if isinstance(result, Article) else result.code
+    assert got == EXPECTED[name], getattr(result, "detail", None)
 
 
 @pytest.mark.parametrize("name", ["front_table_directory.html", "section_headline_lead.html",
                                   "list_fragment.html"])
 def test_listing_drops_name_the_signals_that_decided(name):
     result = process_page(page(name), with_events=False)
-    assert result["kind"] == "drop" and result["record"]["reason"] == "not_article"
-    detail = result["record"]["detail"]
+    assert isinstance(result, Drop) and result.code == "not_article"
+    detail = result.detail
     assert detail.startswith("listing (")
     for signal in ("units=", "repeated_form=", "teaser_share=", "own_chars=", "largest_own_block=",
                    "link_density="):
@@ -67,11 +68,11 @@ def test_articles_record_the_classifier_signals_too():
 
 def test_machine_time_with_the_wrong_zone_yields_to_the_visible_local_time():
     result = process_page(page("wrong_zone_meta.html", timezone="Africa/Cairo"), with_events=False)
-    rec = result["record"]
-    assert rec["published"] == "2024-07-14T09:30:00+03:00"
-    assert rec["published_utc"] == "2024-07-14T06:30:00Z"
-    assert rec["published_source"] == "dateline" and rec["published_zone_corrected"] is True
-    assert rec["modified"] == "2024-07-14T11:05:00+03:00"
+    assert isinstance(result, Article)
+    assert result.published_local == "2024-07-14T09:30:00+03:00"
+    assert result.published_utc == "2024-07-14T06:30:00Z"
+    assert result.published_source == "dateline" and result.published_zone_corrected is True
+    assert result.modified_local == "2024-07-14T11:05:00+03:00"
 
 
 def test_machine_time_is_kept_when_the_difference_is_not_the_site_offset():

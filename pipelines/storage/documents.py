@@ -33,7 +33,8 @@ CONTENT_FIELDS = (
     "paragraph_count", "authors", "language", "sitename", "categories", "tags", "image",
     "description", "captions", "classifier", "is_article", "quality", "extractor_version",
     "published", "published_local", "published_precision", "published_source",
-    "published_raw", "published_zone_corrected", "modified", "modified_local", "timezone", "fetched_at", "hints",
+    "published_raw", "published_zone_corrected", "modified", "modified_local", "timezone",
+    "fetched_at", "hints",
     "event_count", "event_types", "events_error", "raw_sha256", "raw_size", "duplicate_of", "sanitised",
 )
 
