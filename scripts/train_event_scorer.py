@@ -43,6 +43,7 @@ from pipelines.events.scorer import (  # noqa: E402
     DEFAULT_MODEL,
     ENV_VAR,
     N_FEATURES,
+    Vector,
     family_of,
     hashed,
     load_model,
@@ -101,20 +102,20 @@ def family_events(row: Row, events: list[dict]) -> list[dict]:
     return [e for e in events if family_of(e) == KIND_FAMILY[row.kind]]
 
 
-def matrix(vecs: list[dict[int, float]]) -> sp.csr_matrix:
-    indptr, indices, data = [0], [], []
-    for v in vecs:
-        indices.extend(v.keys())
-        data.extend(v.values())
-        indptr.append(len(indices))
-    return sp.csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=(len(vecs), N_FEATURES))
+def matrix(vecs: list[Vector]) -> sp.csr_matrix:
+    indptr = np.cumsum([0] + [len(v[0]) for v in vecs])
+    indices = np.concatenate([v[0] for v in vecs]) if vecs else np.zeros(0, dtype=np.int64)
+    data = np.concatenate([v[1] for v in vecs]) if vecs else np.zeros(0)
+    m = sp.csr_matrix((data, indices, indptr), shape=(len(vecs), N_FEATURES))
+    m.sum_duplicates()
+    return m
 
 
 class Examples:
     """One example per (row, family event), with its vector cached."""
 
     def __init__(self, rows: list[Row]) -> None:
-        self.by_family: dict[str, list[tuple[int, dict[int, float], bool]]] = defaultdict(list)
+        self.by_family: dict[str, list[tuple[int, Vector, bool]]] = defaultdict(list)
         for ri, row in enumerate(rows):
             for ev in family_events(row, row.events):
                 self.by_family[KIND_FAMILY[row.kind]].append(
@@ -136,7 +137,7 @@ def fit(vecs, y, c: float) -> tuple[np.ndarray, float]:
 def sentence_probs(row_ids, probs) -> dict[int, float]:
     """A sentence's score is its best event's: score.py counts a sentence with any event."""
     best: dict[int, float] = {}
-    for ri, p in zip(row_ids, probs):
+    for ri, p in zip(row_ids, probs, strict=True):
         best[ri] = max(best.get(ri, 0.0), p)
     return best
 
@@ -170,8 +171,8 @@ def prf(rows: list[Row], preds: dict[int, bool], kind: str) -> tuple[float, floa
     return P, R, (2 * P * R / (P + R) if P + R else 0.0), tp, fp, fn
 
 
-def linear_prob(coef: np.ndarray, b: float, v: dict[int, float]) -> float:
-    z = b + sum(coef[i] * x for i, x in v.items())
+def linear_prob(coef: np.ndarray, b: float, v: Vector) -> float:
+    z = b + float(coef[v[0]] @ v[1])
     return float(1 / (1 + np.exp(-z)))
 
 
@@ -184,7 +185,8 @@ def train_family(ex: Examples, fam: str, rows: list[Row], train_rows: set[int], 
     oof_p: list[float] = []
     labels = [int(rows[i].gold) for i in eval_rows]
     groups = [rows[i].group for i in eval_rows]
-    for tr, te in StratifiedGroupKFold(inner_folds, shuffle=True, random_state=seed).split(eval_rows, labels, groups):
+    inner = StratifiedGroupKFold(inner_folds, shuffle=True, random_state=seed)
+    for tr, te in inner.split(eval_rows, labels, groups):
         keep = {eval_rows[k] for k in tr} | own_rows
         _, vecs, y = ex.select(fam, keep)
         w, b = fit(vecs, y, c)
@@ -214,7 +216,7 @@ def main() -> int:
     logging.getLogger("pipelines.events").setLevel(logging.CRITICAL)
     t0 = time.perf_counter()
     rows = load_rows(args.evaldata) + load_own()
-    for row, evs in zip(rows, run_extractor([r.text for r in rows], "off")):
+    for row, evs in zip(rows, run_extractor([r.text for r in rows], "off"), strict=True):
         row.events = evs
     ex = Examples(rows)
     eval_idx = [i for i, r in enumerate(rows) if not r.own]
@@ -245,7 +247,8 @@ def main() -> int:
             path = os.path.join(tmp, f"fold{k}.npz")
             save_model(Path(path), coef, icpt, thr, {"fold": k})
             # The held-out sentences go through the whole extractor with this fold's model.
-            for i, evs in zip(test_rows, run_extractor([rows[i].text for i in test_rows], path)):
+            texts = [rows[i].text for i in test_rows]
+            for i, evs in zip(test_rows, run_extractor(texts, path), strict=True):
                 cv_preds[i] = bool(family_events(rows[i], evs))
     figures = {}
     print(f"{'':8} {'rules only':>28}   {'rules + scorer, ' + str(args.folds) + '-fold CV':>28}")
@@ -256,7 +259,8 @@ def main() -> int:
                          "tp": s[3], "fp": s[4], "fn": s[5]}
         print(f"{name:8} P {b[0]:.3f} R {b[1]:.3f} F1 {b[2]:.3f}   P {s[0]:.3f} R {s[1]:.3f} F1 {s[2]:.3f}"
               f" (tp {s[3]} fp {s[4]} fn {s[5]})")
-    print("fold thresholds: " + "; ".join(f"{f} " + " ".join(f"{t:.2f}" for t in ts) for f, ts in thresholds.items()))
+    print("fold thresholds: " + "; ".join(f"{f} " + " ".join(f"{t:.2f}" for t in ts)
+                                          for f, ts in thresholds.items()))
 
     if args.no_write:
         print(f"done in {time.perf_counter() - t0:.1f} s (not written)")

@@ -61,19 +61,27 @@ def _bucket(x: float, edges: tuple[float, ...]) -> int:
     return sum(x >= e for e in edges)
 
 
-def event_features(sentence: str, event: dict) -> tuple[list[str], list[str]]:
-    """(text features, rule features) of one event: names, hashed later."""
-    folded = fold_text(sentence or "")
-    toks = _tokens(folded)
-    text: list[str] = []
+def _word_features(t: str) -> list[str]:
+    padded = f" {t} "
+    out = ["w:" + t]
+    for n in (2, 3, 4, 5):
+        out.extend("c:" + padded[i:i + n] for i in range(len(padded) - n + 1))
+    return out
+
+
+def text_features(sentence: str) -> list[str]:
+    """Words, word bigrams and character 2-5-grams of each word of the folded sentence."""
+    toks = _tokens(fold_text(sentence or ""))
+    out: list[str] = []
     for t in toks:
-        text.append("w:" + t)
-        padded = f" {t} "
-        for n in (2, 3, 4, 5):
-            for i in range(len(padded) - n + 1):
-                text.append("c:" + padded[i:i + n])
-    for a, b in zip(toks, toks[1:]):
-        text.append("b:" + a + " " + b)
+        out.extend(_word_features(t))
+    out.extend("b:" + a + " " + b for a, b in zip(toks, toks[1:], strict=False))
+    return out
+
+
+def rule_features(sentence: str, event: dict) -> list[str]:
+    """The rules' decisions about one event, and the words framing its trigger."""
+    toks = _tokens(fold_text(sentence or ""))
     # Words around the trigger say how the sentence frames it («محاكمة منفذي الهجوم»).
     trig = _tokens(fold_text(event.get("trigger") or ""))
     rule: list[str] = []
@@ -111,18 +119,18 @@ def event_features(sentence: str, event: dict) -> tuple[list[str], list[str]]:
         rule.append(f"f:geo={loc.get('geo_precision')}")
     else:
         rule.append("f:no_place")
-    for k in ("fatalities", "injured", "captured"):
-        v = event.get(k)
-        if isinstance(v, int) and v > 0:
-            rule.append(f"f:{k}")
-            rule.append(f"f:{k}_b{_bucket(v, (2, 5, 20))}")
+    for count in ("fatalities", "injured", "captured"):
+        n = event.get(count)
+        if isinstance(n, int) and n > 0:
+            rule.append(f"f:{count}")
+            rule.append(f"f:{count}_b{_bucket(n, (2, 5, 20))}")
     if event.get("attributed_source"):
         rule.append("f:attributed")
     conf = event.get("confidence")
     if isinstance(conf, (int, float)):
         rule.append(f"f:conf_b{_bucket(float(conf), (0.5, 0.6, 0.7, 0.8, 0.9))}")
     rule.append(f"f:len_b{_bucket(len(toks), (8, 15, 30, 50))}")
-    return text, [fam + "|" + r for r in rule] + rule
+    return [fam + "|" + r for r in rule] + rule
 
 
 def _index(name: str) -> tuple[int, float]:
@@ -130,20 +138,38 @@ def _index(name: str) -> tuple[int, float]:
     return h & (N_FEATURES - 1), (1.0 if h & 0x80000000 else -1.0)
 
 
-def hashed(sentence: str, event: dict) -> dict[int, float]:
-    """Sparse feature vector: the text block L2-normalised, each rule feature worth 1."""
-    text, rule = event_features(sentence, event)
-    vec: dict[int, float] = {}
-    for name in text:
-        i, s = _index(name)
-        vec[i] = vec.get(i, 0.0) + s
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    for i in vec:
-        vec[i] /= norm
-    for name in rule:
-        i, s = _index(name)
-        vec[i] = vec.get(i, 0.0) + s
-    return vec
+def _hash_all(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [_index(n) for n in names]
+    return (np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs)),
+            np.fromiter((p[1] for p in pairs), dtype=np.float64, count=len(pairs)))
+
+
+@lru_cache(maxsize=100_000)
+def _word_hashes(t: str) -> tuple[np.ndarray, np.ndarray]:
+    """A word's hashed features; words repeat across texts, so they are remembered."""
+    return _hash_all(_word_features(t))
+
+
+Vector = tuple[np.ndarray, np.ndarray]     # feature indices, values (an index may repeat)
+
+
+def _text_vector(sentence: str) -> Vector:
+    toks = _tokens(fold_text(sentence or ""))
+    parts = [_word_hashes(t) for t in toks]
+    parts.append(_hash_all(["b:" + a + " " + b for a, b in zip(toks, toks[1:], strict=False)]))
+    idx = np.concatenate([p[0] for p in parts])
+    sign = np.concatenate([p[1] for p in parts])
+    uniq, inv = np.unique(idx, return_inverse=True)
+    vals = np.bincount(inv, weights=sign, minlength=len(uniq))
+    norm = math.sqrt(float(vals @ vals)) or 1.0
+    return uniq, vals / norm
+
+
+def hashed(sentence: str, event: dict, text_vec: Vector | None = None) -> Vector:
+    """Feature vector: the text block L2-normalised, each rule feature worth 1."""
+    idx, vals = text_vec if text_vec is not None else _text_vector(sentence)
+    ridx, rvals = _hash_all(rule_features(sentence, event))
+    return np.concatenate([idx, ridx]), np.concatenate([vals, rvals])
 
 
 @dataclass(frozen=True)
@@ -153,9 +179,8 @@ class ScorerModel:
     threshold: dict[str, float]
     meta: dict
 
-    def probability(self, family: str, vec: dict[int, float]) -> float:
-        w = self.coef[family]
-        z = self.intercept[family] + sum(float(w[i]) * v for i, v in vec.items())
+    def probability(self, family: str, vec: Vector) -> float:
+        z = self.intercept[family] + float(self.coef[family][vec[0]] @ vec[1])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -168,7 +193,7 @@ def save_model(path: Path, coef: dict[str, np.ndarray], intercept: dict[str, flo
             "intercept": intercept, "threshold": threshold, "families": sorted(coef)}
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
     with open(path, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=4)
@@ -213,11 +238,18 @@ def evidence_sentence(event: dict, text: str) -> str:
     return text[:400]
 
 
-def score_event(model: ScorerModel, event: dict, text: str) -> float | None:
+def score_event(model: ScorerModel, event: dict, text: str,
+                cache: dict[str, Vector] | None = None) -> float | None:
+    """The model's probability that the event happened; None for a family it does not score."""
     fam = family_of(event)
     if fam is None or fam not in model.coef:
         return None
-    return model.probability(fam, hashed(evidence_sentence(event, text), event))
+    sentence = evidence_sentence(event, text)
+    if cache is None:
+        cache = {}
+    if sentence not in cache:
+        cache[sentence] = _text_vector(sentence)   # events of one sentence share its n-grams
+    return model.probability(fam, hashed(sentence, event, cache[sentence]))
 
 
 def apply_scorer(events: list[dict], text: str,
@@ -231,8 +263,9 @@ def apply_scorer(events: list[dict], text: str,
             return events, []
     kept: list[dict] = []
     low: list[dict] = []
+    cache: dict[str, Vector] = {}
     for ev in events:
-        p = score_event(model, ev, text)
+        p = score_event(model, ev, text, cache)
         if p is None:
             kept.append(ev)
             continue

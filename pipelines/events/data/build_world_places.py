@@ -45,7 +45,7 @@ NOT_NAMES = {"سكر", "متون", "صناعتي", "بهار", "وفاقي دا�
 ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0641-\u064a \-]+$")
 HARAKAT = re.compile("[\u064b-\u0652]")
 PERSIAN_FOLD = str.maketrans({"ی": "ي", "ک": "ك", "ۀ": "ه", "ہ": "ه", "ي": "ي"})
-DIVISION_WORDS = re.compile(r"^(د\s+)?(ولاية|ولايت|محافظة|إقليم|اقليم|مقاطعة|منطقة|ولاية)\s+|\s+(ولايت|ولاية)$")
+DIVISION_WORDS = re.compile(r"^(د\s+)?(ولاية|ولايت|محافظة|إقليم|اقليم|مقاطعة|منطقة)\s+|\s+(ولايت|ولاية)$")
 # Function words and very short strings that alternate names sometimes hold.
 STOP = {"كان", "من", "على", "بين", "بعد", "قد", "ما", "لا", "في", "عن", "مع", "هذا", "هذه", "ذلك",
         "التي", "الذي", "قبل", "حتى", "كل", "او", "أو", "ثم", "عند", "منذ", "نحو", "غير", "سان"}
@@ -160,7 +160,8 @@ def main() -> int:
         rows.append({"name_en": s["name_en"], "names_ar": "|".join(names), "kind": "admin1",
                      "country": country_of[cc][0], "iso": country_of[cc][1], "admin1": s["name_en"],
                      "admin2": "", "lat": round(seat["latitude"], 5), "lon": round(seat["longitude"], 5),
-                     "population": "", "source": f"geonames-adm:{s['code']};centre=geonames:{seat['geonameid']}"})
+                     "population": "",
+                     "source": f"geonames-adm:{s['code']};centre=geonames:{seat['geonameid']}"})
 
     taken: set[str] = set()
     for c in sorted(cities, key=lambda c: -c["population"]):
