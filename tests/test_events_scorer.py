@@ -9,10 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines.events import extract_events
-from pipelines.events import scorer
+from pipelines.events import extract_events, scorer
 from pipelines.events.scorer import (
-    DEFAULT_MODEL, ENV_VAR, N_FEATURES, active_model, apply_scorer, load_model, save_model,
+    DEFAULT_MODEL,
+    ENV_VAR,
+    N_FEATURES,
+    active_model,
+    apply_scorer,
+    load_model,
+    save_model,
 )
 
 EVALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata" / "events"
@@ -20,7 +25,8 @@ PUB = {"published": "2008-06-15T12:00:00+03:00", "timezone": "Asia/Riyadh"}
 
 # Written for these tests (not in the training file).
 ATTACK = "قتل مسلحون ثلاثة جنود في هجوم على نقطة تفتيش في مدينة الموصل صباح اليوم."
-ARREST_AFTER_BOMBING = "قال المتحدث إن الشرطة اعتقلت المشتبه به الرئيسي في تفجير المطعم بعد ملاحقة استمرت شهرا."
+ARREST_AFTER_BOMBING = ("قال المتحدث إن الشرطة اعتقلت المشتبه به الرئيسي في تفجير المطعم "
+                        "بعد ملاحقة استمرت شهرا.")
 PROTESTER_QUOTED = "قال أحد المتظاهرين إن الشرطة عاملتهم بقسوة الأسبوع الماضي في بغداد."
 
 

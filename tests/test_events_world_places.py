@@ -27,7 +27,8 @@ def test_same_columns_as_the_gazetteer_and_provenance():
 
 def test_curated_names_shadow_the_world_layer():
     rows = gazetteer()
-    curated = {phrase_words(n, True) for r in rows if not r.get("world") for n in r["names_ar"].split("|") if n}
+    curated = {phrase_words(n, True) for r in rows if not r.get("world")
+               for n in r["names_ar"].split("|") if n}
     world = [r for r in rows if r.get("world")]
     assert len(world) > 2000
     assert {r["kind"] for r in world} >= {"country", "admin1", "place"}

@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = Path(__file__).with_name("data") / "scorer_model.npz"
 ENV_VAR = "MARSAD_EVENT_SCORER"
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 N_FEATURES = 1 << 18
+# The text block is normalised to this length: at 1 its hundreds of n-grams weigh less than
+# the dozen rule features, and the model hardly reads the sentence.
+TEXT_NORM = float(os.environ.get("MARSAD_SCORER_TEXT_NORM", "3"))
 
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 PROTEST_TYPES = frozenset({"Protests", "Riots"})
@@ -162,7 +165,7 @@ def _text_vector(sentence: str) -> Vector:
     uniq, inv = np.unique(idx, return_inverse=True)
     vals = np.bincount(inv, weights=sign, minlength=len(uniq))
     norm = math.sqrt(float(vals @ vals)) or 1.0
-    return uniq, vals / norm
+    return uniq, vals * (TEXT_NORM / norm)
 
 
 def hashed(sentence: str, event: dict, text_vec: Vector | None = None) -> Vector:
