@@ -35,7 +35,7 @@ FEATURE_VERSION = 2
 N_FEATURES = 1 << 18
 # The text block is normalised to this length: at 1 its hundreds of n-grams weigh less than
 # the dozen rule features, and the model hardly reads the sentence.
-TEXT_NORM = float(os.environ.get("MARSAD_SCORER_TEXT_NORM", "3"))
+TEXT_NORM = 3.0
 
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 PROTEST_TYPES = frozenset({"Protests", "Riots"})
