@@ -17,6 +17,7 @@ from pipelines.events.lexicon import payloads, triggers
 from pipelines.events.merge import merge_events
 from pipelines.events.morph import prefix_forms
 from pipelines.events.places import PlaceMention, location_dict
+from pipelines.events.scorer import apply_scorer
 
 EXTRACTOR_VERSION = "marsad-events-0.1.0"
 log = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ def _extract(text: str, published: str | None, timezone: str | None, source: str
         ev = c.event
         ev["confidence"] = round(min(0.95, ev["confidence"] + 0.05 * (c.mentions - 1)), 2)
         out.append(ev)
+    # The learned scorer's verdict comes last: it sees the rules' final fields. What it sets
+    # aside are low-confidence mentions, not events.
+    out, _low_confidence = apply_scorer(out, text)
     return out
 
 

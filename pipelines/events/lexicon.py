@@ -173,9 +173,10 @@ def _csv_rows(name: str) -> list[dict]:
 @lru_cache(maxsize=1)
 def gazetteer() -> list[dict]:
     """Hand-curated rows first: they carry Marsad's admin2 and news spellings; then the
-    GeoNames rows, then Syria's sub-districts (every row gets an ``admin3``, maybe "")."""
+    GeoNames rows, then Syria's sub-districts (every row gets an ``admin3``, maybe ""); last
+    the worldwide layer (``world_places.csv``), under every name the others use."""
     rows = []
-    for name in ("gazetteer_hand.csv", "gazetteer_geonames.csv"):
+    for name in ("gazetteer_hand.csv", "gazetteer_geonames.csv", "world_places.csv"):
         for r in _csv_rows(name):
             if not r.get("lat") or not r.get("lon"):
                 continue
@@ -183,10 +184,25 @@ def gazetteer() -> list[dict]:
             r["population"] = int(r["population"] or 0)
             r["iso"] = int(r["iso"])
             r["hand"] = r["source"] == "hand"
+            r["world"] = name == "world_places.csv"
             rows.append(r)
+    base = [r for r in rows if not r["world"]]
     nawahi = read_subdistricts()
-    assign_admin3(rows, nawahi)
-    return rows + gazetteer_rows(nawahi)
+    assign_admin3(base, nawahi)
+    curated = base + gazetteer_rows(nawahi)
+    return curated + _below(curated, [r for r in rows if r["world"]])
+
+
+def _below(curated: list[dict], world: list[dict]) -> list[dict]:
+    """The worldwide layer under the curated rows: a name the curated rows use is theirs."""
+    taken = {phrase_words(n, True) for r in curated for n in r["names_ar"].split("|") if n}
+    out = []
+    for r in world:
+        names = [n for n in r["names_ar"].split("|") if n and phrase_words(n, True) not in taken]
+        if names:
+            r["names_ar"] = "|".join(names)
+            out.append(r)
+    return out
 
 
 # Cue lists of function words and names: no suffix stripping for them («عليه» is not «على»).
