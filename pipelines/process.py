@@ -35,14 +35,15 @@ def _status(value: Any) -> int:
         return 200
 
 
-def _events(record: dict) -> list[dict] | None:
-    """Events for an article, or None when the events stage is not installed."""
+def _events(record: dict) -> Any:
+    """Events and non-event mentions of an article (``pipelines.events.Extraction``), or None
+    when the events stage is not installed. An extractor bug raises (see the caller)."""
     try:
-        from pipelines.events import extract_events
+        from pipelines.events import analyse
     except ImportError:
         return None
-    return extract_events(record.get("text") or "", published=record.get("published"),
-                          timezone=record.get("timezone"), source=record.get("source"))
+    return analyse(record.get("text") or "", published=record.get("published"),
+                   timezone=record.get("timezone"), source=record.get("source"))
 
 
 def process_page(page: dict, *, with_events: bool = True) -> dict[str, Any]:
@@ -93,5 +94,7 @@ def _process(page: dict, with_events: bool) -> dict[str, Any]:
             record["events_error"] = f"{type(exc).__name__}: {exc}"
         else:
             if events is not None:
-                record["events"] = events
+                # [events helper, issue 15] candidates that are not events, kept for audit
+                record["events"] = events.events
+                record["event_mentions"] = events.mentions
     return {"kind": "article", "record": record}

@@ -68,7 +68,7 @@ def _force_nationality(doc: Doc, known: list) -> list[Match]:
             country = nations.get(toks[j].text)
             if country:
                 entry = {"name": "Military Forces of {nation}", "nation": country, "type": "State forces",
-                         "country": country, "aliases": [], "from": None}
+                         "country": country, "aliases": [m.phrase], "from": None}
                 out.append(Match(m.start, j + 1, entry, ""))
                 break
     return out

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import IO, Iterable
 
-from pipelines.events.extractor import extract_events
+from pipelines.events.extractor import EventExtractionError, extract_events
 
 
 def process_line(line: str) -> dict:
@@ -34,7 +34,11 @@ def process_line(line: str) -> dict:
     if timezone is not None and not isinstance(timezone, str):
         return {"id": rid, "events": [], "error": "'timezone' must be an IANA zone name"}
     source = obj.get("source") if isinstance(obj.get("source"), str) else None
-    return {"id": rid, "events": extract_events(text, published=published, timezone=timezone, source=source)}
+    try:
+        events = extract_events(text, published=published, timezone=timezone, source=source)
+    except EventExtractionError as exc:
+        return {"id": rid, "events": [], "error": f"events_error: {exc}"}
+    return {"id": rid, "events": events}
 
 
 def run_stream(lines: Iterable[str], out: IO[str]) -> int:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pipelines.arabic import fold_text
 from pipelines.events.actors import ActorMention, find_actors
 from pipelines.events.dating import date_index, find_dates, published_local
+from pipelines.events.factuality import fact_indexes
 from pipelines.events.lexicon import (Match, actor_index, air_index, cue_index, cues, place_index, scan,
                                       source_index, trigger_index)
 from pipelines.events.morph import prefix_forms
@@ -55,11 +56,17 @@ class DocContext:
                     "cumulative", "crime_words", "subordinate_gap", "future", "anniversary")
         extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
                  "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
+        fact = fact_indexes()
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
-            + [cue_index(k) for k in cue_keys] + [cue_index(*v) for v in extra.values()] + [air_index()]
+            + [cue_index(k) for k in cue_keys] + [cue_index(*v) for v in extra.values()] + [air_index()] \
+            + list(fact.values())
         found = scan(self.toks, indexes)
         self.trigger_ms, actor_ms, place_ms, self.source_ms, date_ms = found[:5]
-        self.cue = dict(zip(list(cue_keys) + list(extra) + ["air_cues"], found[5:]))
+        names = list(cue_keys) + list(extra) + ["air_cues"] + ["fact:" + k for k in fact]
+        self.cue = dict(zip(names, found[5:]))
+        self.clause_starts: dict[int, int] = {}
+        for i, t in enumerate(self.toks):
+            self.clause_starts.setdefault(t.clause, i)
         self.actor_ms = find_actors(doc, actor_ms)
         blocked = covered(self.source_ms) | {i for a in self.actor_ms for i in range(a.start, a.end)}
         self.places = find_places(doc, blocked, place_ms)
@@ -67,6 +74,7 @@ class DocContext:
         if self.country is None:
             self.country = self._country_from_actors()
         self.place_tokens = {i for p in self.places for i in range(p.start, p.end)}
+        self.name_tokens = blocked | self.place_tokens
         self.dates = find_dates(doc, self.ref, timezone, date_ms)
         self.date_tokens = {i for d in self.dates for i in range(d.start, d.end)}
         self.sent_tokens = _sentence_tokens(doc)
@@ -80,6 +88,11 @@ class DocContext:
         self.trigger_ends = {m.end for m in self.trigger_ms}
         self.live: list = []
         self._assign_roles()
+
+    def sent_first(self, sent: int) -> int:
+        """Index of the first token of a sentence."""
+        toks = self.sent_tokens.get(sent)
+        return toks[0] if toks else 0
 
     def in_sent(self, name: str, sent: int) -> list:
         """(index, item) pairs of one kind of match in one sentence: keeps the per-event
@@ -204,5 +217,7 @@ def _demonyms() -> dict[str, str]:
 
 
 def _phrase_first(entry: dict) -> str:
-    return entry["aliases"][0]
+    """The first lexicon spelling of an actor ("" for entries built on the fly)."""
+    aliases = entry.get("aliases") or [""]
+    return aliases[0]
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 
 from pipelines.events.actors import actor_dict, national_forces, resolve_entry
 from pipelines.events.candidate import Candidate
 from pipelines.events.casualties import count_casualties, deaths_after
-from pipelines.events.document import covered, DocContext, has_form
+from pipelines.events.document import DocContext, covered
+from pipelines.events.factuality import Decision, caused_death, decide, pluperfect
 from pipelines.events.lexicon import payloads, triggers
 from pipelines.events.merge import merge_events
 from pipelines.events.morph import prefix_forms
@@ -22,50 +24,82 @@ EXTRACTOR_VERSION = "marsad-events-0.1.0"
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000           # longer inputs are cut: no news article is that long
-BACKGROUND_DAYS = 14          # an event dated this much before publication is a recall
+OLD_DAYS = 14                 # an event dated this much before publication may be a recall
 _CAPTURING = {"battle", "territory", "arrest", "civilian"}
 _FAMILY_OF_BATTLE = "battle"
 
 
+class EventExtractionError(RuntimeError):
+    """A bug inside the extractor: the caller records it (``events_error``), never as "no events"."""
+
+
+@dataclass
+class Extraction:
+    """What one text yields: the events, and the candidates that are not events (with their
+    factuality decision and cue), kept for audit and never exported."""
+    events: list[dict] = field(default_factory=list)
+    mentions: list[dict] = field(default_factory=list)
+
+
+def analyse(text: str, *, published: str | None = None, timezone: str | None = None,
+            source: str | None = None) -> Extraction:
+    """Events and non-event mentions of a text. Bad input (not a string, blank) gives an
+    empty result; an internal error raises EventExtractionError."""
+    if not isinstance(text, str) or not text.strip():
+        return Extraction()
+    try:
+        return _extract(text[:MAX_CHARS], published, timezone, source)
+    except Exception as exc:
+        log.exception("event extraction failed")
+        raise EventExtractionError(f"{type(exc).__name__}: {exc}") from exc
+
+
 def extract_events(text: str, *, published: str | None = None, timezone: str | None = None,
                    source: str | None = None) -> list[dict]:
-    """Events reported in an article's text; never raises (returns [] on bad input)."""
-    try:
-        if not isinstance(text, str) or not text.strip():
-            return []
-        return _extract(text[:MAX_CHARS], published, timezone, source)
-    except Exception:  # noqa: BLE001 - a stage must not crash the crawl
-        log.exception("event extraction failed")
-        return []
-
+    """Events reported in an article's text (``[]`` for bad input). An internal error raises
+    EventExtractionError so that the article records it instead of losing its events."""
+    return analyse(text, published=published, timezone=timezone, source=source).events
 
 
 # ---------------------------------------------------------------------------- extraction
 
-def _extract(text: str, published: str | None, timezone: str | None, source: str | None) -> list[dict]:
+def _extract(text: str, published: str | None, timezone: str | None, source: str | None) -> Extraction:
     ctx = DocContext(text, published, timezone)
     if not ctx.toks:
-        return []
+        return Extraction()
     cands = _candidates(ctx)
     ctx.live = [c for c in cands if not c.background]
     consumed = _consumed_places(ctx, cands)
     focus = _focus_place(ctx, consumed)
     events: list[Candidate] = []
+    mentions: list[dict] = []
     for c in cands:
         if c.background:
+            mentions.append(_mention(ctx, c))
             continue
         c.headline = c.sent == 0 and len(set(ctx.doc.paragraphs)) > 1 and \
             ctx.doc.sentences[0][1] <= (ctx.text_first_break if ctx.text_first_break >= 0 else 10 ** 9)
         if _build(ctx, c, consumed, focus):
             events.append(c)
             events.extend(_listed_places(ctx, c))
+        else:
+            mentions.append(_mention(ctx, c))
     merged = merge_events(events)
     out = []
     for c in merged:
         ev = c.event
         ev["confidence"] = round(min(0.95, ev["confidence"] + 0.05 * (c.mentions - 1)), 2)
         out.append(ev)
-    return out
+    return Extraction(out, mentions)
+
+
+def _mention(ctx: DocContext, c: Candidate) -> dict:
+    """A candidate that is not an event, as an audit record."""
+    s_start, s_end = ctx.doc.sentences[c.sent]
+    return {"event_type": c.ttype["event_type"], "sub_event_type": c.ttype["sub_event_type"],
+            "trigger": _surface(ctx, c.start, c.end), "factuality": c.decision.as_dict(),
+            "evidence": {"text": ctx.doc.text[s_start:s_end], "start": s_start, "end": s_end},
+            "extractor_version": EXTRACTOR_VERSION}
 
 
 def _candidates(ctx: DocContext) -> list[Candidate]:
@@ -74,22 +108,6 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
     # starts with it («غارة أمريكية», «الطيران الروسي»: the name is the deed's author).
     blocked = ctx.place_tokens | {i for a in ctx.actor_ms for i in range(a.start + 1, a.end)} \
         | covered(ctx.source_ms)
-    bg_sent = {toks[m.start].sent for m in ctx.cue["bg_sentence"]}
-    anniversary = {toks[m.start].sent for m in ctx.cue["anniversary"]}
-    # Clause cues («سبق أن», «تنديدا ب») cover what follows them in the clause.
-    bg_after: dict[int, int] = {}
-    for m in ctx.cue["bg_clause"]:
-        cl = toks[m.start].clause
-        bg_after[cl] = min(bg_after.get(cl, m.start), m.start)
-    bg_clause: set[int] = {toks[m.start].clause for m in ctx.cue["future"]}   # plans, calls
-    # «كانت ... قد»: a pluperfect marks a recalled event.
-    for i, t in enumerate(toks):
-        if has_form(t.text, {"كان", "كانت", "كانوا", "كانتا"}):
-            for j in range(i + 1, min(i + 7, len(toks))):
-                if toks[j].clause != t.clause:
-                    break
-                if toks[j].text in ("قد", "وقد"):
-                    bg_clause.add(t.clause)
     raw: list[Candidate] = []
     for m in ctx.trigger_ms:
         options = payloads(m)
@@ -106,19 +124,10 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
             if not nxt & set(info["requires"]):
                 continue
         t = toks[m.start]
-        bg = t.sent in bg_sent or t.clause in bg_clause or (t.clause in bg_after and m.start > bg_after[t.clause]) \
-            or (t.sent in anniversary and info["type"]["family"] != "protest")
-        subordinate = False
-        if _after_subordinator(ctx, m.start):
-            bg = subordinate = True
-        if any(m.start - k in ctx.starts["negations"] and toks[m.start - k].clause == t.clause for k in (1, 2, 3)
-               if m.start - k >= 0):
-            continue            # «لم تسجل أي مواجهات»: said not to have happened
-        if m.start >= 2 and toks[m.start - 1].text == "من" and m.start - 2 in ctx.starts["motion"]:
-            bg = True           # «هربا من المعارك»: what people fled, told as background
-        cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"], bg)
-        cand.subordinate = subordinate
+        cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"])
         cand.deadly = info["deadly"]
+        cand.decision = _decision(ctx, cand)
+        cand.background = not cand.decision.occurred
         raw.append(cand)
     # One event per clause and family; precise words beat generic ones.
     by_clause: dict[int, list[Candidate]] = {}
@@ -148,19 +157,38 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
                                    and toks[c.start - 1].text in ("وسط", "ووسط"))]
 
 
-def _after_subordinator(ctx: DocContext, start: int) -> bool:
-    """«بعد تحريرها», «بعد يومين من اختطافه»: a noun recalled after a time word."""
+def _decision(ctx: DocContext, c: Candidate) -> Decision:
+    """Factuality first; then the two recalls told by position: a noun after a time word
+    («بعد تحريرها») and what people fled («هربا من المعارك»)."""
+    d = decide(ctx, c)
+    if not d.occurred:
+        return d
+    sub = _after_subordinator(ctx, c.start)
+    if sub is not None and not caused_death(ctx, c, sub):
+        c.subordinate = True
+        return Decision("reference", _surface(ctx, sub, sub + 1))
+    toks = ctx.toks
+    if c.start >= 2 and toks[c.start - 1].text == "من" and c.start - 2 in ctx.starts["motion"]:
+        return Decision("reference", _surface(ctx, c.start - 2, c.start))
+    return d
+
+
+def _after_subordinator(ctx: DocContext, start: int) -> int | None:
+    """«بعد تحريرها», «بعد يومين من اختطافه»: a noun recalled after a time word (its index)."""
     toks = ctx.toks
     j = start - 1
     gap = 0
+    coordinated = toks[start].text[:1] == "و"     # «بعد حصار وقصف»: one noun may come between
     while j >= 0 and toks[j].clause == toks[start].clause and gap <= 3:
         if j in ctx.starts["temporal_subordinators"]:
-            return True
+            return j
         if j not in ctx.starts["subordinate_gap"]:
-            return False
+            if not coordinated:
+                return None
+            coordinated = False
         j -= 1
         gap += 1
-    return False
+    return None
 
 
 def _consumed_places(ctx: DocContext, cands: list[Candidate]) -> set[int]:
@@ -411,9 +439,13 @@ def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMentio
     loc, inherited = _pick_location(ctx, c, consumed, focus)
     country = (loc.row or loc.rows[0])["country"] if loc is not None else ctx.country
     date, tprec = _date_for(ctx, c)
-    if date is not None and ctx.pub_date is not None and \
-            (ctx.pub_date - date).days > BACKGROUND_DAYS:
-        return False
+    # An explicit earlier date is the date of a first report too: kept, less sure.
+    old = date is not None and ctx.pub_date is not None and (ctx.pub_date - date).days > OLD_DAYS
+    if old:
+        aux = pluperfect(ctx, c)
+        if aux is not None:
+            c.decision = Decision("reference", f"{aux} + earlier date")
+            return False
     d1, s1, d2, s2, has_civ = _choose_actors(ctx, c, country, date or ctx.pub_date)
     sub = c.ttype["sub_event_type"]
     etype = c.ttype["event_type"]
@@ -448,14 +480,20 @@ def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMentio
     c.inherited_location = inherited
     if c.ttype["family"] in ("arrest", "property") and \
             ctx.in_sent("crime_words", c.sent):
+        c.decision = Decision("other_sense", "crime")
         return False            # «اعتقال عصابة لسرقة السيارات»: crime, not political disorder
-    if not c.strong and not count_casualties(ctx, "fatality_words", c) and \
+    deaths = count_casualties(ctx, "fatality_words", c)
+    if not c.strong and not deaths and \
             not any(a is not None and a["type"] not in ("Civilians", "Protesters") for a in (d1, d2)):
+        c.decision = Decision("unanchored", "generic word without armed actor or casualties")
         return False            # «شن هجوما على الكتل السياسية»: a generic word needs an armed actor
-    if d1 is None and d2 is None and (loc is None or (inherited and len(ctx.doc.sentences) < 3)):
-        # «السيطرة على الأسعار», «انفجار في الأسعار»: nothing ties the word to a conflict.
-        if not count_casualties(ctx, "fatality_words", c):
-            return False
+    unanchored = d1 is None and d2 is None and (loc is None or (inherited and len(ctx.doc.sentences) < 3)) \
+        and not deaths
+    if unanchored:
+        # A precise word with nothing tying it to a conflict: kept, but much less sure.
+        conf -= 0.25
+    if old:
+        conf -= 0.1
     c.event = {
         "event_type": etype,
         "sub_event_type": sub,
@@ -473,6 +511,7 @@ def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMentio
         "attributed_source": attributed,
         "evidence": {"text": ctx.doc.text[s_start:s_end], "start": s_start, "end": s_end},
         "trigger": _surface(ctx, c.start, c.end),
+        "factuality": c.decision.as_dict(),
         "confidence": round(min(conf, 0.95) * (0.85 if inherited else 1.0), 2),
         "extractor_version": EXTRACTOR_VERSION,
     }
