@@ -21,9 +21,10 @@ if TYPE_CHECKING:                   # imported for type hints only: document imp
 OCCURRED = "occurred"
 # Decision categories of factuality.yaml, in the order they are checked (after senses,
 # question and negation). ``accident`` and ``motive`` report as other_sense / reaction.
-_ORDER = ("foiled", "planned", "threatened", "called-for", "hypothetical", "motive", "commemoration", "legal",
+_ORDER = ("foiled", "planned", "threatened", "called-for", "hypothetical", "motive", "commemoration", "release", "legal",
           "reaction", "reference", "generic", "statistic", "accident")
-_REPORTED_AS = {"accident": "other_sense", "motive": "reaction", "commemoration": "reaction"}
+_REPORTED_AS = {"accident": "other_sense", "motive": "reaction", "commemoration": "reaction",
+                "release": "reference"}
 # Sentence-wide cues that protests do not yield to: a protest is often a reaction
 # («ندد المتظاهرون بـ...») or about a law or a trial.
 _NOT_FOR_PROTEST = {"legal", "reaction", "generic", "statistic", "commemoration"}
@@ -218,10 +219,11 @@ def asserted(ctx: DocContext, c: Candidate, verbal_trigger: bool) -> bool:
     if c.start - ctx.sent_first(c.sent) <= 1:
         return True             # a headline or telegraphic lead: «اشتباكات بين ...», «مقتل 5 في ...»
     for _, m in ctx.in_sent("fact:predicates", c.sent):
-        if c.start <= m.start < c.end or not _predicate_ok(ctx, m):
-            continue
+        if c.start <= m.start < c.end or not _predicate_ok(ctx, m) or after_relative(ctx, m.start):
+            continue            # «التفجير الذي وقع»: a relative clause re-mentions, it does not report
         k = toks[m.start].clause
-        if k == c.clause or c.clause - 2 <= k < c.clause:
+        if k == c.clause or (c.clause - 3 <= k < c.clause and
+                             all(_continues(ctx, j) for j in range(k + 1, c.clause + 1))):
             return True
         if k == c.clause + 1 and m.start - _clause_start(ctx, k) <= 1:
             return True
@@ -245,9 +247,30 @@ def _relatives() -> frozenset[str]:
     return frozenset(w for p in factuality_data()["relative_pronouns"] for w in phrase_words(p, True))
 
 
+def _continues(ctx: DocContext, clause: int) -> bool:
+    """A clause that opens with a preposition, a time word or a relative pronoun continues
+    the one before it («تعرضت الثكنة، أمس، لهجوم»); one that opens with «و» + verb does not."""
+    i = ctx.clause_starts.get(clause)
+    if i is None or i == ctx.sent_first(ctx.toks[i].sent):
+        return False
+    t = ctx.toks[i].text
+    return t[:1] in ("ب", "ل", "ك") or bool(prefix_forms(t) & _openers())
+
+
+@lru_cache(maxsize=1)
+def _openers() -> frozenset[str]:
+    return frozenset(w for p in factuality_data()["continuing_openers"] for w in phrase_words(p, True))
+
+
 def _clause_start(ctx: DocContext, clause: int) -> int:
     starts = ctx.clause_starts
     return starts.get(clause, 0)
+
+
+def after_relative(ctx: DocContext, i: int) -> bool:
+    """The token opens a relative clause's predicate («الذي اغتيل», «التي خطفها قراصنة»)."""
+    return i > 0 and bool(prefix_forms(ctx.toks[i - 1].text) & _relatives()) and \
+        ctx.toks[i - 1].sent == ctx.toks[i].sent
 
 
 def is_verbal(ctx: DocContext, c: Candidate) -> bool:
@@ -287,6 +310,8 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     if neg is not None:
         return Decision("negated", _cue(ctx, neg))
     verbal = is_verbal(ctx, c)
+    if verbal and after_relative(ctx, c.start) and not protest:
+        verbal = False          # the deed told in a relative clause describes a known person or thing
     if not protest and purpose(ctx, c):
         return Decision("planned", _cue(ctx, Match(c.start, c.start + 1, None, "")))
     has_pred = asserted(ctx, c, verbal) or family not in factuality_data()["predicate_families"]
@@ -295,7 +320,8 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     skip = _NOT_FOR_FAMILY.get(family, set())
     own = _governing_clauses(ctx, c)
     for name in _ORDER:
-        if name in skip:
+        fams = factuality_data()[name].get("families")
+        if name in skip or (fams and family not in fams):
             continue
         m = _first_in_scope(ctx, name, c)
         if m is None:
