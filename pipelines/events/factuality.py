@@ -150,7 +150,35 @@ def sense_of(ctx: DocContext, c: Candidate) -> Decision | None:
         if m.start < c.end and c.start < m.end:
             kind = m.payload["sense"] if isinstance(m.payload, dict) else "other_sense"
             return Decision("figurative" if kind == "figurative" else "other_sense", _cue(ctx, m))
+    # «خطفت الممثلة الأضواء», «حرر الشرطي محضرا»: the telling word comes a few words later
+    toks = ctx.toks
+    for col in _collocates().get(_head(ctx, c), ()):
+        for j in range(c.end, min(c.end + col["window"], len(toks))):
+            if toks[j].sent != c.sent:
+                break
+            if token_forms(toks[j].text) & col["words"]:
+                kind = col["sense"]
+                return Decision("figurative" if kind == "figurative" else "other_sense",
+                                ctx.doc.text[toks[c.start].start:toks[j].end])
     return None
+
+
+def _head(ctx: DocContext, c: Candidate) -> str:
+    forms = prefix_forms(ctx.toks[c.start].text)
+    heads = _collocates()
+    return next((f for f in forms if f in heads), "")
+
+
+@lru_cache(maxsize=1)
+def _collocates() -> dict[str, list[dict]]:
+    """senses.yaml ``collocates``: trigger forms -> the words that give them another sense."""
+    out: dict[str, list[dict]] = {}
+    for col in _yaml("senses.yaml").get("collocates", []):
+        entry = {"words": frozenset(w for p in col["words"] for w in phrase_words(p)),
+                 "window": int(col.get("window", 3)), "sense": col["sense"]}
+        for t in col["triggers"]:
+            out.setdefault(phrase_words(t)[0], []).append(entry)
+    return out
 
 
 def _is_question(ctx: DocContext, c: Candidate) -> Match | bool:
@@ -312,8 +340,6 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     verbal = is_verbal(ctx, c)
     if verbal and after_relative(ctx, c.start) and not protest:
         verbal = False          # the deed told in a relative clause describes a known person or thing
-    if not protest and purpose(ctx, c):
-        return Decision("planned", _cue(ctx, Match(c.start, c.start + 1, None, "")))
     has_pred = asserted(ctx, c, verbal) or family not in factuality_data()["predicate_families"]
     if protest and _people_trigger(ctx, c) and not protesters_act(ctx, c):
         return Decision("reference", "protesters only as an argument")
@@ -330,6 +356,8 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
         if scope == "sentence" and has_pred and ctx.toks[m.start].clause not in own and name != "accident":
             continue            # the cue belongs to another clause, and this one asserts the deed
         return Decision(_REPORTED_AS.get(name, name), _cue(ctx, m))
+    if not protest and purpose(ctx, c):
+        return Decision("planned", _cue(ctx, Match(c.start, c.start + 1, None, "")))
     if not verbal:
         gov = topic_governor(ctx, c)
         if gov is not None:
