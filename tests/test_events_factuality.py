@@ -158,7 +158,8 @@ def test_dawn_is_not_detonation():
 
 
 @pytest.mark.parametrize("text", [
-    "خرج المتظاهرون إلى الساحة الرئيسية في مدينة البصرة مطالبين بالكهرباء",
+    "خرج متظاهرون إلى الساحة الرئيسية في مدينة البصرة مطالبين بالكهرباء",
+    "تدفق آلاف المحتجين إلى شوارع مدينة البصرة",
     "احتشد الآلاف أمام مبنى المحافظة في مدينة البصرة",
     "تجمهر عشرات الشبان أمام مركز الشرطة في مدينة الناصرية",
     "انطلقت مسيرة حاشدة في شوارع مدينة الناصرية",
@@ -177,3 +178,12 @@ def test_protest_families(text):
 ])
 def test_protesters_as_argument_or_a_drone_are_no_protest(text):
     assert not _types(text) & {"Protests", "Riots"}, text
+
+
+def test_definite_protesters_continue_the_protest_already_told():
+    # alone, «the protesters chanted» tells of a protest the text treats as known
+    assert not _types("وردد المتظاهرون هتافات ضد الحكومة في مدينة البصرة") & {"Protests"}
+    text = ("تظاهر مئات الطلاب أمام جامعة البصرة اليوم مطالبين بتحسين الخدمات.\n"
+            "وردد المتظاهرون هتافات ضد الحكومة ورفعوا لافتات.")
+    evs = [e for e in extract_events(text, published=PUB, timezone="Asia/Baghdad") if e["event_type"] == "Protests"]
+    assert len(evs) == 1

@@ -80,6 +80,7 @@ class DocContext:
         self.sent_tokens = _sentence_tokens(doc)
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
+        self.number_ends = {m.end - 1 for m in self.cue["numbers"]}
         self.numbers_cache: dict[int, tuple] = {}
         self._by_sent: dict[str, dict[int, list]] = {}
         self._live_by_sent: dict[int, list] | None = None

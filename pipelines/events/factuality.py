@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipelines.events.lexicon import Match, PhraseIndex, _yaml, phrase_words
+from pipelines.events.lexicon import Match, PhraseIndex, _yaml, payloads, phrase_words
 from pipelines.events.morph import clitic_forms, prefix_forms, token_forms
 
 if TYPE_CHECKING:                   # imported for type hints only: document imports us
@@ -21,8 +21,8 @@ if TYPE_CHECKING:                   # imported for type hints only: document imp
 OCCURRED = "occurred"
 # Decision categories of factuality.yaml, in the order they are checked (after senses,
 # question and negation). ``accident`` and ``motive`` report as other_sense / reaction.
-_ORDER = ("foiled", "planned", "threatened", "called-for", "hypothetical", "motive", "commemoration", "release", "legal",
-          "reaction", "reference", "generic", "statistic", "accident")
+_ORDER = ("foiled", "planned", "threatened", "called-for", "hypothetical", "motive", "commemoration",
+          "release", "legal", "reaction", "reference", "generic", "statistic", "accident")
 _REPORTED_AS = {"accident": "other_sense", "motive": "reaction", "commemoration": "reaction",
                 "release": "reference"}
 # Sentence-wide cues that protests do not yield to: a protest is often a reaction
@@ -233,8 +233,29 @@ def _people() -> frozenset[str]:
 def protesters_act(ctx: DocContext, c: Candidate) -> bool:
     """«المتظاهرين» is a protest only when a protest verb stands in its clause; else the
     protesters are only an argument («قال أحد المتظاهرين»)."""
-    return any(m.payload == "protest" and ctx.toks[m.start].clause == c.clause and _predicate_ok(ctx, m)
+    return any(m.payload in ("protest", "violent_verbs") and ctx.toks[m.start].clause == c.clause
+               and _predicate_ok(ctx, m) for _, m in ctx.in_sent("fact:predicates", c.sent))
+
+
+def _asserted_here(ctx: DocContext, c: Candidate) -> bool:
+    """An occurrence or protest verb in the trigger's own clause («تجددت المظاهرات»)."""
+    return any(m.payload in ("protest", "occurrence") and ctx.toks[m.start].clause == c.clause
+               and not c.start <= m.start < c.end and _predicate_ok(ctx, m)
                for _, m in ctx.in_sent("fact:predicates", c.sent))
+
+
+def quantified(ctx: DocContext, c: Candidate) -> bool:
+    """«آلاف المتظاهرين», «مئات من المحتجين»: a number introduces the crowd, it is not a re-mention."""
+    toks = ctx.toks
+    for back in (1, 2, 3):
+        j = c.start - back
+        if j < 0 or toks[j].clause != c.clause:
+            return False
+        if j in ctx.starts["numbers"] or toks[j].text.isdigit() or j in ctx.number_ends:
+            return True
+        if toks[j].text not in ("من", "عدة", "نحو", "حوالي", "قرابة"):
+            return False
+    return False
 
 
 def asserted(ctx: DocContext, c: Candidate, verbal_trigger: bool) -> bool:
@@ -343,6 +364,13 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     has_pred = asserted(ctx, c, verbal) or family not in factuality_data()["predicate_families"]
     if protest and _people_trigger(ctx, c) and not protesters_act(ctx, c):
         return Decision("reference", "protesters only as an argument")
+    if protest and definite(ctx, c) and not quantified(ctx, c) and not _own_protest_noun(ctx, c) and \
+            (_people_trigger(ctx, c) or not _asserted_here(ctx, c)):
+        # «ردد المتظاهرون هتافات», «قبل بدء المظاهرة»: the article's known protest, told on
+        # (merged into it when the text reported it; a recall when it did not)
+        return Decision("reference", "definite: a protest told before")
+    if protest and _known_crowd_before(ctx, c):
+        return Decision("reference", "what the known protesters did")
     skip = _NOT_FOR_FAMILY.get(family, set())
     own = _governing_clauses(ctx, c)
     for name in _ORDER:
@@ -389,3 +417,30 @@ def caused_death(ctx: DocContext, c: Candidate, subordinator: int) -> bool:
     return any(m.payload == "casualty" and toks[m.start].clause == c.clause and m.start < subordinator
                and phrase_words(m.phrase)[0] in verb_forms(toks[m.start].text)
                for _, m in ctx.in_sent("fact:predicates", c.sent))
+
+
+def definite(ctx: DocContext, c: Candidate) -> bool:
+    """The trigger carries the article («المتظاهرون», «للمظاهرة», «والاحتجاجات»)."""
+    t = ctx.toks[c.start].text
+    if t[:1] in ("و", "ف") and len(t) > 4:
+        t = t[1:]
+    return t.startswith("ال") or t.startswith("لل") or t[:3] in ("بال", "كال")
+
+
+def _own_protest_noun(ctx: DocContext, c: Candidate) -> bool:
+    """Another, indefinite protest trigger in the sentence introduces the protest itself."""
+    return any(m.start != c.start and m.start < c.start and
+               any(p["type"]["family"] == "protest" for p in payloads(m)) and
+               not ctx.toks[m.start].text.lstrip("وف").startswith("ال")
+               for _, m in ctx.in_sent("triggers", c.sent))
+
+
+def _known_crowd_before(ctx: DocContext, c: Candidate) -> bool:
+    """«وردد المتظاهرون هتافات»: the chant is an act of protesters already told of."""
+    for _, m in ctx.in_sent("triggers", c.sent):
+        if m.start >= c.start or ctx.toks[m.start].clause != c.clause:
+            continue
+        other = type(c)(c.ttype, m.start, m.end, c.sent, c.clause, True)
+        if _people_trigger(ctx, other) and definite(ctx, other) and not quantified(ctx, other):
+            return True
+    return False
