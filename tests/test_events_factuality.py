@@ -185,5 +185,6 @@ def test_definite_protesters_continue_the_protest_already_told():
     assert not _types("وردد المتظاهرون هتافات ضد الحكومة في مدينة البصرة") & {"Protests"}
     text = ("تظاهر مئات الطلاب أمام جامعة البصرة اليوم مطالبين بتحسين الخدمات.\n"
             "وردد المتظاهرون هتافات ضد الحكومة ورفعوا لافتات.")
-    evs = [e for e in extract_events(text, published=PUB, timezone="Asia/Baghdad") if e["event_type"] == "Protests"]
+    evs = [e for e in extract_events(text, published=PUB, timezone="Asia/Baghdad")
+           if e["event_type"] == "Protests"]
     assert len(evs) == 1
