@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 
 from pipelines.events.actors import actor_dict, national_forces, resolve_entry
@@ -89,6 +90,11 @@ def _extract(text: str, published: str | None, timezone: str | None, source: str
     for c in merged:
         ev = c.event
         ev["confidence"] = round(min(0.95, ev["confidence"] + 0.05 * (c.mentions - 1)), 2)
+        # after merging: a named actor of another mention wins over the unidentified one
+        country = (ev["location"] or {}).get("country") or ctx.country
+        ev["actor1"], reason = _actor1_or_reason(ev["actor1"], ev["event_type"], country)
+        if reason:
+            ev["actor1_reason"] = reason
         out.append(ev)
     return Extraction(out, mentions)
 
@@ -202,9 +208,28 @@ def _consumed_places(ctx: DocContext, cands: list[Candidate]) -> set[int]:
         if same:
             consumed.add(min(same, key=lambda i: abs(ctx.places[i].start - c.start)))
     for i, p in enumerate(ctx.places):
-        if _is_origin(ctx, p):
+        if _is_origin(ctx, p) or _is_dateline(ctx, p):
             consumed.add(i)
     return consumed
+
+
+def _is_dateline(ctx: DocContext, p: PlaceMention) -> bool:
+    """«غازي عنتاب -», «بيروت (رويترز) -»: where the report was written, at the head of a
+    paragraph and closed by a dash or colon, is never the event's place."""
+    toks = ctx.toks
+    first = ctx.sent_first(toks[p.start].sent)
+    sent = toks[p.start].sent
+    s_start, _ = ctx.doc.sentences[sent]
+    para_head = sent == 0 or ctx.doc.paragraphs[sent] != ctx.doc.paragraphs[sent - 1] or \
+        ctx.doc.text[max(0, s_start - 1):s_start] == "\n"
+    if not para_head or p.start - first > 1:
+        return False
+    # only the place (and a news agency in brackets) before the closing mark
+    tail = ctx.doc.text[toks[p.end - 1].end:toks[p.end - 1].end + 40]
+    return bool(_DATELINE_TAIL.match(tail))
+
+
+_DATELINE_TAIL = re.compile(r"^\s*(?:\([^)]{0,30}\)\s*)?(?:[-–—ـ:]|\s-\s)")
 
 
 def _is_origin(ctx: DocContext, p: PlaceMention) -> bool:
@@ -308,7 +333,10 @@ def _listed_places(ctx: DocContext, c: Candidate) -> list[Candidate]:
 
 
 def _date_for(ctx: DocContext, c: Candidate) -> tuple[dt.date | None, int]:
-    sent = [d for _, d in ctx.in_sent("dates", c.sent)]
+    # «سيطرت على المستشفى بعد سيطرتها على المدينة في 25 نيسان»: a date after a time word
+    # dates the recalled deed, not this one.
+    subs = [j for j in ctx.starts["temporal_subordinators"] if ctx.toks[j].sent == c.sent and j > c.end]
+    sent = [d for _, d in ctx.in_sent("dates", c.sent) if not any(c.end <= j < d.start for j in subs)]
     same = [d for d in sent if ctx.toks[d.start].clause == c.clause]
     pool = same or sent
     if pool:
@@ -516,5 +544,19 @@ def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMentio
         "extractor_version": EXTRACTOR_VERSION,
     }
     return True
+
+
+_VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+
+
+def _actor1_or_reason(d1: dict | None, etype: str, country: str | None) -> tuple[dict | None, str | None]:
+    """Every event has an actor1: political violence by no named actor is ACLED's
+    «Unidentified Armed Group (Country)»; otherwise the event says why it has none."""
+    if d1 is not None:
+        return d1, None
+    if etype in _VIOLENT:
+        return actor_dict({"name": "Unidentified Armed Group ({country})", "type": "Political militia"},
+                          "", country), None
+    return None, "no actor named in the text"
 
 

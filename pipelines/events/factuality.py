@@ -22,12 +22,12 @@ OCCURRED = "occurred"
 # Decision categories of factuality.yaml, in the order they are checked (after senses,
 # question and negation). ``accident`` and ``motive`` report as other_sense / reaction.
 _ORDER = ("foiled", "planned", "threatened", "called-for", "hypothetical", "motive", "commemoration",
-          "release", "legal", "reaction", "reference", "generic", "statistic", "accident")
+          "release", "legal", "reaction", "reference", "opinion", "generic", "statistic", "accident")
 _REPORTED_AS = {"accident": "other_sense", "motive": "reaction", "commemoration": "reaction",
-                "release": "reference"}
+                "release": "reference", "opinion": "generic"}
 # Sentence-wide cues that protests do not yield to: a protest is often a reaction
 # («ندد المتظاهرون بـ...») or about a law or a trial.
-_NOT_FOR_PROTEST = {"legal", "reaction", "generic", "statistic", "commemoration"}
+_NOT_FOR_PROTEST = {"legal", "reaction", "generic", "statistic", "commemoration", "opinion"}
 # An arrest is a legal act: charges do not make it an aftermath.
 _NOT_FOR_FAMILY = {"protest": _NOT_FOR_PROTEST, "arrest": {"legal"}, "agreement": {"legal", "reaction"}}
 
@@ -111,9 +111,10 @@ def _predicate_ok(ctx: DocContext, m: Match) -> bool:
     """A listed verb is a predicate only as a verb form; listed nouns («مقتل») as written."""
     words = phrase_words(m.phrase)
     tok = ctx.toks[m.start].text
-    if m.payload != "casualty_noun" and words[0] in verb_forms(tok):
+    nominal = m.payload in ("casualty_noun", "occurrence_noun")
+    if not nominal and words[0] in verb_forms(tok):
         return True
-    return m.payload == "casualty_noun" and words[0] in prefix_forms(tok) and not tok.startswith("ال")
+    return nominal and words[0] in prefix_forms(tok) and not tok.startswith("ال")
 
 
 def _in_sentence(ctx: DocContext, name: str, c: Candidate) -> list[Match]:
