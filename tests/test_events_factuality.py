@@ -188,3 +188,72 @@ def test_definite_protesters_continue_the_protest_already_told():
     evs = [e for e in extract_events(text, published=PUB, timezone="Asia/Baghdad")
            if e["event_type"] == "Protests"]
     assert len(evs) == 1
+
+
+# ------------------------------------------------------------------ one event per article (item 6)
+
+def test_dateline_is_never_the_place():
+    evs = extract_events("عمّان - قصفت طائرات حربية بلدة سراقب أمس", published=PUB, timezone="Asia/Damascus")
+    assert [e["location"]["name_en"] for e in evs] == ["Saraqib"]
+    evs = extract_events("بيروت (وكالات) - قتل شخصان في انفجار عبوة ناسفة في مدينة صيدا أمس",
+                         published=PUB, timezone="Asia/Beirut")
+    assert {e["location"]["name_en"] for e in evs} == {"Sidon"}
+
+
+def test_headline_and_body_are_one_event():
+    text = ("غارات على ريف إدلب توقع قتلى\n"
+            "قتل أربعة مدنيين اليوم في غارات جوية شنتها طائرات حربية على بلدة سراقب بريف إدلب.")
+    evs = extract_events(text, published=PUB, timezone="Asia/Damascus")
+    assert len(evs) == 1
+    assert evs[0]["location"]["name_en"] == "Saraqib" and evs[0]["fatalities"] == 4
+
+
+def test_governorate_mention_and_town_mention_of_one_capture_merge():
+    text = ("سيطرت فصائل المعارضة اليوم على مواقع في ريف إدلب.\n"
+            "وأكدت الفصائل أنها سيطرت على بلدة سراقب بعد انسحاب قوات النظام منها.")
+    evs = [e for e in extract_events(text, published=PUB, timezone="Asia/Damascus")
+           if e["event_type"] == "Battles"]
+    assert len(evs) == 1 and evs[0]["location"]["name_en"] == "Saraqib"
+
+
+# ------------------------------------------------------------------ places and actors (items 7, 8)
+
+def test_homonym_follows_the_country_the_article_is_about():
+    libya = extract_events("قصفت قوات حفتر مواقع في طرابلس أمس", published=PUB, timezone="Asia/Riyadh")
+    assert libya[0]["location"]["country"] == "Libya"
+    lebanon = extract_events("قال الجيش اللبناني إن اشتباكات اندلعت أمس في طرابلس بين مسلحين",
+                             published=PUB, timezone="Asia/Riyadh")
+    assert lebanon[0]["location"]["country"] == "Lebanon"
+
+
+def test_strong_trigger_without_actor_or_place_is_kept_less_sure():
+    bare = extract_events("انفجرت سيارة مفخخة صباح اليوم", published=PUB)
+    full = extract_events("انفجرت سيارة مفخخة صباح اليوم في بلدة سراقب", published=PUB,
+                          timezone="Asia/Damascus")
+    assert len(bare) == 1 and bare[0]["confidence"] < full[0]["confidence"]
+
+
+def test_every_violent_event_has_an_actor1():
+    ev = extract_events("انفجرت عبوة ناسفة في سوق مدينة الرمادي أمس", published=PUB, timezone="Asia/Baghdad")[0]
+    assert ev["actor1"]["name"] == "Unidentified Armed Group (Iraq)"
+    ev = extract_events("أعلنت الحكومة والمعارضة التوصل إلى اتفاق لوقف إطلاق النار في بلدة سراقب",
+                        published=PUB, timezone="Asia/Damascus")[0]
+    assert ev["actor1"] is not None or ev["actor1_reason"]
+
+
+def test_the_speaker_is_the_source_not_the_actor():
+    ev = extract_events("قال الجيش الأمريكي إن جنديين قتلا في انفجار عبوة ناسفة في بغداد أمس",
+                        published=PUB, timezone="Asia/Baghdad")[0]
+    assert ev["actor1"]["name"] != "Military Forces of the United States"
+    assert ev["attributed_source"] == "Military Forces of the United States"
+    # speaking of its own forces, the speaker stays the actor
+    ev = extract_events("قال الجيش الأمريكي إن طائراته قصفت مواقع للمسلحين قرب مدينة الرمادي أمس",
+                        published=PUB, timezone="Asia/Baghdad")[0]
+    assert ev["actor1"]["name"] == "Military Forces of the United States"
+
+
+def test_security_sources_are_never_actor1():
+    ev = extract_events("قالت مصادر أمنية إن انفجارا وقع في سوق مدينة الموصل أمس وأسفر عن مقتل خمسة أشخاص",
+                        published=PUB, timezone="Asia/Baghdad")[0]
+    assert ev["attributed_source"] == "Security sources"
+    assert ev["actor1"]["name"] == "Unidentified Armed Group (Iraq)"

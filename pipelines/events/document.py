@@ -123,12 +123,20 @@ class DocContext:
         votes: dict[str, float] = {}
         tz_country = c["timezone_country"].get(timezone or "")
         if tz_country:
-            votes[tz_country] = 0.5
+            votes[tz_country] = 0.4     # the site's country: weaker than what the text names
         demonyms = _demonyms()
         for t in self.toks:
             country = demonyms.get(t.text)
             if country:
                 votes[country] = votes.get(country, 0) + 0.5
+        # a group that fights in one country names it («قوات حفتر»); a state's forces, which
+        # also fight abroad, only weakly («الجيش اللبناني»)
+        for a in self.actor_ms:
+            homes = {e["home"]: 0.5 for e in a.entries if e.get("home")}
+            homes.update({e["country"]: 0.25 for e in a.entries if e.get("country") and e["country"] not in homes})
+            if len(homes) == 1:
+                home, w = next(iter(homes.items()))
+                votes[home] = votes.get(home, 0) + w
         return votes
 
     def _country_from_actors(self) -> str | None:
@@ -172,7 +180,11 @@ class DocContext:
                 a.role, a.assoc_of = "member", prev
                 members_open[clause] = prev
                 continue
-            if self._source_phrase(a.start):
+            if self._speaker(a):
+                a.role = "source"      # «قال الجيش الأمريكي إن ...»: who tells the news, not who acted
+            elif self._victims_before_casualty_word(a):
+                a.role = "target"      # «جنديين قتلا في انفجار»: soldiers who died, not who struck
+            elif self._source_phrase(a.start):
                 a.role = "source"      # «وفق مصادر في الشرطة»: who tells, not who acts
             elif self._marker_before("motion", a.start, 2):
                 a.role = "target"      # «هرب إليها جيش النظام»: who flees loses the ground
@@ -190,6 +202,28 @@ class DocContext:
                      and toks[m.start].sent == toks[a.start].sent]
             if after:
                 members_open[toks[after[0].start].clause] = i
+
+    def _speaker(self, a: ActorMention) -> bool:
+        """A reporting verb, the actor, then a bare «إن/أن/بأن» opening what was said; with a
+        pronoun («أنه سيطر») the speaker speaks of its own deed and stays its actor."""
+        if not self._marker_before("attribution_before", a.start, 2):
+            return False
+        for j in range(a.end, min(a.end + 4, len(self.toks))):
+            t = self.toks[j]
+            if t.sent != self.toks[a.start].sent:
+                return False
+            if t.text in ("ان", "بان", "وان"):
+                # «إن طائراته قصفت», «أن مقاتليه استهدفوا»: its own forces, its own deed
+                nxt = self.toks[j + 1].text if j + 1 < len(self.toks) else ""
+                return not nxt.endswith(("ه", "ها", "هم", "يه"))
+        return False
+
+    def _victims_before_casualty_word(self, a: ActorMention) -> bool:
+        """A vague group of soldiers, police or people right before a casualty word."""
+        if not all(e.get("generic") and e["type"] in ("State forces", "Civilians") for e in a.entries):
+            return False
+        starts = self.starts
+        return any(a.end in starts[k] for k in ("fatality_words", "injured_words"))
 
     def _genitive_agent(self, a: ActorMention) -> bool:
         first = self.toks[a.start].text

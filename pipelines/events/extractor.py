@@ -459,6 +459,14 @@ def _modality(ctx: DocContext, c: Candidate) -> tuple[str, str | None]:
             e = resolve_entry(pick.entries, ctx.pub_date, ctx.country)
             if e is not None:
                 source = actor_dict(e, "", ctx.country)["name"]
+    if source is None:
+        # «قال الجيش الأمريكي إن ...», «مصادر في الشرطة»: a named actor who tells the news
+        for _, a in ctx.in_sent("actors", c.sent):
+            if a.role == "source":
+                e = resolve_entry(a.entries, ctx.pub_date, ctx.country)
+                if e is not None:
+                    source = actor_dict(e, "", ctx.country)["name"]
+                    break
     modality = "denied" if denied else "claimed" if claimed else "reported"
     return modality, source
 

@@ -108,7 +108,9 @@ def choose_rows(mentions: list[PlaceMention], votes: dict[str, float] | None = N
             kind_rank = _KIND_ORDER.get(r["kind"], 5)
             if want_region:
                 kind_rank = -kind_rank if r["kind"] in ("admin1", "admin2") else kind_rank
-            return (r["country"] != country, kind_rank, not r["hand"], -r["population"])
+            # homonyms («طرابلس»): the country the article is about, then the next most named
+            return (r["country"] != country, -votes.get(r["country"], 0), kind_rank, not r["hand"],
+                    -r["population"])
         pm.row = min(pm.rows, key=score)
     return country
 
