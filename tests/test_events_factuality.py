@@ -234,7 +234,8 @@ def test_strong_trigger_without_actor_or_place_is_kept_less_sure():
 
 
 def test_every_violent_event_has_an_actor1():
-    ev = extract_events("انفجرت عبوة ناسفة في سوق مدينة الرمادي أمس", published=PUB, timezone="Asia/Baghdad")[0]
+    ev = extract_events("انفجرت عبوة ناسفة في سوق مدينة الرمادي أمس", published=PUB,
+                        timezone="Asia/Baghdad")[0]
     assert ev["actor1"]["name"] == "Unidentified Armed Group (Iraq)"
     ev = extract_events("أعلنت الحكومة والمعارضة التوصل إلى اتفاق لوقف إطلاق النار في بلدة سراقب",
                         published=PUB, timezone="Asia/Damascus")[0]
@@ -257,3 +258,13 @@ def test_security_sources_are_never_actor1():
                         published=PUB, timezone="Asia/Baghdad")[0]
     assert ev["attributed_source"] == "Security sources"
     assert ev["actor1"]["name"] == "Unidentified Armed Group (Iraq)"
+
+
+def test_explain_prints_every_candidate_with_decision_cue_and_score():
+    from pipelines.events.cli import explain_line
+    lines = explain_line("قصفت طائرات حربية بلدة سراقب أمس، وأدان الائتلاف القصف.")
+    assert lines[0].startswith("#") and "1 event(s), 1 non-event mention(s)" in lines[0]
+    event = [ln for ln in lines if ln.startswith("EVENT")][0]
+    mention = [ln for ln in lines if ln.startswith("MENTION")][0]
+    assert "decision=occurred" in event and "score=0." in event
+    assert "decision=reaction" in mention and "cue='وأدان'" in mention
