@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="re-run the extractor over stored articles and replace their events")
     ap.add_argument("--since", help="with --reprocess: only articles published on or after this date")
     ap.add_argument("--explain", action="store_true",
-                    help="print every candidate (events and non-event mentions) with its decision, cue and score")
+                    help="print every candidate (events and non-event mentions) with its decision, "
+                         "cue and score")
     args = ap.parse_args(argv)
     if args.reprocess:
         from pipelines.events.store import reprocess_command

@@ -8,14 +8,21 @@ from pipelines.arabic import fold_text
 from pipelines.events.actors import ActorMention, find_actors
 from pipelines.events.dating import date_index, find_dates, published_local
 from pipelines.events.factuality import fact_indexes
-from pipelines.events.lexicon import (Match, actor_index, air_index, cue_index, cues, place_index, scan,
-                                      source_index, trigger_index)
+from pipelines.events.lexicon import (
+    Match,
+    actor_index,
+    air_index,
+    cue_index,
+    cues,
+    function_words,
+    place_index,
+    scan,
+    source_index,
+    trigger_index,
+)
 from pipelines.events.morph import prefix_forms
 from pipelines.events.places import choose_rows, find_places
 from pipelines.events.text import Doc, build_doc
-
-_SOURCE_NOUNS = {fold_text(w) for w in ("مصادر", "مصدر", "مسؤول", "مسؤولون", "مسؤولين", "متحدث", "ناطق", "مراسل")}
-_SOURCE_PREPS = {fold_text(w) for w in ("في", "من", "لدى", "داخل", "باسم")}
 
 
 def _spans(index, doc: Doc) -> list[Match]:
@@ -28,10 +35,6 @@ def _starts(matches: list[Match]) -> dict[int, Match]:
 
 def covered(matches: list[Match]) -> set[int]:
     return {i for m in matches for i in range(m.start, m.end)}
-
-
-def has_form(token_text: str, words: set[str]) -> bool:
-    return bool(prefix_forms(token_text) & words)
 
 
 def _sentence_tokens(doc: Doc) -> dict[int, list[int]]:
@@ -52,10 +55,9 @@ class DocContext:
         cue_keys = ("agent_verbs", "agent_before", "target_before", "support_before", "member_before",
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
-                    "temporal_subordinators", "negations", "protest_intervention", "protest_excessive",
-                    "cumulative", "crime_words", "subordinate_gap", "future", "anniversary")
-        extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
-                 "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
+                    "temporal_subordinators", "protest_intervention", "protest_excessive",
+                    "cumulative", "crime_words", "subordinate_gap")
+        extra = {"denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         fact = fact_indexes()
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
             + [cue_index(k) for k in cue_keys] + [cue_index(*v) for v in extra.values()] + [air_index()] \
@@ -133,7 +135,8 @@ class DocContext:
         # also fight abroad, only weakly («الجيش اللبناني»)
         for a in self.actor_ms:
             homes = {e["home"]: 0.5 for e in a.entries if e.get("home")}
-            homes.update({e["country"]: 0.25 for e in a.entries if e.get("country") and e["country"] not in homes})
+            homes.update({e["country"]: 0.25 for e in a.entries
+                          if e.get("country") and e["country"] not in homes})
             if len(homes) == 1:
                 home, w = next(iter(homes.items()))
                 votes[home] = votes.get(home, 0) + w
@@ -212,7 +215,7 @@ class DocContext:
             t = self.toks[j]
             if t.sent != self.toks[a.start].sent:
                 return False
-            if t.text in ("ان", "بان", "وان"):
+            if t.text in function_words("complementizers"):
                 # «إن طائراته قصفت», «أن مقاتليه استهدفوا»: its own forces, its own deed
                 nxt = self.toks[j + 1].text if j + 1 < len(self.toks) else ""
                 return not nxt.endswith(("ه", "ها", "هم", "يه"))
@@ -233,9 +236,10 @@ class DocContext:
     def _source_phrase(self, start: int) -> bool:
         """«مصادر في الشرطة», «مسؤول في الجيش»: the actor is where a source sits."""
         toks = self.toks
-        if start < 2 or toks[start - 1].text not in _SOURCE_PREPS:
+        if start < 2 or toks[start - 1].text not in function_words("source_prepositions"):
             return False
-        return any(prefix_forms(toks[j].text) & _SOURCE_NOUNS for j in range(max(0, start - 3), start - 1))
+        nouns = function_words("source_nouns")
+        return any(prefix_forms(toks[j].text) & nouns for j in range(max(0, start - 3), start - 1))
 
     def _clitic_target(self, a: ActorMention) -> bool:
         """«بقوات النظام», «لقوات الأسد»: a preposition glued to the name marks the target."""

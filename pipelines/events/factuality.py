@@ -8,11 +8,11 @@ inside another word; asserting predicates may also carry one object pronoun.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from pipelines.events.lexicon import Match, PhraseIndex, _yaml, payloads, phrase_words
-from pipelines.events.morph import clitic_forms, prefix_forms, token_forms
+from pipelines.events.morph import clitic_forms, prefix_forms, token_forms, verb_forms
 
 if TYPE_CHECKING:                   # imported for type hints only: document imports us
     from pipelines.events.candidate import Candidate
@@ -90,21 +90,6 @@ def _word_sets() -> tuple[frozenset, frozenset]:
     gap = frozenset(w for p in data["topic_nouns"]["gap"] for w in phrase_words(p))
     exc = frozenset(w for p in data["negation_exceptions"] for w in phrase_words(p))
     return gap, exc
-
-
-_SUFFIXES = ("هما", "ها", "هم", "هن", "وا", "ه", "ت", "ا", "تا", "وه", "ني", "نا")
-
-
-@lru_cache(maxsize=65536)
-def verb_forms(token: str) -> frozenset[str]:
-    """A token's forms as a verb: without و/ف and one object or subject ending, never
-    without an article or a preposition (a verb takes neither: «القتل» is a noun)."""
-    bare = token[1:] if token[:1] in ("و", "ف") and len(token) > 3 else token
-    forms = {token, bare}
-    for suf in _SUFFIXES:
-        if bare.endswith(suf) and len(bare) - len(suf) >= 2:
-            forms.add(bare[: -len(suf)])
-    return frozenset(forms)
 
 
 def _predicate_ok(ctx: DocContext, m: Match) -> bool:
@@ -254,7 +239,7 @@ def quantified(ctx: DocContext, c: Candidate) -> bool:
             return False
         if j in ctx.starts["numbers"] or toks[j].text.isdigit() or j in ctx.number_ends:
             return True
-        if toks[j].text not in ("من", "عدة", "نحو", "حوالي", "قرابة"):
+        if not prefix_forms(toks[j].text) & _word_set("quantity_gap"):
             return False
     return False
 
@@ -341,9 +326,13 @@ def purpose(ctx: DocContext, c: Candidate) -> bool:
     return not (prefix_forms(prev) & _suffered())
 
 
-@lru_cache(maxsize=1)
+@cache
+def _word_set(name: str, keep_article: bool = False) -> frozenset[str]:
+    return frozenset(w for p in factuality_data()[name] for w in phrase_words(p, keep_article))
+
+
 def _suffered() -> frozenset[str]:
-    return frozenset(w for p in factuality_data()["suffered"] for w in phrase_words(p))
+    return _word_set("suffered")
 
 
 def decide(ctx: DocContext, c: Candidate) -> Decision:

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from pipelines.arabic import fold_text
 from functools import lru_cache
 
+from pipelines.arabic import fold_text
 from pipelines.events.lexicon import Match, cue_index, cues, payloads, phrase_words, place_index, word_set
 from pipelines.events.morph import clitic_forms
 from pipelines.events.text import Doc

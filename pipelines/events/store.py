@@ -13,7 +13,8 @@ import json
 import logging
 import os
 import sys
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
@@ -139,7 +140,7 @@ def _local_published(article: Mapping[str, Any]) -> str | None:
     utc = article.get("published")
     if isinstance(utc, dt.datetime):
         if utc.tzinfo is None:
-            utc = utc.replace(tzinfo=dt.timezone.utc)
+            utc = utc.replace(tzinfo=dt.UTC)
         return utc.isoformat()
     return None
 
@@ -148,7 +149,7 @@ def _since_filter(since: str | None) -> dict:
     if not since:
         return {}
     try:
-        day = dt.datetime.fromisoformat(since.strip()[:10]).replace(tzinfo=dt.timezone.utc)
+        day = dt.datetime.fromisoformat(since.strip()[:10]).replace(tzinfo=dt.UTC)
     except ValueError as exc:
         raise ValueError(f"--since wants a date like 2024-01-31, not {since!r}") from exc
     return {"published": {"$gte": day}}
