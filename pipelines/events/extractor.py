@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipelines.events.actor_choice import ChosenActors, choose_actors
 from pipelines.events.actors import actor_dict, resolve_entry
@@ -97,7 +98,27 @@ def _extract(text: str, published: str | None, timezone: str | None, source: str
         if reason:
             ev["actor1_reason"] = reason
         out.append(ev)
+    out, mentions = _post_filter(out, mentions)
     return Extraction(out, mentions)
+
+
+def _post_filter(events: list[dict], mentions: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The hook for a learned scorer. ``pipelines/events/scorer.py``, when present, provides
+    ``score_events(events, mentions) -> (events, mentions)``: it reads each event's evidence
+    sentence and fields (event_type, sub_event_type, modality, factuality decision and cue,
+    actor1/location/fatalities found), sets ``confidence``, and moves the events it rejects
+    to the mentions (with their own factuality decision). Without it the rule score stands."""
+    scorer = _scorer()
+    return scorer(events, mentions) if scorer is not None else (events, mentions)
+
+
+@lru_cache(maxsize=1)
+def _scorer():
+    try:        # optional: the learned scorer ships separately from the rules
+        from pipelines.events.scorer import score_events
+    except ImportError:
+        return None
+    return score_events
 
 
 def _mention(ctx: DocContext, c: Candidate) -> dict:
