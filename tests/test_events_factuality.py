@@ -268,3 +268,11 @@ def test_explain_prints_every_candidate_with_decision_cue_and_score():
     mention = [ln for ln in lines if ln.startswith("MENTION")][0]
     assert "decision=occurred" in event and "score=0." in event
     assert "decision=reaction" in mention and "cue='وأدان'" in mention
+
+
+def test_state_forces_are_named_by_the_government_of_the_event_date():
+    text = "قصف الجيش العراقي مواقع للمسلحين قرب مدينة الموصل أمس"
+    old = extract_events(text, published="2008-06-15T12:00:00+03:00", timezone="Asia/Baghdad")[0]
+    new = extract_events(text, published="2021-01-15T12:00:00+03:00", timezone="Asia/Baghdad")[0]
+    assert old["actor1"]["name"] == "Military Forces of Iraq (2006-2014)"
+    assert new["actor1"]["name"] == "Military Forces of Iraq (2020-2022)"
