@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipelines.dates import find_publication_date
-from pipelines.events import extract_events
+from pipelines.events import analyse
 from pipelines.extract import ExtractionError, decode_html, extract_article, parse_html
 from pipelines.records import Article, Drop, DropReason, Page, build_article
 
@@ -84,9 +84,10 @@ def _process(page: Page, with_events: bool) -> Article | Drop:
 
 def _with_events(article: Article) -> Article:
     try:
-        events = extract_events(article.text, published=article.published_local,
-                                timezone=article.timezone, source=article.source)
+        found = analyse(article.text, published=article.published_local,
+                        timezone=article.timezone, source=article.source)
     except Exception as exc:  # events are an addition; the article is still kept
         log.exception("event extraction failed for %s", article.final_url or article.url)
         return dataclasses.replace(article, events_error=f"{type(exc).__name__}: {exc}")
-    return dataclasses.replace(article, events=tuple(events))
+    # Candidates that are not events (planned, negated, recalled, ...) are kept for audit.
+    return dataclasses.replace(article, events=tuple(found.events), event_mentions=tuple(found.mentions))

@@ -229,6 +229,9 @@ class Article:
     published_zone_corrected: bool = False
     # Events (pipelines.events.extract_events): None when the stage did not run.
     events: tuple[Mapping[str, Any], ...] | None = None
+    # Candidates the extractor judged not to be events (planned, negated, recalled, ...),
+    # each with its factuality decision and cue: kept for audit, never exported as events.
+    event_mentions: tuple[Mapping[str, Any], ...] = ()
     events_error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

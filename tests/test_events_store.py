@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.events import extract_events
-from pipelines.events.store import EVENTS, event_id, reprocess, replace_events
+from pipelines.events.store import EVENTS, event_id, replace_events, reprocess
 from pipelines.export import ACLED_COLUMNS, iter_events, write_events
 from pipelines.storage import ArticleStore
 

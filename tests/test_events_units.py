@@ -64,8 +64,11 @@ def test_relative_dates():
     assert _one("قصفت قوات النظام بلدة سراقب")["date"] == "2020-06-12"
 
 
-def test_old_dated_mention_is_background():
-    assert extract_events("قصفت قوات النظام بلدة سراقب في 3 آذار 2019", published=PUB) == []
+def test_first_report_with_an_earlier_date_is_an_event_on_that_date():
+    # Issue 15 item 5: an explicit earlier date dates the event, it does not make it a recall.
+    ev = _one("قصفت قوات النظام بلدة سراقب في 3 آذار 2019")
+    assert ev["date"] == "2019-03-03"
+    assert ev["confidence"] < _one("قصفت قوات النظام بلدة سراقب أمس")["confidence"]
 
 
 def test_geo_precision():
@@ -75,7 +78,9 @@ def test_geo_precision():
 
 
 def test_background_and_condemnation_give_nothing():
-    assert extract_events("وكانت قوات النظام قد سيطرت على مدينة سراقب", published=PUB) == []
+    # The pluperfect alone decides nothing; with a date weeks back it recalls a known event.
+    assert len(extract_events("وكانت قوات النظام قد سيطرت على مدينة سراقب", published=PUB)) == 1
+    assert extract_events("وكانت قوات النظام قد سيطرت على مدينة سراقب في آذار 2019", published=PUB) == []
     assert extract_events("أدانت الأمم المتحدة القصف الذي استهدف مدينة سراقب", published=PUB) == []
     assert extract_events("ارتفعت أسعار الخبز في مدينة إدلب", published=PUB) == []
     assert extract_events("", published=PUB) == []

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipelines.arabic import fold_text
-from pipelines.events.lexicon import Match, actor_index, actors, cue_index, cues, payloads
+from pipelines.events.lexicon import Match, actor_index, actors, cue_index, cues, function_words, payloads
 from pipelines.events.text import Doc
 
 INTER = {"State forces": 1, "Rebel group": 2, "Political militia": 3, "Identity militia": 4,
@@ -36,7 +36,7 @@ def find_actors(doc: Doc, matches: list | None = None) -> list[ActorMention]:
         nxt = ms[k + 1] if k + 1 < len(ms) else None
         gap = nxt.start - m.end if nxt is not None else -1
         # «مسلحون من تنظيم داعش»: «من» may stand between the vague word and the name
-        if nxt is not None and (gap == 0 or (gap == 1 and doc.tokens[m.end].text == "من")) and \
+        if nxt is not None and (gap == 0 or (gap == 1 and doc.tokens[m.end].text in function_words("from"))) and \
                 all(e.get("generic") for e in a.entries) and \
                 not any(e.get("generic") for e in payloads(nxt)) and \
                 ({e["type"] for e in a.entries} & {e["type"] for e in payloads(nxt)}
@@ -68,7 +68,7 @@ def _force_nationality(doc: Doc, known: list) -> list[Match]:
             country = nations.get(toks[j].text)
             if country:
                 entry = {"name": "Military Forces of {nation}", "nation": country, "type": "State forces",
-                         "country": country, "aliases": [], "from": None}
+                         "country": country, "aliases": [m.phrase], "from": None}
                 out.append(Match(m.start, j + 1, entry, ""))
                 break
     return out
@@ -166,7 +166,7 @@ def army_of(country: str, when: dt.date | None) -> dict:
                      "aliases": []}
 
 
-def actor_dict(entry: dict, surface: str, country: str | None) -> dict:
+def actor_dict(entry: dict, surface: str | None, country: str | None) -> dict:
     name = entry["name"]
     if "{country}" in name:
         name = name.replace("{country}", country) if country else \

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.events.factuality import OCCURRED, Decision
+
+
 @dataclass
 class Candidate:
     ttype: dict
@@ -19,4 +22,5 @@ class Candidate:
     deadly: bool = False            # «اغتال»: at least one dead
     twin_of: int | None = None      # a listed town split off another candidate
     headline: bool = False          # in the first line of a multi-paragraph text
+    decision: Decision = field(default_factory=lambda: Decision(OCCURRED))
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from pipelines.events.lexicon import PhraseIndex, cues
+from pipelines.events.lexicon import PhraseIndex, cues, function_words
 from pipelines.events.morph import clitic_forms
 from pipelines.events.text import Doc
 
@@ -55,7 +55,7 @@ def _index() -> PhraseIndex:
             idx.add(k, ("period", v))
         for k, v in dw["months"].items():
             idx.add(k, ("month", v))
-        for k in ("عام", "العام", "سنة", "خلال عام"):
+        for k in cues()["function_words"]["year_words"]:
             idx.add(k, ("year", 0))
         _IDX = idx
     return _IDX
@@ -100,7 +100,7 @@ def find_dates(doc: Doc, ref: dt.datetime | None, timezone: str | None,
             date = ref.date() + dt.timedelta(days=val)
         elif kind == "weekday":
             # «يوم»/«اليوم» before is fine; «الماضي» after means strictly before the reference.
-            past = e < len(toks) and toks[e].text in ("الماضي", "الفائت", "المنصرم")
+            past = e < len(toks) and toks[e].text in function_words("past_words")
             delta = (ref.weekday() - val) % 7
             if past and delta == 0:
                 delta = 7
@@ -121,27 +121,27 @@ def find_dates(doc: Doc, ref: dt.datetime | None, timezone: str | None,
         elif kind == "month":
             day = None
             j = s - 1
-            if j >= 0 and toks[j].text in ("من", "شهر") and j - 1 >= 0:
+            if j >= 0 and toks[j].text in function_words("month_gap") and j - 1 >= 0:
                 j -= 1
-                if toks[j].text in ("من", "شهر") and j - 1 >= 0:
+                if toks[j].text in function_words("month_gap") and j - 1 >= 0:
                     j -= 1
             if j >= 0 and _DAY_RE.match(toks[j].text) and 1 <= int(toks[j].text) <= 31:
                 day = int(toks[j].text)
                 s = j
-                if s - 1 >= 0 and toks[s - 1].text in ("ال",):
+                if s - 1 >= 0 and toks[s - 1].text in function_words("day_article"):
                     s -= 1
-            elif s - 1 >= 0 and toks[s - 1].text in ("شهر",):
+            elif s - 1 >= 0 and toks[s - 1].text in function_words("month_gap") - function_words("from"):
                 pass
             else:
                 # A bare month word needs a day, a year or «الماضي»: «أب»/«ماي» are common words too.
-                if not (e < len(toks) and (toks[e].text in ("الماضي", "الفائت", "المنصرم")
+                if not (e < len(toks) and (toks[e].text in function_words("past_words")
                                            or _YEAR_RE.match(toks[e].text))):
                     continue
             year = ref.year
             if e < len(toks) and _YEAR_RE.match(toks[e].text):
                 year = int(toks[e].text)
                 e += 1
-            elif e < len(toks) and toks[e].text in ("الماضي", "الفائت", "المنصرم"):
+            elif e < len(toks) and toks[e].text in function_words("past_words"):
                 e += 1
             try:
                 date = dt.date(year, val, day or 1)

@@ -7,14 +7,22 @@ from functools import lru_cache
 from pipelines.arabic import fold_text
 from pipelines.events.actors import ActorMention, find_actors
 from pipelines.events.dating import date_index, find_dates, published_local
-from pipelines.events.lexicon import (Match, actor_index, air_index, cue_index, cues, place_index, scan,
-                                      source_index, trigger_index)
+from pipelines.events.factuality import fact_indexes
+from pipelines.events.lexicon import (
+    Match,
+    actor_index,
+    air_index,
+    cue_index,
+    cues,
+    function_words,
+    place_index,
+    scan,
+    source_index,
+    trigger_index,
+)
 from pipelines.events.morph import prefix_forms
 from pipelines.events.places import choose_rows, find_places
 from pipelines.events.text import Doc, build_doc
-
-_SOURCE_NOUNS = {fold_text(w) for w in ("مصادر", "مصدر", "مسؤول", "مسؤولون", "مسؤولين", "متحدث", "ناطق", "مراسل")}
-_SOURCE_PREPS = {fold_text(w) for w in ("في", "من", "لدى", "داخل", "باسم")}
 
 
 def _spans(index, doc: Doc) -> list[Match]:
@@ -27,10 +35,6 @@ def _starts(matches: list[Match]) -> dict[int, Match]:
 
 def covered(matches: list[Match]) -> set[int]:
     return {i for m in matches for i in range(m.start, m.end)}
-
-
-def has_form(token_text: str, words: set[str]) -> bool:
-    return bool(prefix_forms(token_text) & words)
 
 
 def _sentence_tokens(doc: Doc) -> dict[int, list[int]]:
@@ -51,15 +55,20 @@ class DocContext:
         cue_keys = ("agent_verbs", "agent_before", "target_before", "support_before", "member_before",
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
-                    "temporal_subordinators", "negations", "protest_intervention", "protest_excessive",
-                    "cumulative", "crime_words", "subordinate_gap", "future", "anniversary")
-        extra = {"bg_sentence": ("background_sentence", "words"), "bg_clause": ("background_clause", "words"),
-                 "denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
+                    "temporal_subordinators", "protest_intervention", "protest_excessive",
+                    "cumulative", "crime_words", "subordinate_gap")
+        extra = {"denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
+        fact = fact_indexes()
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
-            + [cue_index(k) for k in cue_keys] + [cue_index(*v) for v in extra.values()] + [air_index()]
+            + [cue_index(k) for k in cue_keys] + [cue_index(*v) for v in extra.values()] + [air_index()] \
+            + list(fact.values())
         found = scan(self.toks, indexes)
         self.trigger_ms, actor_ms, place_ms, self.source_ms, date_ms = found[:5]
-        self.cue = dict(zip(list(cue_keys) + list(extra) + ["air_cues"], found[5:]))
+        names = list(cue_keys) + list(extra) + ["air_cues"] + ["fact:" + k for k in fact]
+        self.cue = dict(zip(names, found[5:]))
+        self.clause_starts: dict[int, int] = {}
+        for i, t in enumerate(self.toks):
+            self.clause_starts.setdefault(t.clause, i)
         self.actor_ms = find_actors(doc, actor_ms)
         blocked = covered(self.source_ms) | {i for a in self.actor_ms for i in range(a.start, a.end)}
         self.places = find_places(doc, blocked, place_ms)
@@ -67,11 +76,13 @@ class DocContext:
         if self.country is None:
             self.country = self._country_from_actors()
         self.place_tokens = {i for p in self.places for i in range(p.start, p.end)}
+        self.name_tokens = blocked | self.place_tokens
         self.dates = find_dates(doc, self.ref, timezone, date_ms)
         self.date_tokens = {i for d in self.dates for i in range(d.start, d.end)}
         self.sent_tokens = _sentence_tokens(doc)
         self.ends = {k: {m.end: m for m in v} for k, v in self.cue.items()}
         self.starts = {k: {m.start for m in v} for k, v in self.cue.items()}
+        self.number_ends = {m.end - 1 for m in self.cue["numbers"]}
         self.numbers_cache: dict[int, tuple] = {}
         self._by_sent: dict[str, dict[int, list]] = {}
         self._live_by_sent: dict[int, list] | None = None
@@ -80,6 +91,11 @@ class DocContext:
         self.trigger_ends = {m.end for m in self.trigger_ms}
         self.live: list = []
         self._assign_roles()
+
+    def sent_first(self, sent: int) -> int:
+        """Index of the first token of a sentence."""
+        toks = self.sent_tokens.get(sent)
+        return toks[0] if toks else 0
 
     def in_sent(self, name: str, sent: int) -> list:
         """(index, item) pairs of one kind of match in one sentence: keeps the per-event
@@ -109,12 +125,21 @@ class DocContext:
         votes: dict[str, float] = {}
         tz_country = c["timezone_country"].get(timezone or "")
         if tz_country:
-            votes[tz_country] = 0.5
+            votes[tz_country] = 0.4     # the site's country: weaker than what the text names
         demonyms = _demonyms()
         for t in self.toks:
             country = demonyms.get(t.text)
             if country:
                 votes[country] = votes.get(country, 0) + 0.5
+        # a group that fights in one country names it («قوات حفتر»); a state's forces, which
+        # also fight abroad, only weakly («الجيش اللبناني»)
+        for a in self.actor_ms:
+            homes = {e["home"]: 0.5 for e in a.entries if e.get("home")}
+            homes.update({e["country"]: 0.25 for e in a.entries
+                          if e.get("country") and e["country"] not in homes})
+            if len(homes) == 1:
+                home, w = next(iter(homes.items()))
+                votes[home] = votes.get(home, 0) + w
         return votes
 
     def _country_from_actors(self) -> str | None:
@@ -158,7 +183,11 @@ class DocContext:
                 a.role, a.assoc_of = "member", prev
                 members_open[clause] = prev
                 continue
-            if self._source_phrase(a.start):
+            if self._speaker(a):
+                a.role = "source"      # «قال الجيش الأمريكي إن ...»: who tells the news, not who acted
+            elif self._victims_before_casualty_word(a):
+                a.role = "target"      # «جنديين قتلا في انفجار»: soldiers who died, not who struck
+            elif self._source_phrase(a.start):
                 a.role = "source"      # «وفق مصادر في الشرطة»: who tells, not who acts
             elif self._marker_before("motion", a.start, 2):
                 a.role = "target"      # «هرب إليها جيش النظام»: who flees loses the ground
@@ -177,6 +206,28 @@ class DocContext:
             if after:
                 members_open[toks[after[0].start].clause] = i
 
+    def _speaker(self, a: ActorMention) -> bool:
+        """A reporting verb, the actor, then a bare «إن/أن/بأن» opening what was said; with a
+        pronoun («أنه سيطر») the speaker speaks of its own deed and stays its actor."""
+        if not self._marker_before("attribution_before", a.start, 2):
+            return False
+        for j in range(a.end, min(a.end + 4, len(self.toks))):
+            t = self.toks[j]
+            if t.sent != self.toks[a.start].sent:
+                return False
+            if t.text in function_words("complementizers"):
+                # «إن طائراته قصفت», «أن مقاتليه استهدفوا»: its own forces, its own deed
+                nxt = self.toks[j + 1].text if j + 1 < len(self.toks) else ""
+                return not nxt.endswith(("ه", "ها", "هم", "يه"))
+        return False
+
+    def _victims_before_casualty_word(self, a: ActorMention) -> bool:
+        """A vague group of soldiers, police or people right before a casualty word."""
+        if not all(e.get("generic") and e["type"] in ("State forces", "Civilians") for e in a.entries):
+            return False
+        starts = self.starts
+        return any(a.end in starts[k] for k in ("fatality_words", "injured_words"))
+
     def _genitive_agent(self, a: ActorMention) -> bool:
         first = self.toks[a.start].text
         return first[:1] == "ل" and any(m.end == a.start for m in self.trigger_ms) and \
@@ -185,9 +236,10 @@ class DocContext:
     def _source_phrase(self, start: int) -> bool:
         """«مصادر في الشرطة», «مسؤول في الجيش»: the actor is where a source sits."""
         toks = self.toks
-        if start < 2 or toks[start - 1].text not in _SOURCE_PREPS:
+        if start < 2 or toks[start - 1].text not in function_words("source_prepositions"):
             return False
-        return any(prefix_forms(toks[j].text) & _SOURCE_NOUNS for j in range(max(0, start - 3), start - 1))
+        nouns = function_words("source_nouns")
+        return any(prefix_forms(toks[j].text) & nouns for j in range(max(0, start - 3), start - 1))
 
     def _clitic_target(self, a: ActorMention) -> bool:
         """«بقوات النظام», «لقوات الأسد»: a preposition glued to the name marks the target."""
@@ -204,5 +256,7 @@ def _demonyms() -> dict[str, str]:
 
 
 def _phrase_first(entry: dict) -> str:
-    return entry["aliases"][0]
+    """The first lexicon spelling of an actor ("" for entries built on the fly)."""
+    aliases = entry.get("aliases") or [""]
+    return aliases[0]
 

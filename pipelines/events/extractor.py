@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pipelines.events.actors import actor_dict, national_forces, resolve_entry
+from pipelines.events.actor_choice import ChosenActors, choose_actors
+from pipelines.events.actors import actor_dict, resolve_entry
 from pipelines.events.candidate import Candidate
 from pipelines.events.casualties import count_casualties, deaths_after
-from pipelines.events.document import covered, DocContext, has_form
-from pipelines.events.lexicon import payloads, triggers
+from pipelines.events.document import DocContext, covered
+from pipelines.events.factuality import Decision, caused_death, decide, pluperfect
+from pipelines.events.lexicon import function_words, payloads, triggers
 from pipelines.events.merge import merge_events
 from pipelines.events.morph import prefix_forms
 from pipelines.events.places import PlaceMention, location_dict
@@ -23,53 +28,101 @@ EXTRACTOR_VERSION = "marsad-events-0.1.0"
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000           # longer inputs are cut: no news article is that long
-BACKGROUND_DAYS = 14          # an event dated this much before publication is a recall
+OLD_DAYS = 14                 # an event dated this much before publication may be a recall
 _CAPTURING = {"battle", "territory", "arrest", "civilian"}
 _FAMILY_OF_BATTLE = "battle"
 
 
+class EventExtractionError(RuntimeError):
+    """A bug inside the extractor: the caller records it (``events_error``), never as "no events"."""
+
+
+@dataclass
+class Extraction:
+    """What one text yields: the events, and the candidates that are not events (with their
+    factuality decision and cue), kept for audit and never exported."""
+    events: list[dict] = field(default_factory=list)
+    mentions: list[dict] = field(default_factory=list)
+
+
+def analyse(text: str, *, published: str | None = None, timezone: str | None = None,
+            source: str | None = None) -> Extraction:
+    """Events and non-event mentions of a text. Bad input (not a string, blank) gives an
+    empty result; an internal error raises EventExtractionError."""
+    if not isinstance(text, str) or not text.strip():
+        return Extraction()
+    try:
+        return _extract(text[:MAX_CHARS], published, timezone, source)
+    except Exception as exc:
+        log.exception("event extraction failed")
+        raise EventExtractionError(f"{type(exc).__name__}: {exc}") from exc
+
+
 def extract_events(text: str, *, published: str | None = None, timezone: str | None = None,
                    source: str | None = None) -> list[dict]:
-    """Events reported in an article's text; never raises (returns [] on bad input)."""
-    try:
-        if not isinstance(text, str) or not text.strip():
-            return []
-        return _extract(text[:MAX_CHARS], published, timezone, source)
-    except Exception:  # noqa: BLE001 - a stage must not crash the crawl
-        log.exception("event extraction failed")
-        return []
-
+    """Events reported in an article's text (``[]`` for bad input). An internal error raises
+    EventExtractionError so that the article records it instead of losing its events."""
+    return analyse(text, published=published, timezone=timezone, source=source).events
 
 
 # ---------------------------------------------------------------------------- extraction
 
-def _extract(text: str, published: str | None, timezone: str | None, source: str | None) -> list[dict]:
+def _extract(text: str, published: str | None, timezone: str | None, source: str | None) -> Extraction:
     ctx = DocContext(text, published, timezone)
     if not ctx.toks:
-        return []
+        return Extraction()
     cands = _candidates(ctx)
     ctx.live = [c for c in cands if not c.background]
     consumed = _consumed_places(ctx, cands)
     focus = _focus_place(ctx, consumed)
     events: list[Candidate] = []
+    mentions: list[dict] = []
     for c in cands:
         if c.background:
+            mentions.append(_mention(ctx, c))
             continue
         c.headline = c.sent == 0 and len(set(ctx.doc.paragraphs)) > 1 and \
             ctx.doc.sentences[0][1] <= (ctx.text_first_break if ctx.text_first_break >= 0 else 10 ** 9)
         if _build(ctx, c, consumed, focus):
             events.append(c)
             events.extend(_listed_places(ctx, c))
+        else:
+            mentions.append(_mention(ctx, c))
     merged = merge_events(events)
     out = []
     for c in merged:
         ev = c.event
         ev["confidence"] = round(min(0.95, ev["confidence"] + 0.05 * (c.mentions - 1)), 2)
+        # after merging: a named actor of another mention wins over the unidentified one
+        country = (ev["location"] or {}).get("country") or ctx.country
+        ev["actor1"], reason = _actor1_or_reason(ev["actor1"], ev["event_type"], country)
+        if reason:
+            ev["actor1_reason"] = reason
         out.append(ev)
     # The learned scorer's verdict comes last: it sees the rules' final fields. What it sets
     # aside are low-confidence mentions, not events.
-    out, _low_confidence = apply_scorer(out, text)
-    return out
+    out, low_confidence = apply_scorer(out, text)
+    mentions += [_set_aside(ev) for ev in low_confidence]
+    return Extraction(out, mentions)
+
+
+def _set_aside(event: dict) -> dict:
+    """An event the learned scorer rejected, as an audit record like the other mentions."""
+    return {"event_type": event.get("event_type"), "sub_event_type": event.get("sub_event_type"),
+            "trigger": None,
+            "factuality": {"decision": "low_confidence",
+                           "cue": f"learned score {event.get('confidence')} under the threshold"},
+            "rule_factuality": event.get("factuality"), "evidence": event.get("evidence"),
+            "confidence": event.get("confidence"), "extractor_version": EXTRACTOR_VERSION}
+
+
+def _mention(ctx: DocContext, c: Candidate) -> dict:
+    """A candidate that is not an event, as an audit record."""
+    s_start, s_end = ctx.doc.sentences[c.sent]
+    return {"event_type": c.ttype["event_type"], "sub_event_type": c.ttype["sub_event_type"],
+            "trigger": _surface(ctx, c.start, c.end), "factuality": c.decision.as_dict(),
+            "evidence": {"text": ctx.doc.text[s_start:s_end], "start": s_start, "end": s_end},
+            "extractor_version": EXTRACTOR_VERSION}
 
 
 def _candidates(ctx: DocContext) -> list[Candidate]:
@@ -78,22 +131,6 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
     # starts with it («غارة أمريكية», «الطيران الروسي»: the name is the deed's author).
     blocked = ctx.place_tokens | {i for a in ctx.actor_ms for i in range(a.start + 1, a.end)} \
         | covered(ctx.source_ms)
-    bg_sent = {toks[m.start].sent for m in ctx.cue["bg_sentence"]}
-    anniversary = {toks[m.start].sent for m in ctx.cue["anniversary"]}
-    # Clause cues («سبق أن», «تنديدا ب») cover what follows them in the clause.
-    bg_after: dict[int, int] = {}
-    for m in ctx.cue["bg_clause"]:
-        cl = toks[m.start].clause
-        bg_after[cl] = min(bg_after.get(cl, m.start), m.start)
-    bg_clause: set[int] = {toks[m.start].clause for m in ctx.cue["future"]}   # plans, calls
-    # «كانت ... قد»: a pluperfect marks a recalled event.
-    for i, t in enumerate(toks):
-        if has_form(t.text, {"كان", "كانت", "كانوا", "كانتا"}):
-            for j in range(i + 1, min(i + 7, len(toks))):
-                if toks[j].clause != t.clause:
-                    break
-                if toks[j].text in ("قد", "وقد"):
-                    bg_clause.add(t.clause)
     raw: list[Candidate] = []
     for m in ctx.trigger_ms:
         options = payloads(m)
@@ -110,19 +147,10 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
             if not nxt & set(info["requires"]):
                 continue
         t = toks[m.start]
-        bg = t.sent in bg_sent or t.clause in bg_clause or (t.clause in bg_after and m.start > bg_after[t.clause]) \
-            or (t.sent in anniversary and info["type"]["family"] != "protest")
-        subordinate = False
-        if _after_subordinator(ctx, m.start):
-            bg = subordinate = True
-        if any(m.start - k in ctx.starts["negations"] and toks[m.start - k].clause == t.clause for k in (1, 2, 3)
-               if m.start - k >= 0):
-            continue            # «لم تسجل أي مواجهات»: said not to have happened
-        if m.start >= 2 and toks[m.start - 1].text == "من" and m.start - 2 in ctx.starts["motion"]:
-            bg = True           # «هربا من المعارك»: what people fled, told as background
-        cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"], bg)
-        cand.subordinate = subordinate
+        cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"])
         cand.deadly = info["deadly"]
+        cand.decision = _decision(ctx, cand)
+        cand.background = not cand.decision.occurred
         raw.append(cand)
     # One event per clause and family; precise words beat generic ones.
     by_clause: dict[int, list[Candidate]] = {}
@@ -130,7 +158,7 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
         by_clause.setdefault(c.clause, []).append(c)
     strong_sents = {c.sent for c in raw if c.strong and not c.background}
     out: list[Candidate] = []
-    for clause, cs in by_clause.items():
+    for cs in by_clause.values():
         if cs[0].sent in strong_sents:
             cs = [c for c in cs if c.strong or c.background]
         families = {c.ttype["family"] for c in cs if not c.background}
@@ -149,22 +177,42 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
     # «اشتباكات ... وسط قصف مدفعي متبادل»: fire amid a battle belongs to the battle.
     battle_sents = {c.sent for c in out if c.ttype["family"] == _FAMILY_OF_BATTLE and not c.background}
     return [c for c in out if not (c.ttype["family"] == "remote" and c.sent in battle_sents and c.start > 0
-                                   and toks[c.start - 1].text in ("وسط", "ووسط"))]
+                                   and toks[c.start - 1].text in function_words("amid"))]
 
 
-def _after_subordinator(ctx: DocContext, start: int) -> bool:
-    """«بعد تحريرها», «بعد يومين من اختطافه»: a noun recalled after a time word."""
+def _decision(ctx: DocContext, c: Candidate) -> Decision:
+    """Factuality first; then the two recalls told by position: a noun after a time word
+    («بعد تحريرها») and what people fled («هربا من المعارك»)."""
+    d = decide(ctx, c)
+    if not d.occurred:
+        return d
+    sub = _after_subordinator(ctx, c.start)
+    if sub is not None and not caused_death(ctx, c, sub):
+        c.subordinate = True
+        return Decision("reference", _surface(ctx, sub, sub + 1))
+    toks = ctx.toks
+    if c.start >= 2 and toks[c.start - 1].text in function_words("from") and \
+            c.start - 2 in ctx.starts["motion"]:
+        return Decision("reference", _surface(ctx, c.start - 2, c.start))
+    return d
+
+
+def _after_subordinator(ctx: DocContext, start: int) -> int | None:
+    """«بعد تحريرها», «بعد يومين من اختطافه»: a noun recalled after a time word (its index)."""
     toks = ctx.toks
     j = start - 1
     gap = 0
+    coordinated = toks[start].text[:1] == "و"     # «بعد حصار وقصف»: one noun may come between
     while j >= 0 and toks[j].clause == toks[start].clause and gap <= 3:
         if j in ctx.starts["temporal_subordinators"]:
-            return True
+            return j
         if j not in ctx.starts["subordinate_gap"]:
-            return False
+            if not coordinated:
+                return None
+            coordinated = False
         j -= 1
         gap += 1
-    return False
+    return None
 
 
 def _consumed_places(ctx: DocContext, cands: list[Candidate]) -> set[int]:
@@ -178,9 +226,28 @@ def _consumed_places(ctx: DocContext, cands: list[Candidate]) -> set[int]:
         if same:
             consumed.add(min(same, key=lambda i: abs(ctx.places[i].start - c.start)))
     for i, p in enumerate(ctx.places):
-        if _is_origin(ctx, p):
+        if _is_origin(ctx, p) or _is_dateline(ctx, p):
             consumed.add(i)
     return consumed
+
+
+def _is_dateline(ctx: DocContext, p: PlaceMention) -> bool:
+    """«غازي عنتاب -», «بيروت (رويترز) -»: where the report was written, at the head of a
+    paragraph and closed by a dash or colon, is never the event's place."""
+    toks = ctx.toks
+    first = ctx.sent_first(toks[p.start].sent)
+    sent = toks[p.start].sent
+    s_start, _ = ctx.doc.sentences[sent]
+    para_head = sent == 0 or ctx.doc.paragraphs[sent] != ctx.doc.paragraphs[sent - 1] or \
+        ctx.doc.text[max(0, s_start - 1):s_start] == "\n"
+    if not para_head or p.start - first > 1:
+        return False
+    # only the place (and a news agency in brackets) before the closing mark
+    tail = ctx.doc.text[toks[p.end - 1].end:toks[p.end - 1].end + 40]
+    return bool(_DATELINE_TAIL.match(tail))
+
+
+_DATELINE_TAIL = re.compile(r"^\s*(?:\([^)]{0,30}\)\s*)?(?:[-–—ـ:]|\s-\s)")
 
 
 def _is_origin(ctx: DocContext, p: PlaceMention) -> bool:
@@ -189,7 +256,7 @@ def _is_origin(ctx: DocContext, p: PlaceMention) -> bool:
     j = p.start - 1
     if j >= 0 and p.qualifier and j - 1 >= 0:
         j -= 1
-    if j < 0 or toks[j].text not in ("من", "ومن"):
+    if j < 0 or toks[j].text not in function_words("from"):
         return False
     for k in range(max(0, j - 5), j):
         if toks[k].sent == toks[j].sent and k in ctx.starts["motion"]:
@@ -258,11 +325,13 @@ def _listed_places(ctx: DocContext, c: Candidate) -> list[Candidate]:
     if c.ttype["family"] not in _SPLIT_FAMILIES or loc is None or c.inherited_location:
         return []
     toks = ctx.toks
-    chosen = [p for _, p in ctx.in_sent("places", c.sent) if p.row is not None and p.row["name_en"] == loc["name_en"]]
+    chosen = [p for _, p in ctx.in_sent("places", c.sent)
+              if p.row is not None and p.row["name_en"] == loc["name_en"]]
     if not chosen:
         return []
     last_end = chosen[0].end
-    if any(toks[j].text in ("بين", "وبين") for j in range(max(0, chosen[0].start - 4), chosen[0].start)):
+    if any(toks[j].text in function_words("between")
+           for j in range(max(0, chosen[0].start - 4), chosen[0].start)):
         return []
     out = []
     for _, p in ctx.in_sent("places", c.sent):
@@ -284,7 +353,10 @@ def _listed_places(ctx: DocContext, c: Candidate) -> list[Candidate]:
 
 
 def _date_for(ctx: DocContext, c: Candidate) -> tuple[dt.date | None, int]:
-    sent = [d for _, d in ctx.in_sent("dates", c.sent)]
+    # «سيطرت على المستشفى بعد سيطرتها على المدينة في 25 نيسان»: a date after a time word
+    # dates the recalled deed, not this one.
+    subs = [j for j in ctx.starts["temporal_subordinators"] if ctx.toks[j].sent == c.sent and j > c.end]
+    sent = [d for _, d in ctx.in_sent("dates", c.sent) if not any(c.end <= j < d.start for j in subs)]
     same = [d for d in sent if ctx.toks[d.start].clause == c.clause]
     pool = same or sent
     if pool:
@@ -293,101 +365,10 @@ def _date_for(ctx: DocContext, c: Candidate) -> tuple[dt.date | None, int]:
     return ctx.pub_date, 1
 
 
-def _choose_actors(ctx: DocContext, c: Candidate, country: str | None, when: dt.date | None):
-    toks = ctx.toks
-    ms = ctx.in_sent("actors", c.sent)
-    resolved = {}
-    for i, a in ms:
-        e = resolve_entry(a.entries, when, country)
-        if e is not None:
-            resolved[i] = national_forces(e, when, country)
-    prim = [(i, a) for i, a in ms if i in resolved and a.role != "source"
-            and (a.role not in ("member", "support") or a.assoc_of not in resolved)]
-    civ = [(i, a) for i, a in prim if resolved[i]["type"] == "Civilians"]
-    armed = [(i, a) for i, a in prim if resolved[i]["type"] not in ("Civilians", "Protesters", "Rioters")]
-    fam = c.ttype["family"]
-    a1 = a2 = None
-
-    def dist(pair):
-        return abs(pair[1].start - c.start)
-
-    if fam == "battle":
-        # «اشتباكات بين X و Y» or «بين X و Y اشتباكات»
-        near = [j for j in ctx.starts["between"] if toks[j].sent == c.sent and -8 <= j - c.start <= 4]
-        if near:
-            j = min(near, key=lambda j: abs(j - c.start))
-            after = [p for p in armed if p[1].start > j]
-            if len(after) >= 2:
-                a1, a2 = after[0], after[1]
-    if fam == "group":
-        before = [p for p in armed if p[1].start < c.start]
-        a1 = max(before, key=lambda p: p[1].start) if before else (armed[0] if armed else None)
-    if fam == "protest":
-        prot = [p for p in prim if resolved[p[0]]["type"] in ("Protesters", "Rioters")]
-        a1 = prot[0] if prot else None
-        # A peaceful protest has no second actor; one that was dispersed has the force.
-        if c.ttype["sub_event_type"] != "Peaceful protest":
-            a2 = min(armed, key=dist) if armed else None
-    if fam == "arrest":
-        # «اعتقلت قسد قياديا في داعش»: who comes after the arrest verb was arrested.
-        armed_after = [p for p in armed if p[1].start >= c.end and p[1].start != c.end]
-        for p in armed_after:
-            if p[1].role is None:
-                p[1].role = "target"
-    if a1 is None and fam not in ("protest",):
-        free = [p for p in armed if p[1].role != "target"]
-        if free:
-            # «تصدت هيئة تحرير الشام ...», «قصفت قوات النظام ...»: the name right after the
-            # trigger verb is its subject.
-            verb_ends = {m.end for _, m in ctx.in_sent("triggers", c.sent) if toks[m.start].clause == c.clause} | {c.end}
-            a1 = min(free, key=lambda p: (toks[p[1].start].clause != c.clause,
-                                          p[1].start not in verb_ends and not c.start < p[1].start < c.end
-                                          and p[1].role != "agent", dist(p)))
-    if a2 is None and fam != "protest":
-        others = [p for p in armed if a1 is None or p[0] != a1[0] and not _same_side(resolved[a1[0]], resolved[p[0]])]
-        targets = [p for p in others if p[1].role == "target"]
-        if fam in ("civilian", "arrest") and civ:
-            a2 = min(civ, key=dist)
-        elif targets:
-            a2 = min(targets, key=dist)
-        elif fam in ("battle", "territory", "disrupted") and others:
-            a2 = min(others, key=dist)
-        elif civ and fam == "remote":
-            a2 = min(civ, key=dist)
-    if a1 is not None and a2 is not None and resolved[a1[0]]["name"] == resolved[a2[0]]["name"]:
-        a2 = None
-
-    def build(pair):
-        if pair is None:
-            return None, []
-        i, a = pair
-        d = actor_dict(resolved[i], _surface(ctx, a.start, a.end), country)
-        assoc = []
-        for k, b in ms:
-            if b.assoc_of == i and k in resolved:
-                name = actor_dict(resolved[k], "", country)["name"]
-                if name != d["name"] and name not in assoc:
-                    assoc.append(name)
-        return d, assoc
-
-    (d1, s1), (d2, s2) = build(a1), build(a2)
-    if fam == "civilian" and d2 is None and c.ttype["event_type"] == "Violence against civilians":
-        d2 = actor_dict({"name": "Civilians ({country})", "type": "Civilians"}, None, country)
-    if fam == "protest" and d1 is None:
-        d1 = actor_dict({"name": "Protesters ({country})", "type": "Protesters"}, None, country)
-    return d1, s1, d2, s2, bool(civ)
-
-
 def _air_in_clause(ctx: DocContext, c: Candidate) -> bool:
     # near the trigger only: «قصف مواقع ... ردا على الغارة» is shelling answering an air strike
     return any(ctx.toks[m.start].clause == c.clause and -4 <= m.start - c.start <= 4
                for _, m in ctx.in_sent("air_cues", c.sent))
-
-
-def _same_side(a: dict, b: dict) -> bool:
-    """A vague mention of the same kind of actor is an ally, not the other side."""
-    return a["type"] == b["type"] and (a.get("generic") or b.get("generic")) and a["name"] != b["name"] \
-        or a["name"] == b["name"]
 
 
 def _modality(ctx: DocContext, c: Candidate) -> tuple[str, str | None]:
@@ -407,79 +388,166 @@ def _modality(ctx: DocContext, c: Candidate) -> tuple[str, str | None]:
             e = resolve_entry(pick.entries, ctx.pub_date, ctx.country)
             if e is not None:
                 source = actor_dict(e, "", ctx.country)["name"]
+    if source is None:
+        # «قال الجيش الأمريكي إن ...», «مصادر في الشرطة»: a named actor who tells the news
+        for _, a in ctx.in_sent("actors", c.sent):
+            if a.role == "source":
+                e = resolve_entry(a.entries, ctx.pub_date, ctx.country)
+                if e is not None:
+                    source = actor_dict(e, "", ctx.country)["name"]
+                    break
     modality = "denied" if denied else "claimed" if claimed else "reported"
     return modality, source
 
 
+@dataclass
+class _Draft:
+    """What is known of a candidate event while it is built, step by step."""
+    loc: PlaceMention | None
+    inherited: bool                 # the place is the article's main place, not the sentence's
+    country: str | None
+    date: dt.date | None
+    tprec: int
+    old: bool                       # dated weeks before publication
+    actors: ChosenActors
+    event_type: str = ""
+    sub_event_type: str = ""
+
+
 def _build(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMention | None) -> bool:
+    """Turn an occurred candidate into its event dict (``c.event``); False (with the reason in
+    ``c.decision``) when it is no political event after all."""
+    d = _draft(ctx, c, consumed, focus)
+    if d is None:
+        return False
+    _type_event(ctx, c, d)
+    c.inherited_location = d.inherited
+    reason = _rejection(ctx, c, d)
+    if reason is not None:
+        c.decision = reason
+        return False
+    c.event = _event_dict(ctx, c, d)
+    return True
+
+
+def _draft(ctx: DocContext, c: Candidate, consumed: set[int], focus: PlaceMention | None) -> _Draft | None:
     loc, inherited = _pick_location(ctx, c, consumed, focus)
     country = (loc.row or loc.rows[0])["country"] if loc is not None else ctx.country
     date, tprec = _date_for(ctx, c)
-    if date is not None and ctx.pub_date is not None and \
-            (ctx.pub_date - date).days > BACKGROUND_DAYS:
-        return False
-    d1, s1, d2, s2, has_civ = _choose_actors(ctx, c, country, date or ctx.pub_date)
-    sub = c.ttype["sub_event_type"]
-    etype = c.ttype["event_type"]
-    if c.ttype["family"] == "protest" and etype == "Protests":
-        sent_cues = {k: bool(ctx.in_sent(k, c.sent))
-                     for k in ("protest_intervention", "protest_excessive")}
-        if sent_cues["protest_excessive"] or count_casualties(ctx, "fatality_words", c):
-            sub = "Excessive force against protesters"
-        elif sent_cues["protest_intervention"]:
-            sub = "Protest with intervention"
-        if sub != "Peaceful protest" and d2 is None:
-            forces = [a for _, a in ctx.in_sent("actors", c.sent)]
-            for a in forces:
-                e = resolve_entry(a.entries, date or ctx.pub_date, country)
-                if e and e["type"] not in ("Protesters", "Rioters", "Civilians"):
-                    d2 = actor_dict(e, _surface(ctx, a.start, a.end), country)
-                    break
-    if sub == "Shelling/artillery/missile attack" and _air_in_clause(ctx, c):
-        sub = "Air/drone strike"
-    if sub == "TERRITORY":
-        state = d1 is not None and d1["type"] in ("State forces", "External/Other forces")
-        sub = "Government regains territory" if state else "Non-state actor overtakes territory"
-    if etype == "Battles" and sub == "Armed clash" and d2 is None and has_civ and not c.strong:
+    # An explicit earlier date is the date of a first report too: kept, less sure; with the
+    # pluperfect it recalls a known event.
+    old = date is not None and ctx.pub_date is not None and (ctx.pub_date - date).days > OLD_DAYS
+    if old:
+        aux = pluperfect(ctx, c)
+        if aux is not None:
+            c.decision = Decision("reference", f"{aux} + earlier date")
+            return None
+    chosen = choose_actors(ctx, c, country, date or ctx.pub_date)
+    return _Draft(loc, inherited, country, date, tprec, old, chosen,
+                  c.ttype["event_type"], c.ttype["sub_event_type"])
+
+
+def _type_event(ctx: DocContext, c: Candidate, d: _Draft) -> None:
+    """The sub-event type from what the sentence adds to the trigger."""
+    a = d.actors
+    if c.ttype["family"] == "protest" and d.event_type == "Protests":
+        _protest_response(ctx, c, d)
+    if d.sub_event_type == "Shelling/artillery/missile attack" and _air_in_clause(ctx, c):
+        d.sub_event_type = "Air/drone strike"
+    if d.sub_event_type == "TERRITORY":
+        state = a.actor1 is not None and a.actor1["type"] in ("State forces", "External/Other forces")
+        d.sub_event_type = "Government regains territory" if state else "Non-state actor overtakes territory"
+    if d.event_type == "Battles" and d.sub_event_type == "Armed clash" and a.actor2 is None \
+            and a.civilians_named and not c.strong:
         # «قتل مسلحون 3 مدنيين برصاص ...»: shooting at civilians is not a battle.
-        sub, etype = "Attack", "Violence against civilians"
-        d2 = actor_dict({"name": "Civilians ({country})", "type": "Civilians"}, None, country)
+        d.sub_event_type, d.event_type = "Attack", "Violence against civilians"
+        a.actor2 = actor_dict({"name": "Civilians ({country})", "type": "Civilians"}, None, d.country)
+
+
+def _protest_response(ctx: DocContext, c: Candidate, d: _Draft) -> None:
+    """A protest met by force: intervention, or excessive force with deaths or live fire;
+    the force is then actor2."""
+    if ctx.in_sent("protest_excessive", c.sent) or count_casualties(ctx, "fatality_words", c):
+        d.sub_event_type = "Excessive force against protesters"
+    elif ctx.in_sent("protest_intervention", c.sent):
+        d.sub_event_type = "Protest with intervention"
+    if d.sub_event_type != "Peaceful protest" and d.actors.actor2 is None:
+        for _, m in ctx.in_sent("actors", c.sent):
+            e = resolve_entry(m.entries, d.date or ctx.pub_date, d.country)
+            if e and e["type"] not in ("Protesters", "Rioters", "Civilians"):
+                d.actors.actor2 = actor_dict(e, _surface(ctx, m.start, m.end), d.country)
+                break
+
+
+def _rejection(ctx: DocContext, c: Candidate, d: _Draft) -> Decision | None:
+    a = d.actors
+    if c.ttype["family"] in ("arrest", "property") and ctx.in_sent("crime_words", c.sent):
+        return Decision("other_sense", "crime")  # «اعتقال عصابة لسرقة السيارات»: not political disorder
+    if not c.strong and not count_casualties(ctx, "fatality_words", c) and \
+            not any(x is not None and x["type"] not in ("Civilians", "Protesters")
+                    for x in (a.actor1, a.actor2)):
+        # «شن هجوما على الكتل السياسية»: a generic word needs an armed actor
+        return Decision("unanchored", "generic word without armed actor or casualties")
+    return None
+
+
+def _confidence(ctx: DocContext, c: Candidate, d: _Draft) -> float:
+    """The rule-based score (a learned scorer may replace it): a precise trigger, named
+    actors, a place of the sentence and a date add to it; a precise word with nothing that
+    ties it to a conflict, or an old date, take from it."""
+    a = d.actors
+    conf = 0.4 + (0.15 if c.strong else 0) + (0.1 if a.actor1 else 0) + (0.05 if a.actor2 else 0) \
+        + (0.15 if d.loc is not None and not d.inherited else 0.05 if d.loc is not None else 0) \
+        + (0.1 if ctx.pub_date else 0)
+    unanchored = a.actor1 is None and a.actor2 is None and \
+        (d.loc is None or (d.inherited and len(ctx.doc.sentences) < 3)) and \
+        not count_casualties(ctx, "fatality_words", c)
+    if unanchored:
+        conf -= 0.25
+    if d.old:
+        conf -= 0.1
+    return round(min(conf, 0.95) * (0.85 if d.inherited else 1.0), 2)
+
+
+def _event_dict(ctx: DocContext, c: Candidate, d: _Draft) -> dict:
+    a = d.actors
+    fam = c.ttype["family"]
     s_start, s_end = ctx.doc.sentences[c.sent]
     modality, attributed = _modality(ctx, c)
-    conf = 0.4 + (0.15 if c.strong else 0) + (0.1 if d1 else 0) + (0.05 if d2 else 0) \
-        + (0.15 if loc is not None and not inherited else 0.05 if loc is not None else 0) \
-        + (0.1 if ctx.pub_date else 0)
-    c.inherited_location = inherited
-    if c.ttype["family"] in ("arrest", "property") and \
-            ctx.in_sent("crime_words", c.sent):
-        return False            # «اعتقال عصابة لسرقة السيارات»: crime, not political disorder
-    if not c.strong and not count_casualties(ctx, "fatality_words", c) and \
-            not any(a is not None and a["type"] not in ("Civilians", "Protesters") for a in (d1, d2)):
-        return False            # «شن هجوما على الكتل السياسية»: a generic word needs an armed actor
-    if d1 is None and d2 is None and (loc is None or (inherited and len(ctx.doc.sentences) < 3)):
-        # «السيطرة على الأسعار», «انفجار في الأسعار»: nothing ties the word to a conflict.
-        if not count_casualties(ctx, "fatality_words", c):
-            return False
-    c.event = {
-        "event_type": etype,
-        "sub_event_type": sub,
-        "disorder_type": triggers()["disorder"].get(etype),
-        "actor1": d1, "assoc_actor_1": s1,
-        "actor2": d2, "assoc_actor_2": s2,
-        "location": location_dict(loc, _surface(ctx, loc.start, loc.end)) if loc is not None else None,
-        "date": date.isoformat() if date else None,
-        "time_precision": tprec if date else None,
+    return {
+        "event_type": d.event_type,
+        "sub_event_type": d.sub_event_type,
+        "disorder_type": triggers()["disorder"].get(d.event_type),
+        "actor1": a.actor1, "assoc_actor_1": a.assoc1,
+        "actor2": a.actor2, "assoc_actor_2": a.assoc2,
+        "location": location_dict(d.loc, _surface(ctx, d.loc.start, d.loc.end)) if d.loc else None,
+        "date": d.date.isoformat() if d.date else None,
+        "time_precision": d.tprec if d.date else None,
         "fatalities": count_casualties(ctx, "fatality_words", c) or (deaths_after(ctx, c) if c.deadly else 0),
         "injured": count_casualties(ctx, "injured_words", c),
-        "captured": count_casualties(ctx, "captured_words", c) if c.ttype["family"] in _CAPTURING else None,
-        "defected": count_casualties(ctx, "defected_words", c) if c.ttype["family"] == "group" else None,
+        "captured": count_casualties(ctx, "captured_words", c) if fam in _CAPTURING else None,
+        "defected": count_casualties(ctx, "defected_words", c) if fam == "group" else None,
         "modality": modality,
         "attributed_source": attributed,
         "evidence": {"text": ctx.doc.text[s_start:s_end], "start": s_start, "end": s_end},
         "trigger": _surface(ctx, c.start, c.end),
-        "confidence": round(min(conf, 0.95) * (0.85 if inherited else 1.0), 2),
+        "factuality": c.decision.as_dict(),
+        "confidence": _confidence(ctx, c, d),
         "extractor_version": EXTRACTOR_VERSION,
     }
-    return True
+
+
+_VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+
+
+def _actor1_or_reason(d1: dict | None, etype: str, country: str | None) -> tuple[dict | None, str | None]:
+    """Every event has an actor1: political violence by no named actor is ACLED's
+    «Unidentified Armed Group (Country)»; otherwise the event says why it has none."""
+    if d1 is not None:
+        return d1, None
+    if etype in _VIOLENT:
+        return actor_dict({"name": "Unidentified Armed Group ({country})", "type": "Political militia"},
+                          "", country), None
+    return None, "no actor named in the text"
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -211,7 +212,7 @@ _PREFIX_ONLY = {"force_nouns", "subordinate_gap", "agent_verbs", "agent_before",
                 "person_dual", "temporal_subordinators", "attribution_before", "motion"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue_index(key: str, sub: str | None = None) -> PhraseIndex:
     """A PhraseIndex over one list of cues.yaml (optionally a sub-key)."""
     data = cues()[key]
@@ -284,7 +285,13 @@ def air_index() -> PhraseIndex:
     return idx
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_set(key: str, keep_article: bool = True) -> frozenset[tuple[str, ...]]:
     """A cues.yaml list as a set of folded word tuples."""
     return frozenset(phrase_words(w, keep_article) for w in cues()[key])
+
+
+@cache
+def function_words(name: str) -> frozenset[str]:
+    """A list of cues.yaml ``function_words``, folded, compared with tokens as written."""
+    return frozenset(fold_text(w) for w in cues()["function_words"][name])

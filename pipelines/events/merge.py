@@ -63,6 +63,11 @@ def _same_event(x: Candidate, y: Candidate) -> bool:
             (len(subs) == 1 or lx["name_en"] == ly["name_en"]):
         # The headline announces the event the body then places (and names) precisely.
         return _actor_compatible(ex["actor1"], ey["actor1"])
+    if len(subs) == 1 and lx and ly and lx["admin1"] == ly["admin1"] and \
+            (_coarse(lx) or _coarse(ly)) and lx["name_en"] != ly["name_en"]:
+        # «سيطرت على المستشفى بريف إدلب» and «... في جسر الشغور»: the governorate-level
+        # mention is the same deed told less precisely.
+        return _actor_compatible(ex["actor1"], ey["actor1"]) and _actor_compatible(ex["actor2"], ey["actor2"])
     territory = {"Government regains territory", "Non-state actor overtakes territory"}
     if len(subs) > 1 and subs not in _MERGEABLE and not subs <= territory:
         return False
@@ -76,6 +81,11 @@ def _same_event(x: Candidate, y: Candidate) -> bool:
     if lx and ly and lx["name_en"] != ly["name_en"] and abs(x.sent - y.sent) > 1:
         return False
     return _actor_compatible(ex["actor1"], ey["actor1"]) and _actor_compatible(ex["actor2"], ey["actor2"])
+
+
+def _coarse(loc: dict) -> bool:
+    """A location known only at governorate (admin1) or region level."""
+    return loc.get("geo_precision") == 3 or loc.get("name_en") == loc.get("admin1")
 
 
 def merge_events(events: list[Candidate]) -> list[Candidate]:
@@ -121,6 +131,8 @@ def _absorb(k: Candidate, c: Candidate) -> None:
         ek["location"] = ec["location"]
         ek["evidence"] = ec["evidence"]
         k.headline = False
+    elif ek["location"] and ec["location"] and _coarse(ek["location"]) and not _coarse(ec["location"]):
+        ek["location"] = ec["location"]       # the precise place wins
     elif k.inherited_location and not c.inherited_location and ec["location"]:
         ek["location"] = ec["location"]
         k.inherited_location = False

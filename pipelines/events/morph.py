@@ -63,3 +63,18 @@ def token_forms(token: str) -> frozenset[str]:
                 if suf in ("ها", "هم", "هن", "هما") and stem.endswith("ت"):
                     forms.add(stem[:-1] + "ه")   # مصرعهم / سيطرتها -> سيطره
     return frozenset(forms)
+
+
+_VERB_ENDINGS = ("هما", "ها", "هم", "هن", "وا", "ه", "ت", "ا", "تا", "وه", "ني", "نا")
+
+
+@lru_cache(maxsize=65536)
+def verb_forms(token: str) -> frozenset[str]:
+    """A token's forms as a verb: without و/ف and one object or subject ending, never
+    without an article or a preposition (a verb takes neither: «القتل» is a noun)."""
+    bare = token[1:] if token[:1] in ("و", "ف") and len(token) > 3 else token
+    forms = {token, bare}
+    for suf in _VERB_ENDINGS:
+        if bare.endswith(suf) and len(bare) - len(suf) >= 2:
+            forms.add(bare[: -len(suf)])
+    return frozenset(forms)

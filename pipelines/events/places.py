@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from pipelines.arabic import fold_text
 from functools import lru_cache
 
+from pipelines.arabic import fold_text
 from pipelines.events.lexicon import Match, cue_index, cues, payloads, phrase_words, place_index, word_set
 from pipelines.events.morph import clitic_forms
 from pipelines.events.text import Doc
@@ -108,7 +107,9 @@ def choose_rows(mentions: list[PlaceMention], votes: dict[str, float] | None = N
             kind_rank = _KIND_ORDER.get(r["kind"], 5)
             if want_region:
                 kind_rank = -kind_rank if r["kind"] in ("admin1", "admin2") else kind_rank
-            return (r["country"] != country, kind_rank, not r["hand"], -r["population"])
+            # homonyms («طرابلس»): the country the article is about, then the next most named
+            return (r["country"] != country, -votes.get(r["country"], 0), kind_rank, not r["hand"],
+                    -r["population"])
         pm.row = min(pm.rows, key=score)
     return country
 

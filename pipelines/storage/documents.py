@@ -35,7 +35,8 @@ CONTENT_FIELDS = (
     "published", "published_local", "published_precision", "published_source",
     "published_raw", "published_zone_corrected", "modified", "modified_local", "timezone",
     "fetched_at", "hints",
-    "event_count", "event_types", "events_error", "raw_sha256", "raw_size", "duplicate_of", "sanitised",
+    "event_count", "event_types", "events_error", "event_mentions", "raw_sha256", "raw_size",
+    "duplicate_of", "sanitised",
 )
 
 
@@ -96,6 +97,15 @@ def _names(value: Any, flags: set[str], field: str) -> list[str]:
     if len(value) > MAX_NAMES:
         flags.add(f"{field}_truncated")
     return names
+
+
+def _mentions(value: Any, flags: set[str]) -> list[Any]:
+    """Non-event candidates, for audit: at most MAX_NAMES, each sanitised like metadata."""
+    if not isinstance(value, (list, tuple)):
+        return []
+    if len(value) > MAX_NAMES:
+        flags.add("event_mentions_truncated")
+    return [sanitise(m, flags, max_string=MAX_SHORT) for m in value[:MAX_NAMES] if isinstance(m, Mapping)]
 
 
 def _captions(value: Any, flags: set[str]) -> list[str]:
@@ -193,6 +203,7 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "event_count": event_count,
         "event_types": event_types,
         "events_error": _short(record.get("events_error"), flags, "events_error"),
+        "event_mentions": _mentions(record.get("event_mentions"), flags),
         "raw_sha256": hashlib.sha256(raw).hexdigest() if raw else None,
         "raw_size": len(raw) if raw else 0,
         "duplicate_of": None,
