@@ -10,6 +10,7 @@ import math
 from typing import Any, Mapping
 
 from pipelines.arabic import text_hash
+from pipelines.search import search_tokens
 from pipelines.urls import canonical_url
 
 from .safety import cap_string, clean_string, sanitise
@@ -32,6 +33,7 @@ CONTENT_FIELDS = (
     "published", "published_local", "published_precision", "published_source",
     "published_raw", "modified", "modified_local", "timezone", "fetched_at", "hints",
     "event_count", "event_types", "events_error", "raw_sha256", "raw_size", "duplicate_of", "sanitised",
+    "search_tokens",
 )
 
 
@@ -148,6 +150,8 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "text_length": len(text),
         "text_hash": text_hash(text) if text.strip() else None,
         "paragraph_count": len([p for p in text.split("\n") if p.strip()]),
+        # SecantusDB has no $text: folded words for article search (pipelines/search.py)
+        "search_tokens": search_tokens(title, text),
         "authors": _names(record.get("authors"), flags, "authors"),
         "language": _short(record.get("language"), flags, "language", 20),
         "sitename": _short(record.get("sitename"), flags, "sitename", 300),
