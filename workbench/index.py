@@ -29,7 +29,7 @@ CLUSTER_PX = 48  # a cluster gathers the events within about this many screen pi
 @dataclass
 class Row:
     __slots__ = ("id", "date", "type", "sub", "source", "conf", "country", "admin1", "place", "place_ar",
-                 "lat", "lon", "actors", "actor1", "fatalities", "title")
+                 "lat", "lon", "actors", "actor1", "fatalities", "title", "week", "mx", "my")
     id: str
     date: str
     type: str
@@ -46,6 +46,9 @@ class Row:
     actor1: str
     fatalities: int
     title: str
+    week: str        # Monday of the event's week, precomputed: the timeline groups by it
+    mx: float        # Web Mercator position at zoom 0 (0..256), precomputed for clustering
+    my: float
 
 
 def _row(ev: dict[str, Any]) -> Row:
@@ -64,7 +67,17 @@ def _row(ev: dict[str, Any]) -> Row:
         actor1=a1.get("name") or "" if isinstance(a1, dict) else "",
         fatalities=int(ev.get("fatalities") or 0) if isinstance(ev.get("fatalities"), (int, float)) else 0,
         title=ev.get("article_title") or "",
+        week=_week(str(ev.get("date") or "")[:10]),
+        mx=_mercator(float(lat), float(lon), 0)[0] if located else 0.0,
+        my=_mercator(float(lat), float(lon), 0)[1] if located else 0.0,
     )
+
+
+def _week(date: str) -> str:
+    try:
+        return week_start(date)
+    except ValueError:
+        return ""
 
 
 def week_start(date: str) -> str:
@@ -88,6 +101,8 @@ class EventIndex:
         self._checked = 0.0
         self._lock = threading.Lock()
         self.loaded_in = 0.0
+        self._facets: dict[str, Any] | None = None
+        self._views: dict[tuple, dict[str, Any]] = {}
 
     def _current_stamp(self) -> tuple:
         meta = self.db["marsad_meta"].find_one({"_id": "article_store"}, {"last_flush": 1, "flushes": 1}) or {}
@@ -99,8 +114,11 @@ class EventIndex:
         rows = [_row(ev) for ev in self.db["events"].find({}, FIELDS).batch_size(5000)]
         rows.sort(key=lambda r: (r.date, r.id), reverse=True)
         with self._lock:
-            self.rows, self._stamp = rows, stamp
+            self.rows, self._stamp, self._facets, self._views = rows, stamp, None, {}
             self._checked = time.monotonic()
+        # the first view (no filter, the page's default zoom) is ready before anyone asks
+        self.facets()
+        self.view(EventFilter(), zoom=4)
         self.loaded_in = time.perf_counter() - started
 
     def fresh(self) -> list[Row]:
@@ -136,6 +154,12 @@ class EventIndex:
         return ok
 
     def select(self, flt: EventFilter, with_dates: bool = True) -> list[Row]:
+        active = flt.as_dict()
+        if not with_dates:
+            active.pop("since", None)
+            active.pop("until", None)
+        if not active:
+            return self.fresh()
         ok = self.matcher(flt, with_dates)
         return [r for r in self.fresh() if ok(r)]
 
@@ -146,38 +170,57 @@ class EventIndex:
         timeline (the filter without its dates, so a period can be chosen on it), map
         clusters at ``zoom`` and the newest events."""
         rows = self.select(flt)
+        key = (tuple(sorted(flt.as_dict().items())), zoom, bucket, limit, id(self.rows))
+        cached = self._views.get(key)
+        if cached is not None:
+            return cached
         undated = self.select(flt, with_dates=False) if (flt.since or flt.until) else rows
-        dates = [r.date for r in undated if len(r.date) == 10]
         if bucket not in ("day", "week"):
-            span = (dt.date.fromisoformat(max(dates)) - dt.date.fromisoformat(min(dates))).days if dates else 0
+            # rows are newest first; undated ones ("" sorts first in reverse order: skip them)
+            dated = [r.date for r in (undated[:50] + undated[-50:]) if len(r.date) == 10]
+            try:
+                span = (dt.date.fromisoformat(max(dated)) - dt.date.fromisoformat(min(dated))).days if dated else 0
+            except ValueError:
+                span = 0
             bucket = "day" if span <= 120 else "week"
         timeline: dict[str, Counter] = {}
         for r in undated:
-            if len(r.date) != 10:
+            key = r.date if bucket == "day" else r.week
+            if len(key) != 10:
                 continue
-            try:
-                key = r.date if bucket == "day" else week_start(r.date)
-            except ValueError:
-                continue
-            timeline.setdefault(key, Counter())[r.type] += 1
+            counter = timeline.get(key)
+            if counter is None:
+                counter = timeline[key] = Counter()
+            counter[r.type] += 1
         if timeline and len(timeline) < 3000:  # empty periods shown as gaps, not left out
             step = dt.timedelta(days=1 if bucket == "day" else 7)
             day, last = dt.date.fromisoformat(min(timeline)), dt.date.fromisoformat(max(timeline))
             while day < last and len(timeline) < 3000:
                 timeline.setdefault(day.isoformat(), Counter())
                 day += step
-        return {
+        by_type: Counter = Counter()
+        fatalities = unlocated = 0
+        for r in rows:
+            by_type[r.type] += 1
+            fatalities += r.fatalities
+            if r.lat is None:
+                unlocated += 1
+        result = {
             "count": len(rows),
             "total": len(self.rows),
-            "by_type": dict(Counter(r.type for r in rows).most_common()),
-            "fatalities": sum(r.fatalities for r in rows),
-            "unlocated": sum(1 for r in rows if r.lat is None),
+            "by_type": dict(by_type.most_common()),
+            "fatalities": fatalities,
+            "unlocated": unlocated,
             "bucket": bucket,
             "timeline": [[k, dict(v)] for k, v in sorted(timeline.items())],
             "clusters": self.clusters(rows, zoom),
             "zoom": zoom,
             "events": [self.brief(r) for r in rows[:limit]],
         }
+        if len(self._views) > 64:
+            self._views.clear()
+        self._views[key] = result
+        return result
 
     @staticmethod
     def brief(r: Row) -> dict[str, Any]:
@@ -188,11 +231,11 @@ class EventIndex:
     @staticmethod
     def clusters(rows: list[Row], zoom: float) -> list[dict[str, Any]]:
         cells: dict[tuple[int, int], list] = {}
+        factor = 2 ** zoom / CLUSTER_PX
         for r in rows:
             if r.lat is None or r.lon is None:
                 continue
-            x, y = _mercator(r.lat, r.lon, zoom)
-            key = (int(x // CLUSTER_PX), int(y // CLUSTER_PX))
+            key = (int(r.mx * factor), int(r.my * factor))
             cell = cells.get(key)
             if cell is None:
                 cells[key] = [1, r.lat, r.lon, Counter({r.type: 1}), r.id]
@@ -210,6 +253,14 @@ class EventIndex:
 
     def facets(self) -> dict[str, Any]:
         rows = self.fresh()
+        cached = self._facets
+        if cached is not None:
+            return cached
+        self._facets = self._compute_facets(rows)
+        return self._facets
+
+    @staticmethod
+    def _compute_facets(rows: list[Row]) -> dict[str, Any]:
         admin1: dict[str, Counter] = {}
         subs: dict[str, Counter] = {}
         for r in rows:
