@@ -434,14 +434,14 @@ async function healthPage() {
     const sum = (o) => Object.values(o || {}).reduce((a, b) => a + b, 0);
     runs.appendChild(el("tr", {}, [(r.sources || []).join("، "), r.started_at, r.duration_s, r.outcome, r.requests, (r.articles || {}).new, (r.articles || {}).updated, sum(r.dropped), r.blocked, sum(r.fetch_errors)].map((v) => el("td", {}, v ?? "—"))));
   }
-  page.appendChild(el("h3", {}, "آخر عمليات الزحف لكل مصدر"), runs);
+  page.append(el("h3", {}, "آخر عمليات الزحف لكل مصدر"), runs);
   const drops = el("table", { class: "fields", id: "drops" }, el("tr", {}, el("th", {}, "المصدر"), el("th", {}, "السبب"), el("th", {}, "الصفحات")));
   for (const d of data.drops) drops.appendChild(el("tr", {}, el("td", {}, d.source || "—"), el("td", {}, d.reason), el("td", {}, d.n)));
-  page.appendChild(el("h3", {}, "الصفحات المُسقطة حسب السبب"), drops);
+  page.append(el("h3", {}, "الصفحات المُسقطة حسب السبب"), drops);
   const blocked = el("ul", { class: "plain", id: "blocked" });
   for (const b of data.blocked) blocked.appendChild(el("li", {}, el("span", { dir: "ltr" }, b.url), el("span", { class: "meta" }, ` · ${b.source || ""} · ${b.last_seen || ""} · ×${b.count || 1}`)));
   if (!data.blocked.length) blocked.appendChild(el("li", { class: "meta" }, "لا صفحات محجوبة"));
-  page.appendChild(el("h3", {}, "صفحات محجوبة (صفحات تحدٍّ)"), blocked);
+  page.append(el("h3", {}, "صفحات محجوبة (صفحات تحدٍّ)"), blocked);
 }
 function showPage() {
   $("view-map").hidden = true; $("filters").hidden = true;
