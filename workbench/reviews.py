@@ -9,7 +9,8 @@ of the corrected fields when the review was made), ``reviewer``, ``note``,
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
