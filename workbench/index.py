@@ -170,8 +170,8 @@ class EventIndex:
         timeline (the filter without its dates, so a period can be chosen on it), map
         clusters at ``zoom`` and the newest events."""
         rows = self.select(flt)
-        key = (tuple(sorted(flt.as_dict().items())), zoom, bucket, limit, id(self.rows))
-        cached = self._views.get(key)
+        cache_key = (tuple(sorted(flt.as_dict().items())), zoom, bucket, limit, id(self.rows))
+        cached = self._views.get(cache_key)
         if cached is not None:
             return cached
         undated = self.select(flt, with_dates=False) if (flt.since or flt.until) else rows
@@ -219,7 +219,7 @@ class EventIndex:
         }
         if len(self._views) > 64:
             self._views.clear()
-        self._views[key] = result
+        self._views[cache_key] = result
         return result
 
     @staticmethod
