@@ -40,7 +40,7 @@ def request(port, method, path, body=None, headers=None):
 
 @pytest.mark.parametrize("values", [
     {}, {"event_type": "Explosions/Remote violence"}, {"country": "Syria"}, {"admin1": "Idleb"},
-    {"since": "2024-03-05", "until": "2024-03-20"}, {"source": "fx-b"}, {"min_confidence": "0.8"},
+    {"since": "2024-03-05", "until": "2024-03-20"}, {"source": "fx-b"}, {"min_confidence": "0.9"},
     {"country": "Syria", "event_type": "Battles"}, {"actor": "civilians"},
 ])
 def test_index_selects_what_the_database_query_selects(served, values):
