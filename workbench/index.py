@@ -2,7 +2,8 @@
 
 A filter change must answer in well under a second with 100,000 events, which a scan of
 the ``events`` collection through the embedded store cannot do; so the few fields the
-views need are loaded once into flat columns and filtered here. The semantics are those
+views need are loaded once into numpy columns (categories as integer codes) and
+filtered and counted there. The semantics are those
 of ``pipelines.export.EventFilter`` (the export of the current view runs that filter on
 the database, and the tests check both select the same events). The index reloads itself
 when the collection changes (its count or the store's last flush).
@@ -16,6 +17,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from pipelines.export import EventFilter, actor_names
 
@@ -92,6 +95,33 @@ def _mercator(lat: float, lon: float, zoom: float) -> tuple[float, float]:
     return (lon + 180) / 360 * size, (0.5 - math.log((1 + siny) / (1 - siny)) / (4 * math.pi)) * size
 
 
+class _Codes:
+    """Integer codes of one categorical column."""
+
+    def __init__(self, values: list[str]):
+        self.names: list[str] = []
+        index: dict[str, int] = {}
+        codes = np.empty(len(values), dtype=np.int32)
+        for i, value in enumerate(values):
+            code = index.get(value)
+            if code is None:
+                code = index[value] = len(self.names)
+                self.names.append(value)
+            codes[i] = code
+        self.index = index
+        self.codes = codes
+
+    def of(self, wanted: list[str]) -> np.ndarray:
+        return np.array([self.index[w] for w in wanted if w in self.index], dtype=np.int32)
+
+
+def _ordinal(date: str) -> int:
+    try:
+        return dt.date.fromisoformat(date).toordinal() if len(date) == 10 else -1
+    except ValueError:
+        return -1
+
+
 class EventIndex:
     def __init__(self, db, refresh_seconds: float = 10.0):
         self.db = db
@@ -103,10 +133,27 @@ class EventIndex:
         self.loaded_in = 0.0
         self._facets: dict[str, Any] | None = None
         self._views: dict[tuple, dict[str, Any]] = {}
+        self._columns(self.rows)
 
     def _current_stamp(self) -> tuple:
         meta = self.db["marsad_meta"].find_one({"_id": "article_store"}, {"last_flush": 1, "flushes": 1}) or {}
         return (self.db["events"].estimated_document_count(), meta.get("flushes"), meta.get("last_flush"))
+
+    def _columns(self, rows: list[Row]) -> None:
+        self.c_type = _Codes([r.type for r in rows])
+        self.c_sub = _Codes([r.sub for r in rows])
+        self.c_source = _Codes([r.source for r in rows])
+        self.c_country = _Codes([r.country for r in rows])
+        self.c_admin1 = _Codes([r.admin1 for r in rows])
+        self.c_actors = _Codes([r.actors for r in rows])
+        self.day = np.array([_ordinal(r.date) for r in rows], dtype=np.int64)
+        self.conf = np.array([r.conf for r in rows], dtype=np.float64)
+        self.located = np.array([r.lat is not None for r in rows], dtype=bool)
+        self.lat = np.array([r.lat if r.lat is not None else 0.0 for r in rows], dtype=np.float64)
+        self.lon = np.array([r.lon if r.lon is not None else 0.0 for r in rows], dtype=np.float64)
+        self.mx = np.array([r.mx for r in rows], dtype=np.float64)
+        self.my = np.array([r.my for r in rows], dtype=np.float64)
+        self.fatalities = np.array([r.fatalities for r in rows], dtype=np.int64)
 
     def load(self) -> None:
         started = time.perf_counter()
@@ -115,6 +162,7 @@ class EventIndex:
         rows.sort(key=lambda r: (r.date, r.id), reverse=True)
         with self._lock:
             self.rows, self._stamp, self._facets, self._views = rows, stamp, None, {}
+            self._columns(rows)
             self._checked = time.monotonic()
         # the first view (no filter, the page's default zoom) is ready before anyone asks
         self.facets()
@@ -132,36 +180,34 @@ class EventIndex:
 
     # -- filtering ------------------------------------------------------------------
 
-    @staticmethod
-    def matcher(flt: EventFilter, with_dates: bool = True):
-        sources = set(flt.values(flt.source))
-        countries = set(flt.values(flt.country))
-        admin1 = set(flt.values(flt.admin1))
-        types = set(flt.values(flt.event_type))
-        subs = set(flt.values(flt.sub_event_type))
-        actor = flt.actor.lower() if flt.actor else None
-        since = flt.since if with_dates else None
-        until = flt.until if with_dates else None
-        conf = flt.min_confidence
-
-        def ok(r: Row) -> bool:
-            return not (
-                (since and r.date < since) or (until and r.date > until)
-                or (sources and r.source not in sources) or (countries and r.country not in countries)
-                or (admin1 and r.admin1 not in admin1) or (types and r.type not in types)
-                or (subs and r.sub not in subs) or (conf is not None and r.conf < conf)
-                or (actor and actor not in r.actors))
-        return ok
+    def select_idx(self, flt: EventFilter, with_dates: bool = True) -> np.ndarray:
+        """Positions (newest first) of the rows that ``flt`` selects."""
+        self.fresh()
+        n = len(self.rows)
+        mask = np.ones(n, dtype=bool)
+        if with_dates and (flt.since or flt.until):
+            mask &= self.day >= 0  # a date filter leaves out events without a readable date
+            if flt.since:
+                mask &= self.day >= dt.date.fromisoformat(flt.since).toordinal()
+            if flt.until:
+                mask &= self.day <= dt.date.fromisoformat(flt.until).toordinal()
+        for value, codes in ((flt.source, self.c_source), (flt.country, self.c_country),
+                             (flt.admin1, self.c_admin1), (flt.event_type, self.c_type),
+                             (flt.sub_event_type, self.c_sub)):
+            wanted = flt.values(value)
+            if wanted:
+                mask &= np.isin(codes.codes, codes.of(wanted))
+        if flt.min_confidence is not None:
+            mask &= self.conf >= flt.min_confidence
+        if flt.actor:
+            needle = flt.actor.lower()
+            hits = np.array([i for i, name in enumerate(self.c_actors.names) if needle in name], dtype=np.int32)
+            mask &= np.isin(self.c_actors.codes, hits)
+        return np.flatnonzero(mask)
 
     def select(self, flt: EventFilter, with_dates: bool = True) -> list[Row]:
-        active = flt.as_dict()
-        if not with_dates:
-            active.pop("since", None)
-            active.pop("until", None)
-        if not active:
-            return self.fresh()
-        ok = self.matcher(flt, with_dates)
-        return [r for r in self.fresh() if ok(r)]
+        rows = self.fresh()
+        return [rows[i] for i in self.select_idx(flt, with_dates)]
 
     # -- views ----------------------------------------------------------------------
 
@@ -169,57 +215,52 @@ class EventIndex:
         """Everything the main view shows for a filter: count, counts by type, the
         timeline (the filter without its dates, so a period can be chosen on it), map
         clusters at ``zoom`` and the newest events."""
-        rows = self.select(flt)
+        self.fresh()
         cache_key = (tuple(sorted(flt.as_dict().items())), zoom, bucket, limit, id(self.rows))
         cached = self._views.get(cache_key)
         if cached is not None:
             return cached
-        undated = self.select(flt, with_dates=False) if (flt.since or flt.until) else rows
+        idx = self.select_idx(flt)
+        undated = self.select_idx(flt, with_dates=False) if (flt.since or flt.until) else idx
+        days = self.day[undated]
+        days = days[days >= 0]
         if bucket not in ("day", "week"):
-            # rows are newest first; undated ones ("" sorts first in reverse order: skip them)
-            dated = [r.date for r in (undated[:50] + undated[-50:]) if len(r.date) == 10]
-            try:
-                span = (dt.date.fromisoformat(max(dated)) - dt.date.fromisoformat(min(dated))).days if dated else 0
-            except ValueError:
-                span = 0
-            bucket = "day" if span <= 120 else "week"
-        timeline: dict[str, Counter] = {}
-        for r in undated:
-            key = r.date if bucket == "day" else r.week
-            if len(key) != 10:
-                continue
-            counter = timeline.get(key)
-            if counter is None:
-                counter = timeline[key] = Counter()
-            counter[r.type] += 1
-        if timeline and len(timeline) < 3000:  # empty periods shown as gaps, not left out
-            step = dt.timedelta(days=1 if bucket == "day" else 7)
-            day, last = dt.date.fromisoformat(min(timeline)), dt.date.fromisoformat(max(timeline))
-            while day < last and len(timeline) < 3000:
-                timeline.setdefault(day.isoformat(), Counter())
-                day += step
-        by_type: Counter = Counter()
-        fatalities = unlocated = 0
-        for r in rows:
-            by_type[r.type] += 1
-            fatalities += r.fatalities
-            if r.lat is None:
-                unlocated += 1
+            bucket = "day" if days.size and int(days.max() - days.min()) <= 120 else "week"
+        timeline: list[list[Any]] = []
+        ntypes = max(len(self.c_type.names), 1)
+        if days.size:
+            types = self.c_type.codes[undated][self.day[undated] >= 0]
+            if bucket == "week":
+                # Monday of the week: ordinal 1 (0001-01-01) was a Monday
+                days = days - (days - 1) % 7
+            step = 1 if bucket == "day" else 7
+            first = int(days.min())
+            slot = (days - first) // step
+            nslots = int(slot.max()) + 1
+            counts = np.bincount(slot * ntypes + types, minlength=nslots * ntypes).reshape(nslots, ntypes)
+            names = self.c_type.names
+            for i in range(nslots):
+                row = counts[i]
+                timeline.append([dt.date.fromordinal(first + i * step).isoformat(),
+                                 {names[t]: int(row[t]) for t in np.flatnonzero(row)}])
+        by_type = np.bincount(self.c_type.codes[idx], minlength=ntypes) if idx.size else np.zeros(0, dtype=np.int64)
+        order = np.argsort(-by_type, kind="stable")
         result = {
-            "count": len(rows),
+            "count": int(idx.size),
             "total": len(self.rows),
-            "by_type": dict(by_type.most_common()),
-            "fatalities": fatalities,
-            "unlocated": unlocated,
+            "by_type": {self.c_type.names[t]: int(by_type[t]) for t in order if by_type[t]},
+            "fatalities": int(self.fatalities[idx].sum()),
+            "unlocated": int(idx.size - self.located[idx].sum()),
             "bucket": bucket,
-            "timeline": [[k, dict(v)] for k, v in sorted(timeline.items())],
-            "clusters": self.clusters(rows, zoom),
+            "timeline": timeline,
+            "clusters": self.clusters(idx, zoom),
             "zoom": zoom,
-            "events": [self.brief(r) for r in rows[:limit]],
+            "events": [self.brief(self.rows[i]) for i in idx[:limit]],
         }
-        if len(self._views) > 64:
-            self._views.clear()
-        self._views[cache_key] = result
+        with self._lock:
+            if len(self._views) > 64:
+                self._views.clear()
+            self._views[cache_key] = result
         return result
 
     @staticmethod
@@ -228,27 +269,26 @@ class EventIndex:
                 "place_ar": r.place_ar, "admin1": r.admin1, "country": r.country, "actor1": r.actor1,
                 "fatalities": r.fatalities, "title": r.title, "source": r.source, "confidence": r.conf}
 
-    @staticmethod
-    def clusters(rows: list[Row], zoom: float) -> list[dict[str, Any]]:
-        cells: dict[tuple[int, int], list] = {}
+    def clusters(self, idx: np.ndarray, zoom: float) -> list[dict[str, Any]]:
+        """Events gathered in cells of about CLUSTER_PX screen pixels at ``zoom``."""
+        idx = idx[self.located[idx]]
+        if not idx.size:
+            return []
         factor = 2 ** zoom / CLUSTER_PX
-        for r in rows:
-            if r.lat is None or r.lon is None:
-                continue
-            key = (int(r.mx * factor), int(r.my * factor))
-            cell = cells.get(key)
-            if cell is None:
-                cells[key] = [1, r.lat, r.lon, Counter({r.type: 1}), r.id]
-            else:
-                cell[0] += 1
-                cell[1] += r.lat
-                cell[2] += r.lon
-                cell[3][r.type] += 1
+        key = (self.mx[idx] * factor).astype(np.int64) * (1 << 32) + (self.my[idx] * factor).astype(np.int64)
+        cells, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+        lat = np.bincount(inverse, weights=self.lat[idx]) / counts
+        lon = np.bincount(inverse, weights=self.lon[idx]) / counts
+        ntypes = max(len(self.c_type.names), 1)
+        by_type = np.bincount(inverse * ntypes + self.c_type.codes[idx],
+                              minlength=cells.size * ntypes).reshape(cells.size, ntypes)
+        names = self.c_type.names
         out = []
-        for n, lat, lon, types, first in cells.values():
-            out.append({"n": n, "lat": round(lat / n, 4), "lon": round(lon / n, 4), "types": dict(types),
-                        "id": first if n == 1 else None})
-        out.sort(key=lambda c: -c["n"])
+        for c in np.argsort(-counts, kind="stable"):
+            n = int(counts[c])
+            out.append({"n": n, "lat": round(float(lat[c]), 4), "lon": round(float(lon[c]), 4),
+                        "types": {names[t]: int(by_type[c, t]) for t in np.flatnonzero(by_type[c])},
+                        "id": self.rows[idx[first[c]]].id if n == 1 else None})
         return out
 
     def facets(self) -> dict[str, Any]:
