@@ -34,7 +34,9 @@ def _wait(driver, condition, timeout=20):
 
 
 def _count(driver) -> int:
-    return int(driver.find_element("id", "event-count").get_attribute("data-count"))
+    # read in the page: the element is replaced on every render (no stale references)
+    return driver.execute_script(
+        "const e = document.getElementById('event-count'); return e ? Number(e.dataset.count) : -1")
 
 
 def test_map_filter_event_page_and_review(site):
@@ -42,18 +44,32 @@ def test_map_filter_event_page_and_review(site):
 
     driver, base, app, events = site
     driver.get(base + "/")
-    _wait(driver, lambda d: d.find_elements("id", "event-count"))
+    _wait(driver, lambda d: _count(d) >= 0)
     assert _count(driver) == len(events)
     assert driver.find_element("tag name", "html").get_attribute("dir") == "rtl"
     drawn = driver.execute_script("return MAP.hits.length")
     assert drawn >= 1
+
+    # choosing a period on the timeline filters the map and the list
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    days = sorted({e["date"] for e in events})
+    first, second = days[0], days[1]
+    bar = lambda d, day: d.find_element("css selector", f"#timeline .bar[data-start='{day}']")  # noqa: E731
+    ActionChains(driver).click_and_hold(bar(driver, first)).move_to_element(bar(driver, second)).release().perform()
+    in_period = len([e for e in events if first <= e["date"] <= second])
+    _wait(driver, lambda d: _count(d) == in_period)
+    assert f"since={first}" in driver.current_url and f"until={second}" in driver.current_url
+    assert len(driver.find_elements("css selector", "#event-list a.event-link")) == in_period
+    driver.find_element("id", "tl-clear").click()
+    _wait(driver, lambda d: _count(d) == len(events))
     Select(driver.find_element("id", "f-event_type")).select_by_value("Explosions/Remote violence")
     expected = len([e for e in events if e["event_type"] == "Explosions/Remote violence"])
     _wait(driver, lambda d: _count(d) == expected)
     assert "event_type=Explosions" in driver.current_url  # the filter is in the URL
     assert "event_type=Explosions" in driver.find_element("id", "x-acled").get_attribute("href")
     driver.get(driver.current_url)  # a shared link shows the same view
-    _wait(driver, lambda d: d.find_elements("id", "event-count") and _count(d) == expected)
+    _wait(driver, lambda d: _count(d) == expected)
 
     driver.find_element("css selector", "#event-list a.event-link").click()
     mark = _wait(driver, lambda d: d.find_elements("id", "evidence"))[0]
