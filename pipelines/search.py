@@ -76,11 +76,12 @@ def article_query(query: str, source: str | None = None) -> dict[str, Any] | Non
 
 
 def search_articles(db, query: str, *, source: str | None = None, limit: int = 50,
-                    fields: dict[str, int] | None = None) -> Iterator[dict]:
-    """Stored articles matching every word of ``query``, newest first."""
+                    fields: dict[str, int] | None = None, extra: dict[str, Any] | None = None) -> Iterator[dict]:
+    """Stored articles matching every word of ``query`` (and the ``extra`` filter), newest first."""
     flt = article_query(query, source)
     if flt is None:
         return iter(())
+    flt.update(extra or {})
     projection = fields or {"url": 1, "title": 1, "source": 1, "published": 1, "published_local": 1,
                             "event_count": 1}
     return db["articles"].find(flt, projection).sort([("published", -1)]).limit(limit)

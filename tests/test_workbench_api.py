@@ -127,3 +127,15 @@ def test_article_search_folds_spelling_variants(served):
             assert found == []
         else:
             assert any(expect in (a["title"] or "") for a in found), (query, found)
+
+
+def test_article_list_by_source_and_date(served):
+    app, port, _ = served
+    resp, data = request(port, "GET", "/api/articles?source=fx-a&since=2024-03-05&until=2024-03-31")
+    listed = json.loads(data)["articles"]
+    expected = [a for a in app.db["articles"].find({"source": "fx-a"})
+                if "2024-03-05" <= a["published_local"][:10] <= "2024-03-31"]
+    assert resp.status == 200 and len(listed) == len(expected) > 0
+    resp, data = request(port, "GET", "/api/articles?q=" + quote("مدينة") + "&since=2024-03-20")
+    assert {a["title"] for a in json.loads(data)["articles"]} == {"غارة جوية على حلب", "انفجار عبوة ناسفة في درعا"}
+    assert request(port, "GET", "/api/articles?since=March")[0].status == 400

@@ -100,26 +100,27 @@ class Workbench:
                 "events": events}
 
     def articles(self, q: str, source: str | None, page: int, since: str | None, until: str | None) -> dict:
+        """Articles matching a search (every word, spelling folded), or all of them, newest
+        first; by source and publication dates."""
         per_page = 50
         fields = {"_id": 0, "url": 1, "title": 1, "source": 1, "published_local": 1, "event_count": 1}
+        dates: dict[str, Any] = {}
+        if since:
+            dates["$gte"] = dt.datetime.fromisoformat(since[:10]).replace(tzinfo=dt.UTC)
+        if until:
+            dates["$lt"] = dt.datetime.fromisoformat(until[:10]).replace(tzinfo=dt.UTC) + dt.timedelta(days=1)
+        extra = {"published": dates} if dates else {}
+        sources = sorted(s for s in self.db["articles"].distinct("source") if s)
         if q.strip():
             found = list(search_articles(self.db, q, source=source, limit=per_page * (page + 1) + 1,
-                                         fields=fields))
+                                         fields=fields, extra=extra))
             return {"q": q, "page": page, "articles": found[page * per_page:(page + 1) * per_page],
-                    "more": len(found) > (page + 1) * per_page}
-        query: dict[str, Any] = {"duplicate_of": None}
+                    "more": len(found) > (page + 1) * per_page, "sources": sources}
+        query: dict[str, Any] = {"duplicate_of": None, **extra}
         if source:
             query["source"] = source
-        rng = {}
-        if since:
-            rng["$gte"] = dt.datetime.fromisoformat(since[:10]).replace(tzinfo=dt.UTC)
-        if until:
-            rng["$lt"] = dt.datetime.fromisoformat(until[:10]).replace(tzinfo=dt.UTC) + dt.timedelta(days=1)
-        if rng:
-            query["published"] = rng
         found = list(self.db["articles"].find(query, fields).sort([("published", -1), ("url", 1)])
                      .skip(page * per_page).limit(per_page + 1))
-        sources = sorted(s for s in self.db["articles"].distinct("source") if s)
         return {"q": q, "page": page, "articles": found[:per_page], "more": len(found) > per_page,
                 "sources": sources}
 

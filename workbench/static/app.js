@@ -408,12 +408,15 @@ async function articlesPage() {
   const page = showPage(), p = params();
   const q = el("input", { type: "search", name: "q", id: "a-q", value: p.get("q") || "", placeholder: "ابحث في المقالات (لا تهم الهمزات والتشكيل والتاء المربوطة)" });
   const src = el("select", { name: "source", id: "a-source" }, el("option", { value: "" }, "كل المصادر"));
-  const form = el("form", { class: "search", id: "article-search" }, q, src, el("button", { type: "submit" }, "بحث"));
-  form.addEventListener("submit", (e) => { e.preventDefault(); setParams({ q: q.value, source: src.value, page: null }, true); articlesPage(); });
+  const since = el("input", { type: "date", name: "since", id: "a-since", value: p.get("since") || "", title: "منشور منذ" });
+  const until = el("input", { type: "date", name: "until", id: "a-until", value: p.get("until") || "", title: "منشور حتى" });
+  const form = el("form", { class: "search", id: "article-search" }, q, src, since, until, el("button", { type: "submit" }, "بحث"));
+  form.addEventListener("submit", (e) => { e.preventDefault(); setParams({ q: q.value, source: src.value, since: since.value, until: until.value, page: null }, true); articlesPage(); });
   page.appendChild(el("h2", {}, "المقالات"));
   page.appendChild(form);
   const pageNo = Number(p.get("page") || 0);
-  const data = await getJSON(`/api/articles?q=${encodeURIComponent(p.get("q") || "")}&source=${encodeURIComponent(p.get("source") || "")}&page=${pageNo}`);
+  const aq = new URLSearchParams({ q: p.get("q") || "", source: p.get("source") || "", since: p.get("since") || "", until: p.get("until") || "", page: pageNo });
+  const data = await getJSON("/api/articles?" + aq.toString());
   for (const s of (data.sources || META.sources)) src.appendChild(el("option", { value: s, selected: s === p.get("source") }, s));
   const list = el("ul", { class: "plain", id: "article-list" });
   for (const a of data.articles) list.appendChild(el("li", {}, el("a", { href: "/?article=" + encodeURIComponent(a.url) }, a.title || a.url),
