@@ -7,6 +7,7 @@ and a series of filter changes, an event page and an article search.
 The events are synthetic but shaped like the extractor's (places, admin1 and coordinates
 from the gazetteer, ACLED event types, dates over three years); each article carries five.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,13 +30,31 @@ from pipelines.events.store import ensure_event_indexes, event_documents  # noqa
 from pipelines.storage import build_document, ensure_indexes, open_database  # noqa: E402
 from workbench.server import Workbench, make_server  # noqa: E402
 
-TYPES = {"Battles": ["Armed clash"], "Explosions/Remote violence": ["Air/drone strike", "Shelling/artillery/missile attack",
-                                                                    "Remote explosive/landmine/IED"],
-         "Violence against civilians": ["Attack", "Abduction/forced disappearance"], "Protests": ["Peaceful protest"],
-         "Riots": ["Mob violence"], "Strategic developments": ["Agreement", "Arrests"]}
-ACTORS = ["Military Forces of Syria", "Islamic State", "Hayat Tahrir al-Sham", "Civilians (Syria)", "Protesters (Iraq)",
-          "Police Forces of Iraq", "Houthi Movement", "Unidentified Armed Group (Syria)"]
-WORDS = "قصف اشتباك غارة مدينة ريف قوات مدنيين قتلى جرحى مظاهرة احتجاج انفجار عبوة طائرة مسيرة حي بلدة".split()
+TYPES = {
+    "Battles": ["Armed clash"],
+    "Explosions/Remote violence": [
+        "Air/drone strike",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+    ],
+    "Violence against civilians": ["Attack", "Abduction/forced disappearance"],
+    "Protests": ["Peaceful protest"],
+    "Riots": ["Mob violence"],
+    "Strategic developments": ["Agreement", "Arrests"],
+}
+ACTORS = [
+    "Military Forces of Syria",
+    "Islamic State",
+    "Hayat Tahrir al-Sham",
+    "Civilians (Syria)",
+    "Protesters (Iraq)",
+    "Police Forces of Iraq",
+    "Houthi Movement",
+    "Unidentified Armed Group (Syria)",
+]
+WORDS = (
+    "قصف اشتباك غارة مدينة ريف قوات مدنيين قتلى جرحى مظاهرة احتجاج انفجار عبوة طائرة مسيرة حي بلدة".split()
+)
 
 
 def places() -> list[dict]:
@@ -56,8 +75,14 @@ def build(db, n_events: int, seed: int = 7) -> None:
     for a in range(n_events // per_article):
         day = start + dt.timedelta(days=rnd.randrange(3 * 365))
         text = " ".join(rnd.choice(WORDS) for _ in range(60))
-        record = {"url": f"http://127.0.0.1:9/bench/{a}", "source": f"src-{a % 12}", "title": f"خبر رقم {a}",
-                  "text": text, "published": f"{day}T09:00:00+03:00", "published_utc": f"{day}T06:00:00+00:00"}
+        record = {
+            "url": f"http://127.0.0.1:9/bench/{a}",
+            "source": f"src-{a % 12}",
+            "title": f"خبر رقم {a}",
+            "text": text,
+            "published": f"{day}T09:00:00+03:00",
+            "published_utc": f"{day}T06:00:00+00:00",
+        }
         doc = build_document(record)
         doc["_id"] = a + 1
         articles.append(doc)
@@ -65,13 +90,26 @@ def build(db, n_events: int, seed: int = 7) -> None:
         for _ in range(per_article):
             kind = rnd.choice(list(TYPES))
             place = rnd.choice(gaz)
-            evs.append({"event_type": kind, "sub_event_type": rnd.choice(TYPES[kind]), "date": day.isoformat(),
-                        "actor1": {"name": rnd.choice(ACTORS)}, "actor2": {"name": rnd.choice(ACTORS)},
-                        "location": {"name_en": place["name_en"], "surface": place["names_ar"].split("|")[0],
-                                     "admin1": place["admin1"], "country": place["country"],
-                                     "lat": float(place["lat"]), "lon": float(place["lon"])},
-                        "fatalities": rnd.choice([0, 0, 0, 1, 2, 5]), "confidence": round(rnd.uniform(0.4, 0.95), 2),
-                        "evidence": {"text": text[:80], "start": 0, "end": 80}})
+            evs.append(
+                {
+                    "event_type": kind,
+                    "sub_event_type": rnd.choice(TYPES[kind]),
+                    "date": day.isoformat(),
+                    "actor1": {"name": rnd.choice(ACTORS)},
+                    "actor2": {"name": rnd.choice(ACTORS)},
+                    "location": {
+                        "name_en": place["name_en"],
+                        "surface": place["names_ar"].split("|")[0],
+                        "admin1": place["admin1"],
+                        "country": place["country"],
+                        "lat": float(place["lat"]),
+                        "lon": float(place["lon"]),
+                    },
+                    "fatalities": rnd.choice([0, 0, 0, 1, 2, 5]),
+                    "confidence": round(rnd.uniform(0.4, 0.95), 2),
+                    "evidence": {"text": text[:80], "start": 0, "end": 80},
+                }
+            )
         events += event_documents(doc, evs)
         if len(events) >= 10_000:
             db["articles"].insert_many(articles)
@@ -108,18 +146,22 @@ def main() -> int:
             if db["events"].estimated_document_count() < args.events:
                 t = time.perf_counter()
                 build(db, args.events)
-                print(f"built {db['events'].estimated_document_count()} events in {time.perf_counter() - t:.1f} s")
+                built = db["events"].estimated_document_count()
+                print(f"built {built} events in {time.perf_counter() - t:.1f} s")
             app = Workbench(db)
             t = time.perf_counter()
             app.index.load()
-            print(f"index loaded (server start-up): {time.perf_counter() - t:.2f} s for {len(app.index.rows)} events")
+            loaded = time.perf_counter() - t
+            print(f"index loaded (server start-up): {loaded:.2f} s for {len(app.index.rows)} events")
             server = make_server(app, "127.0.0.1", 0)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             port = server.server_address[1]
             meta_s, meta = timed_get(port, "/api/meta")
             first_s, first = timed_get(port, "/api/view?zoom=4")
-            print(f"first view: /api/meta {meta_s * 1000:.0f} ms + /api/view {first_s * 1000:.0f} ms "
-                  f"({first['count']} events, {len(first['clusters'])} clusters, {len(first['timeline'])} bars)")
+            print(
+                f"first view: /api/meta {meta_s * 1000:.0f} ms + /api/view {first_s * 1000:.0f} ms "
+                f"({first['count']} events, {len(first['clusters'])} clusters, {len(first['timeline'])} bars)"
+            )
             country = meta["countries"][0]
             admin1 = meta["admin1"][country][0]
             changes = [
@@ -142,7 +184,9 @@ def main() -> int:
             print(f"event page: {s * 1000:.0f} ms")
             s, found = timed_get(port, "/api/articles?q=" + quote("غارة"))
             print(f"article search «غارة»: {s * 1000:.0f} ms ({len(found['articles'])} shown)")
-            print(f"slowest filter change: {worst * 1000:.0f} ms; first view {(meta_s + first_s) * 1000:.0f} ms")
+            print(
+                f"slowest filter change: {worst * 1000:.0f} ms; first view {(meta_s + first_s) * 1000:.0f} ms"
+            )
             server.shutdown()
             server.server_close()
     return 0

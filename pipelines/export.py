@@ -16,6 +16,7 @@ events without coordinates unless ``--with-unlocated``. ``articles-jsonl`` and
 publication date). Reads MONGO_URI (or the embedded store in MARSAD_DATA_DIR),
 MONGO_DATABASE, and MARSAD_SOURCES for the publications' names and scales.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,16 +36,50 @@ from typing import IO, Any
 import yaml
 
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
-    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
-    "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 ]
 # Marsad's columns after ACLED's: what the row rests on and what a reviewer said of it.
 EXTRA_COLUMNS = [
-    "evidence", "article_url", "article_title", "source_id", "confidence", "modality",
-    "review_verdict", "review_corrections", "reviewed_by", "reviewed_at",
+    "evidence",
+    "article_url",
+    "article_title",
+    "source_id",
+    "confidence",
+    "modality",
+    "review_verdict",
+    "review_corrections",
+    "reviewed_by",
+    "reviewed_at",
 ]
 CSV_COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
 ARTICLE_COLUMNS = ["url", "source", "title", "published", "text", "event_count"]
@@ -55,8 +90,20 @@ REVIEWS = "event_reviews"
 _COUNTRIES = Path(__file__).parent / "events" / "data" / "countries.csv"
 _NOTES = Path(__file__).parent / "data" / "export_notes.yaml"
 _REGISTRY = Path(__file__).resolve().parent.parent / "crawler" / "sources.yaml"
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +130,10 @@ def publications(registry: str | None = None) -> dict[str, dict[str, str]]:
     out = {}
     for entry in entries or []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            out[entry["id"]] = {"name": str(entry.get("name") or entry["id"]),
-                                "source_scale": str(entry.get("source_scale") or "")}
+            out[entry["id"]] = {
+                "name": str(entry.get("name") or entry["id"]),
+                "source_scale": str(entry.get("source_scale") or ""),
+            }
     return out
 
 
@@ -119,14 +168,17 @@ class EventFilter:
             try:
                 value = float(self.min_confidence)
             except (TypeError, ValueError):
-                raise ValueError(f"--min-confidence wants a number from 0 to 1, not {self.min_confidence!r}") \
-                    from None
+                raise ValueError(
+                    f"--min-confidence wants a number from 0 to 1, not {self.min_confidence!r}"
+                ) from None
             if not 0 <= value <= 1:
                 raise ValueError(f"--min-confidence wants a number from 0 to 1, not {value}")
             object.__setattr__(self, "min_confidence", value)
         for name in ("source", "country", "admin1", "event_type", "sub_event_type", "actor"):
             value = getattr(self, name)
-            object.__setattr__(self, name, value.strip() if isinstance(value, str) and value.strip() else None)
+            object.__setattr__(
+                self, name, value.strip() if isinstance(value, str) and value.strip() else None
+            )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> EventFilter:
@@ -152,9 +204,13 @@ class EventFilter:
             rng["$lte"] = self.until + "\uffff"  # a date with a time of day still counts
         if rng:
             query["date"] = rng
-        for name, path in (("source", "source"), ("country", "location.country"),
-                           ("admin1", "location.admin1"), ("event_type", "event_type"),
-                           ("sub_event_type", "sub_event_type")):
+        for name, path in (
+            ("source", "source"),
+            ("country", "location.country"),
+            ("admin1", "location.admin1"),
+            ("event_type", "event_type"),
+            ("sub_event_type", "sub_event_type"),
+        ):
             wanted = self.values(getattr(self, name))
             if wanted:
                 query[path] = wanted[0] if len(wanted) == 1 else {"$in": wanted}
@@ -162,8 +218,12 @@ class EventFilter:
             query["confidence"] = {"$gte": self.min_confidence}
         if self.actor:
             pattern = {"$regex": re.escape(self.actor), "$options": "i"}
-            query["$or"] = [{"actor1.name": pattern}, {"actor2.name": pattern},
-                            {"assoc_actor_1": pattern}, {"assoc_actor_2": pattern}]
+            query["$or"] = [
+                {"actor1.name": pattern},
+                {"actor2.name": pattern},
+                {"assoc_actor_1": pattern},
+                {"assoc_actor_2": pattern},
+            ]
         return query
 
 
@@ -179,8 +239,9 @@ def actor_names(ev: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def iter_events(db, since: str | None = None, until: str | None = None,
-                flt: EventFilter | None = None) -> Iterator[dict]:
+def iter_events(
+    db, since: str | None = None, until: str | None = None, flt: EventFilter | None = None
+) -> Iterator[dict]:
     """Stored events matching ``flt`` (or ``since <= date <= until``), oldest first."""
     if flt is None:
         flt = EventFilter(since=since, until=until)
@@ -205,12 +266,15 @@ def with_reviews(db, events: Iterable[Mapping[str, Any]], chunk: int = 1000) -> 
 
     def flush() -> Iterator[dict]:
         by_event: dict[str, list[dict]] = {}
-        for review in db[REVIEWS].find({"event_id": {"$in": [e.get("_id") for e in batch]}}) \
-                .sort([("created_at", 1), ("_id", 1)]):
+        for review in (
+            db[REVIEWS]
+            .find({"event_id": {"$in": [e.get("_id") for e in batch]}})
+            .sort([("created_at", 1), ("_id", 1)])
+        ):
             review = {k: v for k, v in review.items() if k != "_id"}
             by_event.setdefault(review["event_id"], []).append(review)
         for ev in batch:
-            yield {**ev, "reviews": by_event.get(ev.get("_id"), [])}
+            yield {**ev, "reviews": by_event.get(str(ev.get("_id")), [])}
 
     for ev in events:
         batch.append(dict(ev))
@@ -221,7 +285,7 @@ def with_reviews(db, events: Iterable[Mapping[str, Any]], chunk: int = 1000) -> 
         yield from flush()
 
 
-def _inter(actor: Any) -> int | str:
+def _inter(actor: Any) -> Any:
     return actor.get("inter") if isinstance(actor, Mapping) and actor.get("inter") is not None else ""
 
 
@@ -267,14 +331,16 @@ def _review_columns(review: Mapping[str, Any] | None) -> dict[str, Any]:
     return {
         "review_verdict": review.get("verdict") or "",
         "review_corrections": json.dumps(review.get("corrections") or {}, ensure_ascii=False, sort_keys=True)
-        if review.get("corrections") else "",
+        if review.get("corrections")
+        else "",
         "reviewed_by": review.get("reviewer") or "",
         "reviewed_at": at.isoformat() if isinstance(at, dt.datetime) else (at or ""),
     }
 
 
-def acled_row(ev: Mapping[str, Any], timestamp: int | None = None,
-              pubs: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+def acled_row(
+    ev: Mapping[str, Any], timestamp: int | None = None, pubs: Mapping[str, Mapping[str, str]] | None = None
+) -> dict[str, Any]:
     """One ACLED-shaped row for a stored event, with Marsad's columns after ACLED's."""
     loc = ev.get("location") or {}
     country = loc.get("country") or ""
@@ -353,8 +419,14 @@ def geojson_feature(ev: Mapping[str, Any], timestamp: int, pubs: Mapping[str, Ma
     return {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
 
 
-def write_events(events: Iterable[Mapping[str, Any]], fmt: str, out: IO[str], *,
-                 with_unlocated: bool = False, pubs: Mapping[str, Mapping[str, str]] | None = None) -> int:
+def write_events(
+    events: Iterable[Mapping[str, Any]],
+    fmt: str,
+    out: IO[str],
+    *,
+    with_unlocated: bool = False,
+    pubs: Mapping[str, Mapping[str, str]] | None = None,
+) -> int:
     """Write events in one of EVENT_FORMATS to ``out``; returns how many were written.
     GeoJSON leaves out events without coordinates unless ``with_unlocated``."""
     pubs = publications() if pubs is None else pubs
@@ -376,7 +448,9 @@ def write_events(events: Iterable[Mapping[str, Any]], fmt: str, out: IO[str], *,
             feature = geojson_feature(ev, stamp, pubs)
             if feature["geometry"] is None and not with_unlocated:
                 continue
-            out.write(("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False, default=_json_default))
+            out.write(
+                ("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False, default=_json_default)
+            )
             n += 1
         out.write("\n]}\n")
     else:
@@ -384,8 +458,9 @@ def write_events(events: Iterable[Mapping[str, Any]], fmt: str, out: IO[str], *,
     return n
 
 
-def iter_articles(db, since: str | None = None, until: str | None = None,
-                  source: str | None = None) -> Iterator[dict]:
+def iter_articles(
+    db, since: str | None = None, until: str | None = None, source: str | None = None
+) -> Iterator[dict]:
     """Stored articles (copies of another left out) published in [since, until], oldest first."""
     query: dict[str, Any] = {"duplicate_of": None}
     rng: dict[str, Any] = {}
@@ -400,8 +475,16 @@ def iter_articles(db, since: str | None = None, until: str | None = None,
     wanted = EventFilter.values(source)
     if wanted:
         query["source"] = wanted[0] if len(wanted) == 1 else {"$in": wanted}
-    projection = {"_id": 0, "url": 1, "source": 1, "title": 1, "published": 1, "published_local": 1,
-                  "text": 1, "event_count": 1}
+    projection = {
+        "_id": 0,
+        "url": 1,
+        "source": 1,
+        "title": 1,
+        "published": 1,
+        "published_local": 1,
+        "text": 1,
+        "event_count": 1,
+    }
     yield from db["articles"].find(query, projection).sort([("published", 1), ("url", 1)])
 
 
@@ -417,9 +500,12 @@ def write_articles(articles: Iterable[Mapping[str, Any]], fmt: str, out: IO[str]
     for art in articles:
         published = art.get("published_local") or art.get("published")
         row = {
-            "url": art.get("url") or "", "source": art.get("source") or "", "title": art.get("title") or "",
+            "url": art.get("url") or "",
+            "source": art.get("source") or "",
+            "title": art.get("title") or "",
             "published": published.isoformat() if isinstance(published, dt.datetime) else (published or ""),
-            "text": art.get("text") or "", "event_count": int(art.get("event_count") or 0),
+            "text": art.get("text") or "",
+            "event_count": int(art.get("event_count") or 0),
         }
         if writer is not None:
             writer.writerow(row)
@@ -429,7 +515,9 @@ def write_articles(articles: Iterable[Mapping[str, Any]], fmt: str, out: IO[str]
     return n
 
 
-def export(db, fmt: str, out: IO[str], flt: EventFilter | None = None, *, with_unlocated: bool = False) -> int:
+def export(
+    db, fmt: str, out: IO[str], flt: EventFilter | None = None, *, with_unlocated: bool = False
+) -> int:
     """Export what ``fmt`` names from ``db`` to ``out`` under ``flt``; returns the count."""
     flt = flt or EventFilter()
     if fmt in ARTICLE_FORMATS:
@@ -438,8 +526,9 @@ def export(db, fmt: str, out: IO[str], flt: EventFilter | None = None, *, with_u
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipelines.export",
-                                 description="Export stored conflict events or articles.")
+    ap = argparse.ArgumentParser(
+        prog="python -m pipelines.export", description="Export stored conflict events or articles."
+    )
     ap.add_argument("--format", required=True, choices=FORMATS)
     ap.add_argument("--since", help="first date to include (YYYY-MM-DD)")
     ap.add_argument("--until", help="last date to include (YYYY-MM-DD)")
@@ -450,21 +539,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sub-event-type", help="ACLED sub-event type(s), e.g. 'Air/drone strike'")
     ap.add_argument("--actor", help="text in an actor's name (case-insensitive)")
     ap.add_argument("--min-confidence", type=float, help="lowest extractor confidence (0..1)")
-    ap.add_argument("--with-unlocated", action="store_true",
-                    help="GeoJSON: also write events without coordinates (null geometry)")
+    ap.add_argument(
+        "--with-unlocated",
+        action="store_true",
+        help="GeoJSON: also write events without coordinates (null geometry)",
+    )
     ap.add_argument("--output", help="file to write (default: standard output)")
     args = ap.parse_args(argv)
     from pipelines.storage import StorageError, default_data_dir, open_database
 
     try:
-        flt = EventFilter(since=args.since, until=args.until, source=args.source, country=args.country,
-                          admin1=args.admin1, event_type=args.event_type, sub_event_type=args.sub_event_type,
-                          actor=args.actor, min_confidence=args.min_confidence)
-        if args.format in ARTICLE_FORMATS and (flt.country or flt.admin1 or flt.event_type or flt.actor
-                                               or flt.sub_event_type or flt.min_confidence is not None):
+        flt = EventFilter(
+            since=args.since,
+            until=args.until,
+            source=args.source,
+            country=args.country,
+            admin1=args.admin1,
+            event_type=args.event_type,
+            sub_event_type=args.sub_event_type,
+            actor=args.actor,
+            min_confidence=args.min_confidence,
+        )
+        if args.format in ARTICLE_FORMATS and (
+            flt.country
+            or flt.admin1
+            or flt.event_type
+            or flt.actor
+            or flt.sub_event_type
+            or flt.min_confidence is not None
+        ):
             raise ValueError("article exports take only --source, --since and --until")
-        with open_database(os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"),
-                           default_data_dir()) as conn:
+        with open_database(
+            os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"), default_data_dir()
+        ) as conn:
             if args.output:
                 with open(args.output, "w", encoding="utf-8", newline="") as fh:
                     n = export(conn.db, args.format, fh, flt, with_unlocated=args.with_unlocated)

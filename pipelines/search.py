@@ -9,6 +9,7 @@ ta-marbuta forms, diacritics, tatweel folded), each also without a leading defin
 article or a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` also give ``حسكه``).
 A query is folded and reduced the same way and matches articles holding all its words.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ _PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال")
 def _stem(word: str) -> str:
     for prefix in _PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            return word[len(prefix):]
+            return word[len(prefix) :]
     return word
 
 
@@ -75,15 +76,28 @@ def article_query(query: str, source: str | None = None) -> dict[str, Any] | Non
     return flt
 
 
-def search_articles(db, query: str, *, source: str | None = None, limit: int = 50,
-                    fields: dict[str, int] | None = None, extra: dict[str, Any] | None = None) -> Iterator[dict]:
+def search_articles(
+    db,
+    query: str,
+    *,
+    source: str | None = None,
+    limit: int = 50,
+    fields: dict[str, int] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Iterator[dict]:
     """Stored articles matching every word of ``query`` (and the ``extra`` filter), newest first."""
     flt = article_query(query, source)
     if flt is None:
         return iter(())
     flt.update(extra or {})
-    projection = fields or {"url": 1, "title": 1, "source": 1, "published": 1, "published_local": 1,
-                            "event_count": 1}
+    projection = fields or {
+        "url": 1,
+        "title": 1,
+        "source": 1,
+        "published": 1,
+        "published_local": 1,
+        "event_count": 1,
+    }
     return db["articles"].find(flt, projection).sort([("published", -1)]).limit(limit)
 
 
@@ -95,8 +109,12 @@ def reindex(db, everything: bool = False, batch: int = 500) -> int:
     query: dict[str, Any] = {} if everything else {"search_tokens": {"$exists": False}}
     ops, n = [], 0
     for art in db["articles"].find(query, {"title": 1, "text": 1}):
-        ops.append(UpdateOne({"_id": art["_id"]}, {"$set": {"search_tokens": search_tokens(art.get("title"),
-                                                                                            art.get("text"))}}))
+        ops.append(
+            UpdateOne(
+                {"_id": art["_id"]},
+                {"$set": {"search_tokens": search_tokens(art.get("title"), art.get("text"))}},
+            )
+        )
         if len(ops) >= batch:
             n += db["articles"].bulk_write(ops, ordered=False).modified_count
             ops = []
@@ -107,8 +125,10 @@ def reindex(db, everything: bool = False, batch: int = 500) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipelines.search",
-                                 description="Search stored articles (spelling variants, diacritics and tatweel folded).")
+    ap = argparse.ArgumentParser(
+        prog="python -m pipelines.search",
+        description="Search stored articles (spelling variants, diacritics and tatweel folded).",
+    )
     ap.add_argument("query", nargs="*", help="words that must all occur")
     ap.add_argument("--source", help="only this source id")
     ap.add_argument("--limit", type=int, default=20)
@@ -120,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.reindex and not query_tokens(" ".join(args.query)):
         ap.error("give words to search for (or --reindex)")
     try:
-        with open_database(os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"),
-                           default_data_dir()) as conn:
+        with open_database(
+            os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"), default_data_dir()
+        ) as conn:
             if args.reindex:
                 print(f"{reindex(conn.db)} articles indexed for search")
                 return 0
@@ -131,10 +152,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for art in found:
         if args.json:
-            print(json.dumps({k: art.get(k) for k in ("url", "source", "title", "published_local", "event_count")},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {k: art.get(k) for k in ("url", "source", "title", "published_local", "event_count")},
+                    ensure_ascii=False,
+                )
+            )
         else:
-            print(f"{art.get('published_local') or '?':25}  {art.get('source') or '?':12}  {art.get('title') or ''}")
+            when, source = art.get("published_local") or "?", art.get("source") or "?"
+            print(f"{when:25}  {source:12}  {art.get('title') or ''}")
             print(f"{'':25}  {art.get('url')}")
     if not args.json:
         print(f"{len(found)} article{'s' if len(found) != 1 else ''} found", file=sys.stderr)

@@ -1,5 +1,6 @@
 """``pipelines.export``: filters, ACLED columns (publication, scale, notes, evidence,
 reviews), flat GeoJSON, article exports and the command line, over a real archive."""
+
 from __future__ import annotations
 
 import csv
@@ -28,9 +29,12 @@ def db(mongo_db):
 @pytest.fixture
 def registry(tmp_path):
     path = tmp_path / "sources.yaml"
-    path.write_text("sources:\n"
-                    "  - {id: fx-a, name: جريدة ألف, source_scale: National}\n"
-                    "  - {id: fx-b, name: Agency B, source_scale: Subnational-National}\n", encoding="utf-8")
+    path.write_text(
+        "sources:\n"
+        "  - {id: fx-a, name: جريدة ألف, source_scale: National}\n"
+        "  - {id: fx-b, name: Agency B, source_scale: Subnational-National}\n",
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -40,16 +44,19 @@ def _csv(db, flt=None, pubs_env=None) -> list[dict]:
     return list(csv.DictReader(io.StringIO(buf.getvalue())))
 
 
-@pytest.mark.parametrize("values, check", [
-    ({"source": "fx-b"}, lambda e: e["source"] == "fx-b"),
-    ({"country": "Iraq"}, lambda e: e["location"]["country"] == "Iraq"),
-    ({"admin1": "Idleb"}, lambda e: e["location"]["admin1"] == "Idleb"),
-    ({"event_type": "Battles"}, lambda e: e["event_type"] == "Battles"),
-    ({"event_type": "Battles,Protests"}, lambda e: e["event_type"] in ("Battles", "Protests")),
-    ({"sub_event_type": "Air/drone strike"}, lambda e: e["sub_event_type"] == "Air/drone strike"),
-    ({"min_confidence": 0.9}, lambda e: e["confidence"] >= 0.9),
-    ({"since": "2024-03-10", "until": "2024-03-31"}, lambda e: "2024-03-10" <= e["date"] <= "2024-03-31"),
-])
+@pytest.mark.parametrize(
+    "values, check",
+    [
+        ({"source": "fx-b"}, lambda e: e["source"] == "fx-b"),
+        ({"country": "Iraq"}, lambda e: e["location"]["country"] == "Iraq"),
+        ({"admin1": "Idleb"}, lambda e: e["location"]["admin1"] == "Idleb"),
+        ({"event_type": "Battles"}, lambda e: e["event_type"] == "Battles"),
+        ({"event_type": "Battles,Protests"}, lambda e: e["event_type"] in ("Battles", "Protests")),
+        ({"sub_event_type": "Air/drone strike"}, lambda e: e["sub_event_type"] == "Air/drone strike"),
+        ({"min_confidence": 0.9}, lambda e: e["confidence"] >= 0.9),
+        ({"since": "2024-03-10", "until": "2024-03-31"}, lambda e: "2024-03-10" <= e["date"] <= "2024-03-31"),
+    ],
+)
 def test_each_filter_selects_exactly_the_matching_events(db, values, check):
     everything = list(db["events"].find())
     rows = _csv(db, EventFilter(**values))
@@ -64,8 +71,11 @@ def test_actor_filter_matches_part_of_a_name_in_any_case(db):
     name = named[0]["actor2"]["name"]
     rows = _csv(db, EventFilter(actor=name.split()[0].upper()))
     assert named[0]["_id"] in {r["event_id_cnty"][3:] for r in rows}
-    assert all(name.split()[0].lower() in (r["actor1"] + r["actor2"] + r["assoc_actor_1"] + r["assoc_actor_2"]).lower()
-               for r in rows)
+    assert all(
+        name.split()[0].lower()
+        in (r["actor1"] + r["actor2"] + r["assoc_actor_1"] + r["assoc_actor_2"]).lower()
+        for r in rows
+    )
 
 
 def test_bad_filter_values_are_refused():
@@ -79,11 +89,13 @@ def test_acled_columns_name_the_publication_its_scale_and_say_what_happened(db, 
     monkeypatch.setenv("MARSAD_SOURCES", registry)
     publications.cache_clear()
     rows = _csv(db)
-    assert list(rows[0])[:len(ACLED_COLUMNS)] == ACLED_COLUMNS
+    assert list(rows[0])[: len(ACLED_COLUMNS)] == ACLED_COLUMNS
     a = [r for r in rows if r["source_id"] == "fx-a"]
     b = [r for r in rows if r["source_id"] == "fx-b"]
     assert a and all(r["source"].startswith("جريدة ألف") and r["source_scale"] == "National" for r in a)
-    assert b and all(r["source"].startswith("Agency B") and r["source_scale"] == "Subnational-National" for r in b)
+    assert b and all(
+        r["source"].startswith("Agency B") and r["source_scale"] == "Subnational-National" for r in b
+    )
     for r in rows:
         ev = db["events"].find_one({"_id": r["event_id_cnty"][3:]})
         assert r["evidence"] == ev["evidence"]["text"] and r["evidence"] not in r["notes"]
@@ -94,11 +106,18 @@ def test_acled_columns_name_the_publication_its_scale_and_say_what_happened(db, 
 
 
 def test_notes_sentence():
-    ev = {"date": "2024-03-04", "sub_event_type": "Shelling/artillery/missile attack",
-          "actor1": {"name": "Military Forces of Syria"}, "actor2": {"name": "Civilians (Syria)"},
-          "location": {"name_en": "Saraqib", "admin1": "Idleb", "country": "Syria"}, "fatalities": 3}
-    assert acled_notes(ev) == ("On 4 March 2024, Military Forces of Syria shelled Civilians (Syria) in Saraqib "
-                               "(Idleb, Syria). 3 fatalities.")
+    ev = {
+        "date": "2024-03-04",
+        "sub_event_type": "Shelling/artillery/missile attack",
+        "actor1": {"name": "Military Forces of Syria"},
+        "actor2": {"name": "Civilians (Syria)"},
+        "location": {"name_en": "Saraqib", "admin1": "Idleb", "country": "Syria"},
+        "fatalities": 3,
+    }
+    assert acled_notes(ev) == (
+        "On 4 March 2024, Military Forces of Syria shelled Civilians (Syria) in Saraqib "
+        "(Idleb, Syria). 3 fatalities."
+    )
     assert acled_notes({"sub_event_type": "Armed clash"}) == "Unidentified actors clashed."
 
 
@@ -137,27 +156,56 @@ def test_article_exports(db):
         buf = io.StringIO()
         n = export(db, fmt, buf, EventFilter(source="fx-a", since="2024-03-05"))
         text = buf.getvalue()
-        rows = ([json.loads(x) for x in text.splitlines()] if fmt.endswith("jsonl")
-                else list(csv.DictReader(io.StringIO(text))))
+        rows = (
+            [json.loads(x) for x in text.splitlines()]
+            if fmt.endswith("jsonl")
+            else list(csv.DictReader(io.StringIO(text)))
+        )
         stored = list(db["articles"].find({"source": "fx-a"}))
         expected = [a for a in stored if a["published_local"][:10] >= "2024-03-05"]
         assert n == len(rows) == len(expected) > 0
         assert set(rows[0]) == {"url", "source", "title", "published", "text", "event_count"}
         by_url = {a["url"]: a for a in expected}
         for r in rows:
-            assert r["text"] == by_url[r["url"]]["text"] and int(r["event_count"]) == by_url[r["url"]]["event_count"]
+            assert (
+                r["text"] == by_url[r["url"]]["text"]
+                and int(r["event_count"]) == by_url[r["url"]]["event_count"]
+            )
 
 
 def test_command_line(db, mongo_server, tmp_path):
     env = dict(os.environ, MONGO_URI=mongo_server, MONGO_DATABASE=db.name)
     out = tmp_path / "e.geojson"
-    proc = subprocess.run([sys.executable, "-m", "pipelines.export", "--format", "geojson", "--country", "Syria",
-                           "--event-type", "Explosions/Remote violence", "--output", str(out)],
-                          capture_output=True, cwd=ROOT, env=env, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.export",
+            "--format",
+            "geojson",
+            "--country",
+            "Syria",
+            "--event-type",
+            "Explosions/Remote violence",
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     features = json.loads(out.read_text(encoding="utf-8"))["features"]
-    expected = db["events"].count_documents({"location.country": "Syria", "event_type": "Explosions/Remote violence"})
+    expected = db["events"].count_documents(
+        {"location.country": "Syria", "event_type": "Explosions/Remote violence"}
+    )
     assert len(features) == expected > 0
-    bad = subprocess.run([sys.executable, "-m", "pipelines.export", "--format", "articles-csv", "--country", "Syria"],
-                         capture_output=True, cwd=ROOT, env=env, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "pipelines.export", "--format", "articles-csv", "--country", "Syria"],
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 2 and b"article exports" in bad.stderr

@@ -1,6 +1,7 @@
 """The workbench's HTTP API over a real archive: filters agree with the export's database
 query, reviews are protected against cross-site requests and never touch the events,
 crawled strings are served as data under a strict Content-Security-Policy."""
+
 from __future__ import annotations
 
 import csv
@@ -38,11 +39,20 @@ def request(port, method, path, body=None, headers=None):
     return resp, data
 
 
-@pytest.mark.parametrize("values", [
-    {}, {"event_type": "Explosions/Remote violence"}, {"country": "Syria"}, {"admin1": "Idleb"},
-    {"since": "2024-03-05", "until": "2024-03-20"}, {"source": "fx-b"}, {"min_confidence": "0.9"},
-    {"country": "Syria", "event_type": "Battles"}, {"actor": "civilians"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"event_type": "Explosions/Remote violence"},
+        {"country": "Syria"},
+        {"admin1": "Idleb"},
+        {"since": "2024-03-05", "until": "2024-03-20"},
+        {"source": "fx-b"},
+        {"min_confidence": "0.9"},
+        {"country": "Syria", "event_type": "Battles"},
+        {"actor": "civilians"},
+    ],
+)
 def test_index_selects_what_the_database_query_selects(served, values):
     app, _, _ = served
     flt = EventFilter.from_mapping(values)
@@ -76,8 +86,14 @@ def test_pages_are_served_with_a_strict_policy_and_escaped_json(served):
 
 
 def _review(port, event_id, headers, body=None):
-    payload = body or json.dumps({"event_id": event_id, "verdict": "corrected", "reviewer": "rana",
-                                  "corrections": {"fatalities": 4, "event_type": "Battles"}})
+    payload = body or json.dumps(
+        {
+            "event_id": event_id,
+            "verdict": "corrected",
+            "reviewer": "rana",
+            "corrections": {"fatalities": 4, "event_type": "Battles"},
+        }
+    )
     return request(port, "POST", "/api/review", payload, headers)
 
 
@@ -94,12 +110,15 @@ def test_reviews_need_the_token_and_refuse_cross_site_requests(served):
     resp, data = _review(port, ev["_id"], {**ok_headers, "Origin": f"http://127.0.0.1:{port}"})
     assert resp.status == 201, data
     stored = app.db["event_reviews"].find_one({"event_id": ev["_id"]})
-    assert stored["corrections"] == {"fatalities": 4, "event_type": "Battles"} and stored["reviewer"] == "rana"
+    assert (
+        stored["corrections"] == {"fatalities": 4, "event_type": "Battles"} and stored["reviewer"] == "rana"
+    )
     assert stored["was"]["fatalities"] == ev["fatalities"]
     after = app.db["events"].find_one({"_id": ev["_id"]})
     assert after["fatalities"] == ev["fatalities"] and after["event_type"] == ev["event_type"]
-    bad = json.dumps({"event_id": ev["_id"], "verdict": "corrected", "reviewer": "rana",
-                      "corrections": {"fatalities": -2}})
+    bad = json.dumps(
+        {"event_id": ev["_id"], "verdict": "corrected", "reviewer": "rana", "corrections": {"fatalities": -2}}
+    )
     assert _review(port, ev["_id"], ok_headers, bad)[0].status == 400
 
 
@@ -133,9 +152,15 @@ def test_article_list_by_source_and_date(served):
     app, port, _ = served
     resp, data = request(port, "GET", "/api/articles?source=fx-a&since=2024-03-05&until=2024-03-31")
     listed = json.loads(data)["articles"]
-    expected = [a for a in app.db["articles"].find({"source": "fx-a"})
-                if "2024-03-05" <= a["published_local"][:10] <= "2024-03-31"]
+    expected = [
+        a
+        for a in app.db["articles"].find({"source": "fx-a"})
+        if "2024-03-05" <= a["published_local"][:10] <= "2024-03-31"
+    ]
     assert resp.status == 200 and len(listed) == len(expected) > 0
     resp, data = request(port, "GET", "/api/articles?q=" + quote("مدينة") + "&since=2024-03-20")
-    assert {a["title"] for a in json.loads(data)["articles"]} == {"غارة جوية على حلب", "انفجار عبوة ناسفة في درعا"}
+    assert {a["title"] for a in json.loads(data)["articles"]} == {
+        "غارة جوية على حلب",
+        "انفجار عبوة ناسفة في درعا",
+    }
     assert request(port, "GET", "/api/articles?since=March")[0].status == 400

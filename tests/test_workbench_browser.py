@@ -1,6 +1,7 @@
 """The workbench in a real browser (headless Chromium from Debian, driven by selenium):
 the map loads, a filter changes the count, an event page highlights its evidence, a
 review is posted, and a crawled title full of markup is shown as text and never runs."""
+
 from __future__ import annotations
 
 import threading
@@ -11,8 +12,10 @@ from test_workbench_archive import HOSTILE_TITLE, build_archive
 from workbench import browser
 from workbench.server import Workbench, make_server
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not browser.available(), reason="needs Debian's chromium and chromium-driver")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not browser.available(), reason="needs Debian's chromium and chromium-driver"),
+]
 
 
 @pytest.fixture
@@ -36,7 +39,8 @@ def _wait(driver, condition, timeout=20):
 def _count(driver) -> int:
     # read in the page: the element is replaced on every render (no stale references)
     return driver.execute_script(
-        "const e = document.getElementById('event-count'); return e ? Number(e.dataset.count) : -1")
+        "const e = document.getElementById('event-count'); return e ? Number(e.dataset.count) : -1"
+    )
 
 
 def test_map_filter_event_page_and_review(site):
@@ -56,7 +60,9 @@ def test_map_filter_event_page_and_review(site):
     days = sorted({e["date"] for e in events})
     first, second = days[0], days[1]
     bar = lambda d, day: d.find_element("css selector", f"#timeline .bar[data-start='{day}']")  # noqa: E731
-    ActionChains(driver).click_and_hold(bar(driver, first)).move_to_element(bar(driver, second)).release().perform()
+    ActionChains(driver).click_and_hold(bar(driver, first)).move_to_element(
+        bar(driver, second)
+    ).release().perform()
     in_period = len([e for e in events if first <= e["date"] <= second])
     _wait(driver, lambda d: _count(d) == in_period)
     assert f"since={first}" in driver.current_url and f"until={second}" in driver.current_url
@@ -90,12 +96,18 @@ def test_map_filter_event_page_and_review(site):
 def test_crawled_markup_never_runs(site):
     driver, base, app, events = site
     hostile = next(e for e in events if e["article_title"] == HOSTILE_TITLE)
-    for path in ("/", f"/?event={hostile['_id']}", f"/?article={hostile['article_url']}", "/?view=articles&q=اشتباكات"):
+    for path in (
+        "/",
+        f"/?event={hostile['_id']}",
+        f"/?article={hostile['article_url']}",
+        "/?view=articles&q=اشتباكات",
+    ):
         driver.get(base + path)
         _wait(driver, lambda d: HOSTILE_TITLE.split(">")[0] in d.find_element("tag name", "body").text)
         assert driver.execute_script("return window.__xss") is None
         assert not driver.find_elements("css selector", "body img[src='x'], body script:not([src])")
     # nothing on the page came from another host
     hosts = driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)")
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)"
+    )
     assert set(hosts) <= {base.split("//")[1]}

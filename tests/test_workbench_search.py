@@ -1,5 +1,6 @@
 """Article search over folded tokens: the document field, the command line and its
 backfill for articles stored before the field existed."""
+
 from __future__ import annotations
 
 import json
@@ -33,11 +34,21 @@ def test_command_line_and_reindex(mongo_db, mongo_server):
     build_archive(mongo_db)
     mongo_db["articles"].update_many({}, {"$unset": {"search_tokens": ""}})
     env = dict(os.environ, MONGO_URI=mongo_server, MONGO_DATABASE=mongo_db.name)
-    run = lambda *args: subprocess.run([sys.executable, "-m", "pipelines.search", *args],  # noqa: E731
-                                       capture_output=True, cwd=ROOT, env=env, timeout=120)
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines.search", *args],
+            capture_output=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
+
     assert run("--json", "درعا").stdout == b""
     done = run("--reindex")
-    assert done.returncode == 0 and done.stdout.decode().startswith(str(mongo_db["articles"].count_documents({})))
+    assert done.returncode == 0 and done.stdout.decode().startswith(
+        str(mongo_db["articles"].count_documents({}))
+    )
     found = [json.loads(x) for x in run("--json", "دَرْعا").stdout.decode().splitlines()]
     assert [f["title"] for f in found] == ["انفجار عبوة ناسفة في درعا"]
     assert run().returncode == 2

@@ -6,6 +6,7 @@ URL and serves until Ctrl-C. ``MARSAD_TILE_URL`` (or ``--tile-url``) names an XY
 server (``https://tiles.example/{z}/{x}/{y}.png``) for users who have one; without it the
 base map is the offline country and province boundaries.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m workbench", description="Serve Marsad's workbench.")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     ap.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
-    ap.add_argument("--tile-url", default=os.environ.get("MARSAD_TILE_URL"),
-                    help="optional XYZ tile URL template (env MARSAD_TILE_URL)")
+    ap.add_argument(
+        "--tile-url",
+        default=os.environ.get("MARSAD_TILE_URL"),
+        help="optional XYZ tile URL template (env MARSAD_TILE_URL)",
+    )
     ap.add_argument("--mongo-uri", default=os.environ.get("MONGO_URI"))
     ap.add_argument("--database", default=os.environ.get("MONGO_DATABASE", "marsad"))
     ap.add_argument("--data-dir", default=os.environ.get("MARSAD_DATA_DIR", "./data"))
@@ -40,16 +44,23 @@ def main(argv: list[str] | None = None) -> int:
         try:
             server = make_server(app, args.host, args.port)
         except OSError as exc:
-            print(f"error: cannot listen on {args.host}:{args.port}: {exc}; choose another --port",
-                  file=sys.stderr)
+            print(
+                f"error: cannot listen on {args.host}:{args.port}: {exc}; choose another --port",
+                file=sys.stderr,
+            )
             return 2
         host = args.host if ":" not in args.host else f"[{args.host}]"
-        print(f"Marsad workbench: http://{host}:{server.server_address[1]}/  "
-              f"({len(app.index.rows)} events loaded in {time.perf_counter() - started:.1f} s; Ctrl-C stops)",
-              flush=True)
+        print(
+            f"Marsad workbench: http://{host}:{server.server_address[1]}/  "
+            f"({len(app.index.rows)} events loaded in {time.perf_counter() - started:.1f} s; Ctrl-C stops)",
+            flush=True,
+        )
         if not app.basemap.available:
-            print("note: no base map file (install Debian's qgis-common or set MARSAD_BASEMAP); "
-                  "events are drawn on a plain background", flush=True)
+            print(
+                "note: no base map file (install Debian's qgis-common or set MARSAD_BASEMAP); "
+                "events are drawn on a plain background",
+                flush=True,
+            )
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -9,6 +9,7 @@ Nothing is fetched: without the file the map draws the events on a plain backgro
 The layers are turned into compact JSON for the browser's own map code: coordinates in
 hundredths of a degree, rings as flat ``[lon, lat, lon, lat, ...]`` integer lists.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ from typing import Any
 
 DEFAULT_GPKG = Path("/usr/share/qgis/resources/data/world_map.gpkg")
 SCALE = 100  # coordinates in 1/100 degree: ~1 km, finer than the map ever shows
-LICENCE = ("Boundaries: Natural Earth (public domain), generalised by the QGIS project "
-           "(Debian package qgis-common, world_map.gpkg)")
+LICENCE = (
+    "Boundaries: Natural Earth (public domain), generalised by the QGIS project "
+    "(Debian package qgis-common, world_map.gpkg)"
+)
 
 
 def gpkg_path() -> Path | None:
@@ -108,9 +111,12 @@ class BaseMap:
                 features: list[dict[str, Any]] = []
                 if self.available:
                     for iso, name, geom in self._rows("SELECT iso_a2, NAME, geom FROM countries"):
-                        features.append({"iso": iso or "", "name": name or "", "rings": _compact(_gpkg_geometry(geom))})
-                self._countries = json.dumps({"licence": LICENCE, "features": features},
-                                             separators=(",", ":")).encode()
+                        features.append(
+                            {"iso": iso or "", "name": name or "", "rings": _compact(_gpkg_geometry(geom))}
+                        )
+                self._countries = json.dumps(
+                    {"licence": LICENCE, "features": features}, separators=(",", ":")
+                ).encode()
             return self._countries
 
     def admin1(self, iso2: str) -> bytes:
@@ -120,9 +126,11 @@ class BaseMap:
             if iso2 not in self._admin1:
                 features: list[dict[str, Any]] = []
                 if self.available and len(iso2) == 2 and iso2.isalpha():
-                    for name, geom in self._rows("SELECT name, geom FROM states_provinces WHERE iso_a2 = ?",
-                                                 (iso2,)):
+                    for name, geom in self._rows(
+                        "SELECT name, geom FROM states_provinces WHERE iso_a2 = ?", (iso2,)
+                    ):
                         features.append({"name": name or "", "rings": _compact(_gpkg_geometry(geom))})
-                self._admin1[iso2] = json.dumps({"licence": LICENCE, "features": features},
-                                                separators=(",", ":")).encode()
+                self._admin1[iso2] = json.dumps(
+                    {"licence": LICENCE, "features": features}, separators=(",", ":")
+                ).encode()
             return self._admin1[iso2]

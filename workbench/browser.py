@@ -4,6 +4,7 @@ Uses Debian's ``chromium`` and ``chromium-driver`` through selenium, pointed at
 ``/usr/bin/chromedriver`` so nothing is downloaded; a fresh profile each time and no
 background traffic to any other host.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,9 +14,18 @@ from pathlib import Path
 
 CHROMIUM = os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("MARSAD_CHROMEDRIVER", "/usr/bin/chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-         "--window-size=1400,1000", "--lang=ar"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+    "--lang=ar",
+]
 
 
 def available() -> bool:

@@ -8,6 +8,7 @@ of ``pipelines.export.EventFilter`` (the export of the current view runs that fi
 the database, and the tests check both select the same events). The index reloads itself
 when the collection changes (its count or the store's last flush).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,17 +23,51 @@ import numpy as np
 
 from pipelines.export import EventFilter, actor_names
 
-FIELDS = {"_id": 1, "date": 1, "event_type": 1, "sub_event_type": 1, "source": 1, "confidence": 1,
-          "location.country": 1, "location.admin1": 1, "location.name_en": 1, "location.surface": 1,
-          "location.lat": 1, "location.lon": 1, "actor1.name": 1, "actor2.name": 1, "assoc_actor_1": 1,
-          "assoc_actor_2": 1, "fatalities": 1, "article_title": 1}
+FIELDS = {
+    "_id": 1,
+    "date": 1,
+    "event_type": 1,
+    "sub_event_type": 1,
+    "source": 1,
+    "confidence": 1,
+    "location.country": 1,
+    "location.admin1": 1,
+    "location.name_en": 1,
+    "location.surface": 1,
+    "location.lat": 1,
+    "location.lon": 1,
+    "actor1.name": 1,
+    "actor2.name": 1,
+    "assoc_actor_1": 1,
+    "assoc_actor_2": 1,
+    "fatalities": 1,
+    "article_title": 1,
+}
 CLUSTER_PX = 48  # a cluster gathers the events within about this many screen pixels
 
 
 @dataclass
 class Row:
-    __slots__ = ("id", "date", "type", "sub", "source", "conf", "country", "admin1", "place", "place_ar",
-                 "lat", "lon", "actors", "actor1", "fatalities", "title", "week", "mx", "my")
+    __slots__ = (
+        "id",
+        "date",
+        "type",
+        "sub",
+        "source",
+        "conf",
+        "country",
+        "admin1",
+        "place",
+        "place_ar",
+        "lat",
+        "lon",
+        "actors",
+        "actor1",
+        "fatalities",
+        "title",
+        "mx",
+        "my",
+    )
     id: str
     date: str
     type: str
@@ -45,12 +80,11 @@ class Row:
     place_ar: str
     lat: float | None
     lon: float | None
-    actors: str      # lower-cased actor names joined by \n, for the actor filter
+    actors: str  # lower-cased actor names joined by \n, for the actor filter
     actor1: str
     fatalities: int
     title: str
-    week: str        # Monday of the event's week, precomputed: the timeline groups by it
-    mx: float        # Web Mercator position at zoom 0 (0..256), precomputed for clustering
+    mx: float  # Web Mercator position at zoom 0 (0..256), precomputed for clustering
     my: float
 
 
@@ -60,36 +94,31 @@ def _row(ev: dict[str, Any]) -> Row:
     located = isinstance(lat, (int, float)) and isinstance(lon, (int, float))
     a1 = ev.get("actor1") or {}
     conf = ev.get("confidence")
+    mx, my = _mercator(float(lat), float(lon), 0) if located else (0.0, 0.0)  # type: ignore[arg-type]
     return Row(
-        id=str(ev.get("_id")), date=str(ev.get("date") or "")[:10], type=ev.get("event_type") or "",
-        sub=ev.get("sub_event_type") or "", source=ev.get("source") or "",
+        id=str(ev.get("_id")),
+        date=str(ev.get("date") or "")[:10],
+        type=ev.get("event_type") or "",
+        sub=ev.get("sub_event_type") or "",
+        source=ev.get("source") or "",
         conf=float(conf) if isinstance(conf, (int, float)) else 0.0,
-        country=loc.get("country") or "", admin1=loc.get("admin1") or "", place=loc.get("name_en") or "",
-        place_ar=loc.get("surface") or "", lat=float(lat) if located else None,
-        lon=float(lon) if located else None, actors="\n".join(actor_names(ev)).lower(),
+        country=loc.get("country") or "",
+        admin1=loc.get("admin1") or "",
+        place=loc.get("name_en") or "",
+        place_ar=loc.get("surface") or "",
+        lat=float(lat) if located else None,  # type: ignore[arg-type]
+        lon=float(lon) if located else None,  # type: ignore[arg-type]
+        actors="\n".join(actor_names(ev)).lower(),
         actor1=a1.get("name") or "" if isinstance(a1, dict) else "",
         fatalities=int(ev.get("fatalities") or 0) if isinstance(ev.get("fatalities"), (int, float)) else 0,
         title=ev.get("article_title") or "",
-        week=_week(str(ev.get("date") or "")[:10]),
-        mx=_mercator(float(lat), float(lon), 0)[0] if located else 0.0,
-        my=_mercator(float(lat), float(lon), 0)[1] if located else 0.0,
+        mx=mx,
+        my=my,
     )
 
 
-def _week(date: str) -> str:
-    try:
-        return week_start(date)
-    except ValueError:
-        return ""
-
-
-def week_start(date: str) -> str:
-    day = dt.date.fromisoformat(date)
-    return (day - dt.timedelta(days=day.weekday())).isoformat()
-
-
 def _mercator(lat: float, lon: float, zoom: float) -> tuple[float, float]:
-    size = 256 * 2 ** zoom
+    size = 256 * 2**zoom
     lat = max(min(lat, 85.0), -85.0)
     siny = math.sin(math.radians(lat))
     return (lon + 180) / 360 * size, (0.5 - math.log((1 + siny) / (1 - siny)) / (4 * math.pi)) * size
@@ -136,7 +165,9 @@ class EventIndex:
         self._columns(self.rows)
 
     def _current_stamp(self) -> tuple:
-        meta = self.db["marsad_meta"].find_one({"_id": "article_store"}, {"last_flush": 1, "flushes": 1}) or {}
+        meta = (
+            self.db["marsad_meta"].find_one({"_id": "article_store"}, {"last_flush": 1, "flushes": 1}) or {}
+        )
         return (self.db["events"].estimated_document_count(), meta.get("flushes"), meta.get("last_flush"))
 
     def _columns(self, rows: list[Row]) -> None:
@@ -191,9 +222,13 @@ class EventIndex:
                 mask &= self.day >= dt.date.fromisoformat(flt.since).toordinal()
             if flt.until:
                 mask &= self.day <= dt.date.fromisoformat(flt.until).toordinal()
-        for value, codes in ((flt.source, self.c_source), (flt.country, self.c_country),
-                             (flt.admin1, self.c_admin1), (flt.event_type, self.c_type),
-                             (flt.sub_event_type, self.c_sub)):
+        for value, codes in (
+            (flt.source, self.c_source),
+            (flt.country, self.c_country),
+            (flt.admin1, self.c_admin1),
+            (flt.event_type, self.c_type),
+            (flt.sub_event_type, self.c_sub),
+        ):
             wanted = flt.values(value)
             if wanted:
                 mask &= np.isin(codes.codes, codes.of(wanted))
@@ -201,7 +236,9 @@ class EventIndex:
             mask &= self.conf >= flt.min_confidence
         if flt.actor:
             needle = flt.actor.lower()
-            hits = np.array([i for i, name in enumerate(self.c_actors.names) if needle in name], dtype=np.int32)
+            hits = np.array(
+                [i for i, name in enumerate(self.c_actors.names) if needle in name], dtype=np.int32
+            )
             mask &= np.isin(self.c_actors.codes, hits)
         return np.flatnonzero(mask)
 
@@ -211,7 +248,9 @@ class EventIndex:
 
     # -- views ----------------------------------------------------------------------
 
-    def view(self, flt: EventFilter, zoom: float = 3, bucket: str = "auto", limit: int = 200) -> dict[str, Any]:
+    def view(
+        self, flt: EventFilter, zoom: float = 3, bucket: str = "auto", limit: int = 200
+    ) -> dict[str, Any]:
         """Everything the main view shows for a filter: count, counts by type, the
         timeline (the filter without its dates, so a period can be chosen on it), map
         clusters at ``zoom`` and the newest events."""
@@ -241,9 +280,15 @@ class EventIndex:
             names = self.c_type.names
             for i in range(nslots):
                 row = counts[i]
-                timeline.append([dt.date.fromordinal(first + i * step).isoformat(),
-                                 {names[t]: int(row[t]) for t in np.flatnonzero(row)}])
-        by_type = np.bincount(self.c_type.codes[idx], minlength=ntypes) if idx.size else np.zeros(0, dtype=np.int64)
+                timeline.append(
+                    [
+                        dt.date.fromordinal(first + i * step).isoformat(),
+                        {names[t]: int(row[t]) for t in np.flatnonzero(row)},
+                    ]
+                )
+        by_type = (
+            np.bincount(self.c_type.codes[idx], minlength=ntypes) if idx.size else np.zeros(0, dtype=np.int64)
+        )
         order = np.argsort(-by_type, kind="stable")
         result = {
             "count": int(idx.size),
@@ -265,30 +310,51 @@ class EventIndex:
 
     @staticmethod
     def brief(r: Row) -> dict[str, Any]:
-        return {"id": r.id, "date": r.date, "event_type": r.type, "sub_event_type": r.sub, "place": r.place,
-                "place_ar": r.place_ar, "admin1": r.admin1, "country": r.country, "actor1": r.actor1,
-                "fatalities": r.fatalities, "title": r.title, "source": r.source, "confidence": r.conf}
+        return {
+            "id": r.id,
+            "date": r.date,
+            "event_type": r.type,
+            "sub_event_type": r.sub,
+            "place": r.place,
+            "place_ar": r.place_ar,
+            "admin1": r.admin1,
+            "country": r.country,
+            "actor1": r.actor1,
+            "fatalities": r.fatalities,
+            "title": r.title,
+            "source": r.source,
+            "confidence": r.conf,
+        }
 
     def clusters(self, idx: np.ndarray, zoom: float) -> list[dict[str, Any]]:
         """Events gathered in cells of about CLUSTER_PX screen pixels at ``zoom``."""
         idx = idx[self.located[idx]]
         if not idx.size:
             return []
-        factor = 2 ** zoom / CLUSTER_PX
+        factor = 2**zoom / CLUSTER_PX
         key = (self.mx[idx] * factor).astype(np.int64) * (1 << 32) + (self.my[idx] * factor).astype(np.int64)
-        cells, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+        cells, first, inverse, counts = np.unique(
+            key, return_index=True, return_inverse=True, return_counts=True
+        )
         lat = np.bincount(inverse, weights=self.lat[idx]) / counts
         lon = np.bincount(inverse, weights=self.lon[idx]) / counts
         ntypes = max(len(self.c_type.names), 1)
-        by_type = np.bincount(inverse * ntypes + self.c_type.codes[idx],
-                              minlength=cells.size * ntypes).reshape(cells.size, ntypes)
+        by_type = np.bincount(
+            inverse * ntypes + self.c_type.codes[idx], minlength=cells.size * ntypes
+        ).reshape(cells.size, ntypes)
         names = self.c_type.names
         out = []
         for c in np.argsort(-counts, kind="stable"):
             n = int(counts[c])
-            out.append({"n": n, "lat": round(float(lat[c]), 4), "lon": round(float(lon[c]), 4),
-                        "types": {names[t]: int(by_type[c, t]) for t in np.flatnonzero(by_type[c])},
-                        "id": self.rows[idx[first[c]]].id if n == 1 else None})
+            out.append(
+                {
+                    "n": n,
+                    "lat": round(float(lat[c]), 4),
+                    "lon": round(float(lon[c]), 4),
+                    "types": {names[t]: int(by_type[c, t]) for t in np.flatnonzero(by_type[c])},
+                    "id": self.rows[idx[first[c]]].id if n == 1 else None,
+                }
+            )
         return out
 
     def facets(self) -> dict[str, Any]:

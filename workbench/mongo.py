@@ -6,6 +6,7 @@ mongodb://127.0.0.1:27017/marsad``, MongoDB Compass, or pymongo. Like a crawl, i
 the data directory while it runs: stop it (Ctrl-C) before crawling into the same
 directory, or point the crawl at it with ``MONGO_URI``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,10 @@ import threading
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m workbench.mongo",
-                                 description="Serve the embedded archive on a port for mongosh, Compass or pymongo.")
+    ap = argparse.ArgumentParser(
+        prog="python -m workbench.mongo",
+        description="Serve the embedded archive on a port for mongosh, Compass or pymongo.",
+    )
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=27017)
     ap.add_argument("--data-dir", default=os.environ.get("MARSAD_DATA_DIR", "./data"))
@@ -33,9 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"Serving {server.data_dir} at {server.uri}\n"
-          f"  mongosh {server.uri.rstrip('/')}/{args.database}\n"
-          f"  MONGO_URI={server.uri} python -m workbench   (or any pymongo client)\nCtrl-C stops.", flush=True)
+    print(
+        f"Serving {server.data_dir} at {server.uri}\n"
+        f"  mongosh {server.uri.rstrip('/')}/{args.database}\n"
+        f"  MONGO_URI={server.uri} python -m workbench   (or any pymongo client)\nCtrl-C stops.",
+        flush=True,
+    )
     try:
         stop.wait()
     finally:

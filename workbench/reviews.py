@@ -6,6 +6,7 @@ One document per review (``event_reviews``): ``event_id``, ``article_url``, ``ve
 of the corrected fields when the review was made), ``reviewer``, ``note``,
 ``created_at``. The latest review of an event is the one that counts in exports.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,14 @@ from pymongo import ASCENDING, IndexModel
 from pipelines.export import REVIEWS
 
 VERDICTS = ("correct", "wrong", "corrected")
-EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
-               "Strategic developments")
+EVENT_TYPES = (
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Protests",
+    "Riots",
+    "Strategic developments",
+)
 _TEXT_FIELDS = {"sub_event_type": 100, "place": 200, "admin1": 200}
 
 
@@ -27,15 +34,20 @@ class ReviewError(ValueError):
 
 
 def ensure_review_indexes(db) -> None:
-    db[REVIEWS].create_indexes([IndexModel([("event_id", ASCENDING), ("created_at", ASCENDING)],
-                                           name="event_created")])
+    db[REVIEWS].create_indexes(
+        [IndexModel([("event_id", ASCENDING), ("created_at", ASCENDING)], name="event_created")]
+    )
 
 
 def _was(event: Mapping[str, Any], field: str) -> Any:
     loc = event.get("location") or {}
-    return {"event_type": event.get("event_type"), "sub_event_type": event.get("sub_event_type"),
-            "place": loc.get("name_en"), "admin1": loc.get("admin1"),
-            "fatalities": event.get("fatalities")}.get(field)
+    return {
+        "event_type": event.get("event_type"),
+        "sub_event_type": event.get("sub_event_type"),
+        "place": loc.get("name_en"),
+        "admin1": loc.get("admin1"),
+        "fatalities": event.get("fatalities"),
+    }.get(field)
 
 
 def validate(payload: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:

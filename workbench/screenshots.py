@@ -5,6 +5,7 @@
 Point it at a running workbench (``python -m workbench`` over the demo archive); writes
 ``map.png``, ``filtered.png``, ``event.png``, ``articles.png`` and ``health.png``.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,7 @@ Standard library only (``http.server``), bound to 127.0.0.1 by default. Safety:
   ``Sec-Fetch-Site: cross-site``; a cross-site form or fetch has none of these;
 - the ``Host`` header must name this server (no DNS rebinding).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,9 +34,13 @@ from workbench.index import EventIndex
 from workbench.reviews import EVENT_TYPES, ReviewError, add_review, reviews_of
 
 STATIC = Path(__file__).parent / "static"
-EXPORT_TYPES = {"acled-csv": ("text/csv", "csv"), "jsonl": ("application/x-ndjson", "jsonl"),
-                "geojson": ("application/geo+json", "geojson"), "articles-jsonl": ("application/x-ndjson", "jsonl"),
-                "articles-csv": ("text/csv", "csv")}
+EXPORT_TYPES = {
+    "acled-csv": ("text/csv", "csv"),
+    "jsonl": ("application/x-ndjson", "jsonl"),
+    "geojson": ("application/geo+json", "geojson"),
+    "articles-jsonl": ("application/x-ndjson", "jsonl"),
+    "articles-csv": ("text/csv", "csv"),
+}
 _ID_RE = re.compile(r"^[0-9a-f]{16}-\d{3}$")
 
 
@@ -70,9 +75,14 @@ class Workbench:
     # -- API ------------------------------------------------------------------------
 
     def meta(self) -> dict[str, Any]:
-        return {**self.index.facets(), "token": self.token, "tile_url": self.tile_url,
-                "basemap": self.basemap.available, "event_type_choices": EVENT_TYPES,
-                "export_formats": list(FORMATS)}
+        return {
+            **self.index.facets(),
+            "token": self.token,
+            "tile_url": self.tile_url,
+            "basemap": self.basemap.available,
+            "event_type_choices": EVENT_TYPES,
+            "export_formats": list(FORMATS),
+        }
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         ev = self.db["events"].find_one({"_id": event_id})
@@ -80,14 +90,33 @@ class Workbench:
             return None
         article = self.db["articles"].find_one(
             {"url": ev.get("article_url")},
-            {"_id": 0, "url": 1, "title": 1, "text": 1, "source": 1, "published_local": 1, "final_url": 1,
-             "fetched_url": 1})
-        siblings = [{"id": o["_id"], "event_type": o.get("event_type"), "sub_event_type": o.get("sub_event_type"),
-                     "date": o.get("date"), "place": (o.get("location") or {}).get("name_en"),
-                     "evidence": (o.get("evidence") or {}).get("text")}
-                    for o in self.db["events"].find({"article_url": ev.get("article_url"), "_id": {"$ne": event_id}},
-                                                    {"event_type": 1, "sub_event_type": 1, "date": 1,
-                                                     "location.name_en": 1, "evidence.text": 1}).sort("_id", 1)]
+            {
+                "_id": 0,
+                "url": 1,
+                "title": 1,
+                "text": 1,
+                "source": 1,
+                "published_local": 1,
+                "final_url": 1,
+                "fetched_url": 1,
+            },
+        )
+        siblings = [
+            {
+                "id": o["_id"],
+                "event_type": o.get("event_type"),
+                "sub_event_type": o.get("sub_event_type"),
+                "date": o.get("date"),
+                "place": (o.get("location") or {}).get("name_en"),
+                "evidence": (o.get("evidence") or {}).get("text"),
+            }
+            for o in self.db["events"]
+            .find(
+                {"article_url": ev.get("article_url"), "_id": {"$ne": event_id}},
+                {"event_type": 1, "sub_event_type": 1, "date": 1, "location.name_en": 1, "evidence.text": 1},
+            )
+            .sort("_id", 1)
+        ]
         return {"event": ev, "article": article, "others": siblings, "reviews": reviews_of(self.db, event_id)}
 
     def article(self, url: str) -> dict[str, Any] | None:
@@ -95,9 +124,23 @@ class Workbench:
         if art is None:
             return None
         events = list(self.db["events"].find({"article_url": url}).sort("_id", 1))
-        return {"article": {k: art.get(k) for k in ("url", "title", "text", "source", "published_local",
-                                                      "final_url", "fetched_url", "event_count", "authors")},
-                "events": events}
+        return {
+            "article": {
+                k: art.get(k)
+                for k in (
+                    "url",
+                    "title",
+                    "text",
+                    "source",
+                    "published_local",
+                    "final_url",
+                    "fetched_url",
+                    "event_count",
+                    "authors",
+                )
+            },
+            "events": events,
+        }
 
     def articles(self, q: str, source: str | None, page: int, since: str | None, until: str | None) -> dict:
         """Articles matching a search (every word, spelling folded), or all of them, newest
@@ -112,36 +155,82 @@ class Workbench:
         extra = {"published": dates} if dates else {}
         sources = sorted(s for s in self.db["articles"].distinct("source") if s)
         if q.strip():
-            found = list(search_articles(self.db, q, source=source, limit=per_page * (page + 1) + 1,
-                                         fields=fields, extra=extra))
-            return {"q": q, "page": page, "articles": found[page * per_page:(page + 1) * per_page],
-                    "more": len(found) > (page + 1) * per_page, "sources": sources}
+            found = list(
+                search_articles(
+                    self.db, q, source=source, limit=per_page * (page + 1) + 1, fields=fields, extra=extra
+                )
+            )
+            return {
+                "q": q,
+                "page": page,
+                "articles": found[page * per_page : (page + 1) * per_page],
+                "more": len(found) > (page + 1) * per_page,
+                "sources": sources,
+            }
         query: dict[str, Any] = {"duplicate_of": None, **extra}
         if source:
             query["source"] = source
-        found = list(self.db["articles"].find(query, fields).sort([("published", -1), ("url", 1)])
-                     .skip(page * per_page).limit(per_page + 1))
-        return {"q": q, "page": page, "articles": found[:per_page], "more": len(found) > per_page,
-                "sources": sources}
+        found = list(
+            self.db["articles"]
+            .find(query, fields)
+            .sort([("published", -1), ("url", 1)])
+            .skip(page * per_page)
+            .limit(per_page + 1)
+        )
+        return {
+            "q": q,
+            "page": page,
+            "articles": found[:per_page],
+            "more": len(found) > per_page,
+            "sources": sources,
+        }
 
     def health(self) -> dict[str, Any]:
         from crawler.runs import last_runs
 
-        runs = [{k: r.get(k) for k in ("_id", "sources", "started_at", "duration_s", "outcome", "requests",
-                                      "articles", "dropped", "blocked", "fetch_errors", "errors_logged")}
-                for r in last_runs(self.db, None, 3)]
-        drops = list(self.db["drops"].aggregate([
-            {"$group": {"_id": {"source": "$source", "reason": "$reason"}, "n": {"$sum": 1}}},
-            {"$sort": {"n": -1}}]))
-        blocked = list(self.db["drops"].find({"reason": "challenge_page"},
-                                             {"_id": 0, "url": 1, "source": 1, "last_seen": 1, "count": 1})
-                       .sort("last_seen", -1).limit(50))
-        return {"runs": runs,
-                "drops": [{"source": d["_id"].get("source"), "reason": d["_id"].get("reason"), "n": d["n"]}
-                          for d in drops],
-                "blocked": blocked,
-                "articles": self.db["articles"].estimated_document_count(),
-                "events": self.db["events"].estimated_document_count()}
+        runs = [
+            {
+                k: r.get(k)
+                for k in (
+                    "_id",
+                    "sources",
+                    "started_at",
+                    "duration_s",
+                    "outcome",
+                    "requests",
+                    "articles",
+                    "dropped",
+                    "blocked",
+                    "fetch_errors",
+                    "errors_logged",
+                )
+            }
+            for r in last_runs(self.db, None, 3)
+        ]
+        drops = list(
+            self.db["drops"].aggregate(
+                [
+                    {"$group": {"_id": {"source": "$source", "reason": "$reason"}, "n": {"$sum": 1}}},
+                    {"$sort": {"n": -1}},
+                ]
+            )
+        )
+        blocked = list(
+            self.db["drops"]
+            .find({"reason": "challenge_page"}, {"_id": 0, "url": 1, "source": 1, "last_seen": 1, "count": 1})
+            .sort("last_seen", -1)
+            .limit(50)
+        )
+        return {
+            "runs": runs,
+            "drops": [
+                {"source": d["_id"].get("source"), "reason": d["_id"].get("reason"), "n": d["n"]}
+                for d in drops
+            ],
+            "blocked": blocked,
+            "articles": self.db["articles"].estimated_document_count(),
+            "events": self.db["events"].estimated_document_count(),
+        }
 
 
 def _filter_from(query: dict[str, list[str]]) -> EventFilter:
@@ -164,17 +253,25 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.app.tile_origin()
         if origin:
             img += f" {origin}"
-        self.send_header("Content-Security-Policy",
-                         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {img}; "
-                         "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
-                         "frame-ancestors 'none'")
+        self.send_header(
+            "Content-Security-Policy",
+            f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {img}; "
+            "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'",
+        )
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         self.send_header("X-Frame-Options", "DENY")
 
-    def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None,
-              compress: bool = False) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str,
+        extra: dict[str, str] | None = None,
+        compress: bool = False,
+    ) -> None:
         if compress and len(body) > 2048 and "gzip" in (self.headers.get("Accept-Encoding") or ""):
             body = gzip.compress(body, 5)
             extra = {**(extra or {}), "Content-Encoding": "gzip"}
@@ -221,7 +318,7 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("/", "/index.html"):
             return self._static("index.html")
         if path.startswith("/static/"):
-            return self._static(path[len("/static/"):])
+            return self._static(path[len("/static/") :])
         if path == "/api/meta":
             return self._json(app.meta())
         if path == "/api/view":
@@ -236,8 +333,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(found) if found else self._error(404, "no such article")
         if path == "/api/articles":
             page = max(int(one("page", "0") or 0), 0)
-            return self._json(app.articles(one("q"), one("source") or None, page, one("since") or None,
-                                           one("until") or None))
+            return self._json(
+                app.articles(
+                    one("q"), one("source") or None, page, one("since") or None, one("until") or None
+                )
+            )
         if path == "/api/health":
             return self._json(app.health())
         if path == "/export":
@@ -268,8 +368,12 @@ class Handler(BaseHTTPRequestHandler):
         export(self.app.db, fmt, buf, flt)
         ctype, ext = EXPORT_TYPES[fmt]
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-        self._send(200, buf.getvalue().encode("utf-8"), f"{ctype}; charset=utf-8",
-                   {"Content-Disposition": f'attachment; filename="marsad-{fmt}-{stamp}.{ext}"'})
+        self._send(
+            200,
+            buf.getvalue().encode("utf-8"),
+            f"{ctype}; charset=utf-8",
+            {"Content-Disposition": f'attachment; filename="marsad-{fmt}-{stamp}.{ext}"'},
+        )
 
     def do_POST(self) -> None:  # noqa: N802
         if not self._host_ok():
@@ -304,10 +408,12 @@ class Handler(BaseHTTPRequestHandler):
 
 def make_server(app: Workbench, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     """A server for ``app`` (port 0: a free port); call ``serve_forever()`` on it."""
-    handler = type("BoundHandler", (Handler,), {"app": app})
+    handler: type[Handler] = type("BoundHandler", (Handler,), {"app": app})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     real_port = server.server_address[1]
     names = {host, "127.0.0.1", "localhost", "[::1]"}
-    handler.allowed_hosts = {f"{n}:{real_port}".lower() for n in names} | ({host.lower()} if real_port == 80 else set())
+    handler.allowed_hosts = {f"{n}:{real_port}".lower() for n in names} | (
+        {host.lower()} if real_port == 80 else set()
+    )
     return server
