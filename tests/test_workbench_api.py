@@ -164,3 +164,17 @@ def test_article_list_by_source_and_date(served):
         "انفجار عبوة ناسفة في درعا",
     }
     assert request(port, "GET", "/api/articles?since=March")[0].status == 400
+
+
+def test_an_optional_tile_server_is_the_only_other_host_allowed(mongo_db):
+    app = Workbench(mongo_db, tile_url="https://tiles.example.org/{z}/{x}/{y}.png")
+    server = make_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        resp, data = request(server.server_address[1], "GET", "/api/meta")
+    finally:
+        server.shutdown()
+        server.server_close()
+    csp = resp.getheader("Content-Security-Policy")
+    assert "img-src 'self' data: https://tiles.example.org;" in csp and "script-src 'self';" in csp
+    assert json.loads(data)["tile_url"] == "https://tiles.example.org/{z}/{x}/{y}.png"
