@@ -135,10 +135,43 @@ def timed_get(port: int, path: str) -> tuple[float, dict]:
     return elapsed, json.loads(body)
 
 
+def in_browser(base: str, country: str) -> None:
+    """The same, as a person sees it: page load to drawn view, and filter changes to redrawn
+    view, measured in the page (fetch + JSON + DOM + canvas)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from workbench.browser import Browser
+
+    with Browser() as driver:
+        driver.get(base + "/")
+        WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.body.dataset.renderedAt"))
+        WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.body.dataset.basemapAt"))
+        first = float(driver.execute_script("return document.body.dataset.renderedAt"))
+        basemap = float(driver.execute_script("return document.body.dataset.basemapAt"))
+        print(f"browser: first view drawn {first:.0f} ms after navigation (base map {basemap:.0f} ms)")
+        for name, value in (("f-event_type", "Battles"), ("f-country", country), ("f-event_type", "")):
+            elapsed = driver.execute_async_script(
+                """const [id, value, done] = arguments; const t0 = performance.now();
+                const sel = document.getElementById(id); sel.value = value;
+                sel.dispatchEvent(new Event('change', {bubbles: true}));
+                const poll = () => Number(document.body.dataset.renderedAt) > t0
+                  ? done(Number(document.body.dataset.renderedAt) - t0) : setTimeout(poll, 5);
+                poll();""",
+                name,
+                value,
+            )
+            print(f"browser: {name}={value or '(all)'} redrawn in {elapsed:.0f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--data-dir", help="embedded store directory (default: a temporary one)")
+    ap.add_argument(
+        "--browser",
+        action="store_true",
+        help="also time the page in headless Chromium (first view, base map, filter changes)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="marsad-bench-wb-") as tmp:
         with open_database(None, "marsad", args.data_dir or tmp) as conn:
@@ -187,6 +220,8 @@ def main() -> int:
             print(
                 f"slowest filter change: {worst * 1000:.0f} ms; first view {(meta_s + first_s) * 1000:.0f} ms"
             )
+            if args.browser:
+                in_browser(f"http://127.0.0.1:{port}", country)
             server.shutdown()
             server.server_close()
     return 0

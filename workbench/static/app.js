@@ -263,6 +263,7 @@ async function refresh() {
   if (mine !== seq) return;
   $("status").textContent = `${Math.round(performance.now() - t0)} ms`;
   renderSummary(view); MAP.clusters = view.clusters; MAP.draw(); drawTimeline(view); renderList(view);
+  document.body.dataset.renderedAt = String(performance.now());  // read by bench/bench_workbench.py
 }
 function renderSummary(view) {
   const box = clear($("summary"));
@@ -294,6 +295,7 @@ async function startMap() {
   if (META.basemap) {
     getJSON("/basemap/countries.json").then((base) => {
       MAP.setBase(base); $("credit").textContent = base.licence;
+      document.body.dataset.basemapAt = String(performance.now());
       const wanted = new Set(META.countries);
       for (const f of base.features) if (wanted.has(f.name) && f.iso) getJSON(`/basemap/admin1/${f.iso}.json`).then((a) => MAP.addAdmin1(a));
     });
