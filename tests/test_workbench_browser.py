@@ -46,6 +46,8 @@ def _count(driver) -> int:
 def test_map_filter_event_page_and_review(site):
     from selenium.webdriver.support.ui import Select
 
+    from selenium.webdriver.common.action_chains import ActionChains
+
     driver, base, app, events = site
     driver.get(base + "/")
     _wait(driver, lambda d: _count(d) >= 0)
@@ -54,8 +56,26 @@ def test_map_filter_event_page_and_review(site):
     drawn = driver.execute_script("return MAP.hits.length")
     assert drawn >= 1
 
+    # a cluster of several events lists them when clicked
+    hit = driver.execute_script(
+        "const h = MAP.hits.find(h => h.cl.n > 1); return h ? [h.x, h.y, MAP.w, MAP.h, h.cl.n] : null"
+    )
+    assert hit, "the test archive has a cluster of several events at the first zoom"
+    canvas = driver.find_element("id", "map")
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(hit[0] - hit[2] / 2), int(hit[1] - hit[3] / 2)
+    ).click().perform()
+    links = _wait(driver, lambda d: d.find_elements("css selector", "#popup a"))
+    assert len(links) == min(hit[4], 8)
+    assert all("/?event=" in a.get_attribute("href") for a in links)
+    rendered = driver.execute_script("return document.body.dataset.renderedAt")
+    driver.find_element("id", "popup-zoom").click()
+    _wait(driver, lambda d: not d.find_elements("id", "popup"))
+    # zooming in fetches the clusters of the new zoom and redraws everything
+    _wait(driver, lambda d: d.execute_script("return document.body.dataset.renderedAt") != rendered)
+    assert driver.current_url.split("at=")[1].split("&")[0].endswith("%2C6")  # zoom 4 + 2
+
     # choosing a period on the timeline filters the map and the list
-    from selenium.webdriver.common.action_chains import ActionChains
 
     days = sorted({e["date"] for e in events})
     first, second = days[0], days[1]

@@ -44,6 +44,7 @@ FIELDS = {
     "article_title": 1,
 }
 CLUSTER_PX = 48  # a cluster gathers the events within about this many screen pixels
+CLUSTER_SAMPLE = 8  # events of a cluster listed in its pop-up
 
 
 @dataclass
@@ -343,9 +344,13 @@ class EventIndex:
             inverse * ntypes + self.c_type.codes[idx], minlength=cells.size * ntypes
         ).reshape(cells.size, ntypes)
         names = self.c_type.names
+        # members of each cell, newest first (idx is newest first and the sort is stable)
+        members = idx[np.argsort(inverse, kind="stable")]
+        starts = np.cumsum(counts) - counts
         out = []
         for c in np.argsort(-counts, kind="stable"):
             n = int(counts[c])
+            sample = [self.rows[i] for i in members[starts[c] : starts[c] + min(n, CLUSTER_SAMPLE)]]
             out.append(
                 {
                     "n": n,
@@ -353,6 +358,11 @@ class EventIndex:
                     "lon": round(float(lon[c]), 4),
                     "types": {names[t]: int(by_type[c, t]) for t in np.flatnonzero(by_type[c])},
                     "id": self.rows[idx[first[c]]].id if n == 1 else None,
+                    # the newest events of the cell, listed when it is clicked
+                    "sample": [
+                        {"id": r.id, "date": r.date, "event_type": r.type, "place": r.place_ar or r.place}
+                        for r in sample
+                    ],
                 }
             )
         return out

@@ -189,13 +189,27 @@ class EventMap {
     x = x === undefined ? this.w / 2 : x; y = y === undefined ? this.h / 2 : y;
     const before = this.toWorld(x, y); this.zoom = nz; const after = this.toWorld(x, y);
     this.center = [this.center[0] + before[0] - after[0], this.center[1] + before[1] - after[1]];
-    this.draw(); this.moved(true);
+    closePopup(); this.draw(); this.moved(true);
   }
   moved(zoomChanged) {
     const s = Math.sin, lon = this.center[0] / TILE * 360 - 180;
     const lat = Math.atan(Math.sinh(Math.PI * (1 - 2 * this.center[1] / TILE))) * 180 / Math.PI;
     setParams({ at: `${lat.toFixed(3)},${lon.toFixed(3)},${this.zoom}` }, false);
     if (zoomChanged) { clearTimeout(this.t); this.t = setTimeout(refresh, 150); }
+  }
+  popup(hit) {
+    // the newest events of a cluster, and a way to zoom in on it
+    const cl = hit.cl, box = el("div", { id: "popup", class: "popup", dir: "rtl" });
+    box.appendChild(el("strong", {}, `${fmt(cl.n)} حدثاً`));
+    box.appendChild(el("ul", { class: "plain" }, cl.sample.map((e) => el("li", {},
+      el("a", { href: "/?event=" + encodeURIComponent(e.id) }, el("span", { class: "sw", style: { background: colour(e.event_type) } }), " ",
+        e.place || "", " · ", e.date || "")))));
+    if (cl.n > cl.sample.length) box.appendChild(el("div", { class: "meta" }, `… و${fmt(cl.n - cl.sample.length)} غيرها`));
+    box.appendChild(el("button", { type: "button", id: "popup-zoom", onclick: () => {
+      closePopup(); const [wx, wy] = project(cl.lat, cl.lon); this.center = [wx, wy]; this.zoomBy(2);
+    } }, "تكبير"));
+    box.style.left = Math.min(hit.x + 10, this.w - 260) + "px"; box.style.top = Math.max(hit.y - 20, 4) + "px";
+    $("mapwrap").appendChild(box);
   }
   wire() {
     let drag = null, movedPx = 0;
@@ -209,9 +223,10 @@ class EventMap {
       if (wasDrag) { this.moved(false); return; }
       const r = this.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
       const hit = (this.hits || []).slice().reverse().find((h) => Math.hypot(h.x - x, h.y - y) <= h.r + 2);
+      closePopup();
       if (!hit) return;
       if (hit.cl.id) location.href = "/?event=" + encodeURIComponent(hit.cl.id);
-      else { const [wx, wy] = project(hit.cl.lat, hit.cl.lon); this.center = [wx, wy]; this.zoomBy(2); }
+      else this.popup(hit);
     });
     this.canvas.addEventListener("wheel", (e) => {
       e.preventDefault(); const r = this.canvas.getBoundingClientRect();
@@ -222,6 +237,8 @@ class EventMap {
     window.addEventListener("resize", () => this.resize());
   }
 }
+
+function closePopup() { const p = $("popup"); if (p) p.remove(); }
 
 // -- timeline -------------------------------------------------------------------------
 function bucketEnd(start, bucket) {
