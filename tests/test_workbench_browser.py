@@ -44,9 +44,8 @@ def _count(driver) -> int:
 
 
 def test_map_filter_event_page_and_review(site):
-    from selenium.webdriver.support.ui import Select
-
     from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import Select
 
     driver, base, app, events = site
     driver.get(base + "/")
