@@ -522,7 +522,25 @@ def export(
     flt = flt or EventFilter()
     if fmt in ARTICLE_FORMATS:
         return write_articles(iter_articles(db, flt.since, flt.until, flt.source), fmt, out)
-    return write_events(with_reviews(db, iter_events(db, flt=flt)), fmt, out, with_unlocated=with_unlocated)
+    pubs = site_names(db, db["events"].distinct("source", flt.query()), publications())
+    return write_events(
+        with_reviews(db, iter_events(db, flt=flt)), fmt, out, with_unlocated=with_unlocated, pubs=pubs
+    )
+
+
+def site_names(
+    db, sources: Iterable[Any], pubs: Mapping[str, Mapping[str, str]]
+) -> dict[str, Mapping[str, str]]:
+    """``pubs`` plus, for sources the registry does not name, the site name their articles
+    declare (so a publication is named even when its registry is not at hand)."""
+    out = dict(pubs)
+    for sid in sources:
+        if not isinstance(sid, str) or sid in out:
+            continue
+        art = db["articles"].find_one({"source": sid, "sitename": {"$nin": [None, ""]}}, {"sitename": 1})
+        if art:
+            out[sid] = {"name": art["sitename"], "source_scale": ""}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

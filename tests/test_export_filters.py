@@ -209,3 +209,15 @@ def test_command_line(db, mongo_server, tmp_path):
         timeout=120,
     )
     assert bad.returncode == 2 and b"article exports" in bad.stderr
+
+
+def test_a_source_the_registry_does_not_know_is_named_by_its_site(db, tmp_path, monkeypatch):
+    empty = tmp_path / "none.yaml"
+    empty.write_text("sources: []\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_SOURCES", str(empty))
+    publications.cache_clear()
+    db["articles"].update_many({"source": "fx-b"}, {"$set": {"sitename": "وكالة باء"}})
+    rows = _csv(db)
+    assert {r["source"].split(";")[0] for r in rows if r["source_id"] == "fx-b"} == {"وكالة باء"}
+    assert {r["source"].split(";")[0] for r in rows if r["source_id"] == "fx-a"} == {"fx-a"}
+    publications.cache_clear()
