@@ -178,3 +178,18 @@ def test_an_optional_tile_server_is_the_only_other_host_allowed(mongo_db):
     csp = resp.getheader("Content-Security-Policy")
     assert "img-src 'self' data: https://tiles.example.org;" in csp and "script-src 'self';" in csp
     assert json.loads(data)["tile_url"] == "https://tiles.example.org/{z}/{x}/{y}.png"
+
+
+def test_the_server_answers_to_its_own_names_only(mongo_db):
+    server = make_server(Workbench(mongo_db), "127.0.0.1", 0, allow_hosts=("marsad.lan",))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        status = {
+            h: request(port, "GET", "/api/meta", headers={"Host": f"{h}:{port}"})[0].status
+            for h in ("localhost", "marsad.lan", "attacker.example")
+        }
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == {"localhost": 200, "marsad.lan": 200, "attacker.example": 421}

@@ -1,4 +1,4 @@
-"""``python -m workbench [--host 127.0.0.1] [--port 8765] [--tile-url URL]``
+"""``python -m workbench [--host 127.0.0.1] [--port 8765] [--allow-host NAME] [--tile-url URL]``
 
 Serves the workbench over the archive: MONGO_URI, or the embedded store in
 MARSAD_DATA_DIR (default ./data); database MONGO_DATABASE (default marsad). Prints its
@@ -22,6 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     ap.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     ap.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name or address browsers use to reach it (with --host 0.0.0.0); repeatable",
+    )
+    ap.add_argument(
         "--tile-url",
         default=os.environ.get("MARSAD_TILE_URL"),
         help="optional XYZ tile URL template (env MARSAD_TILE_URL)",
@@ -42,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         app.index.load()
         try:
-            server = make_server(app, args.host, args.port)
+            server = make_server(app, args.host, args.port, tuple(args.allow_host))
         except OSError as exc:
             print(
                 f"error: cannot listen on {args.host}:{args.port}: {exc}; choose another --port",

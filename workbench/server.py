@@ -406,13 +406,16 @@ class Handler(BaseHTTPRequestHandler):
         self._error(404, "not found")
 
 
-def make_server(app: Workbench, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    """A server for ``app`` (port 0: a free port); call ``serve_forever()`` on it."""
+def make_server(
+    app: Workbench, host: str = "127.0.0.1", port: int = 0, allow_hosts: tuple[str, ...] = ()
+) -> ThreadingHTTPServer:
+    """A server for ``app`` (port 0: a free port); call ``serve_forever()`` on it. It
+    answers to 127.0.0.1, localhost, ``host`` and the names in ``allow_hosts``."""
     handler: type[Handler] = type("BoundHandler", (Handler,), {"app": app})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     real_port = server.server_address[1]
-    names = {host, "127.0.0.1", "localhost", "[::1]"}
+    names = {host, "127.0.0.1", "localhost", "[::1]", *allow_hosts}
     handler.allowed_hosts = {f"{n}:{real_port}".lower() for n in names} | (
         {host.lower()} if real_port == 80 else set()
     )
