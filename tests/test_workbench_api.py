@@ -193,3 +193,15 @@ def test_the_server_answers_to_its_own_names_only(mongo_db):
         server.shutdown()
         server.server_close()
     assert status == {"localhost": 200, "marsad.lan": 200, "attacker.example": 421}
+
+
+def test_the_index_follows_the_archive(mongo_db):
+    events = build_archive(mongo_db)
+    app = Workbench(mongo_db)
+    app.index.refresh_seconds = 0
+    assert app.index.view(EventFilter())["count"] == len(events)
+    extra = {**events[0], "_id": "ffffffffffffffff-000", "event_type": "Riots", "date": "2024-05-01"}
+    mongo_db["events"].insert_one(extra)
+    view = app.index.view(EventFilter())
+    assert view["count"] == len(events) + 1 and view["by_type"]["Riots"] == 1
+    assert "Riots" in app.meta()["event_types"]

@@ -160,6 +160,7 @@ class EventIndex:
         self._stamp: tuple | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._reload = threading.Lock()
         self.loaded_in = 0.0
         self._facets: dict[str, Any] | None = None
         self._views: dict[tuple, dict[str, Any]] = {}
@@ -204,10 +205,16 @@ class EventIndex:
     def fresh(self) -> list[Row]:
         """The rows, reloaded first when the collection changed since the last check."""
         now = time.monotonic()
-        if self._stamp is None or now - self._checked > self.refresh_seconds:
-            self._checked = now
-            if self._stamp is None or self._current_stamp() != self._stamp:
-                self.load()
+        if (self._stamp is None or now - self._checked > self.refresh_seconds) and self._reload.acquire(
+            blocking=self._stamp is None
+        ):
+            # one request reloads; the others go on with the rows they have
+            try:
+                self._checked = now
+                if self._stamp is None or self._current_stamp() != self._stamp:
+                    self.load()
+            finally:
+                self._reload.release()
         return self.rows
 
     # -- filtering ------------------------------------------------------------------
