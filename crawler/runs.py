@@ -191,13 +191,16 @@ def format_table(rows: list[tuple[str, ...]]) -> str:
 
 
 def last_runs(db, source: str | None = None, last: int = 5) -> list[dict]:
-    """The ``last`` latest runs of each source (or of one), newest first within a source."""
+    """The ``last`` latest runs of each source (or of one), each run once (a run over
+    several sources is one row), newest first."""
     query = {"sources": source} if source else {}
     ids = sorted(db[RUNS].distinct("sources", query)) if not source else [source]
-    out: list[dict] = []
+    seen: dict[Any, dict] = {}
     for sid in ids:
-        out += list(db[RUNS].find({"sources": sid}).sort("started_at", -1).limit(last))
-    return out
+        for run in db[RUNS].find({"sources": sid}).sort("started_at", -1).limit(last):
+            seen.setdefault(run["_id"], run)
+    epoch = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
+    return sorted(seen.values(), key=lambda r: _aware(r.get("started_at")) or epoch, reverse=True)
 
 
 def main(argv: list[str] | None = None) -> int:

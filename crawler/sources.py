@@ -26,7 +26,7 @@ _XPATH_KEYS = {"title", "body", "date"}
 _KNOWN_KEYS = {
     "id", "name", "enabled", "base_url", "language", "timezone", "feeds", "sitemaps",
     "sections", "crawl_delay", "xpaths", "allow_private", "schedule", "notes", "start_urls",
-    "max_articles",
+    "max_articles", "source_scale",
 }
 
 
@@ -57,6 +57,9 @@ class Source:
     allow_private: bool = False
     schedule: str | None = None
     max_articles: int | None = None
+    # ACLED's source scale of the publication (Local, Subnational, National, Regional,
+    # International, New media, Other, or two joined by '-'): exported as `source_scale`.
+    source_scale: str | None = None
 
     @property
     def host(self) -> str:
@@ -149,6 +152,9 @@ def parse_source(raw: Any, position: int) -> Source:
     max_articles = raw.get("max_articles")
     if max_articles is not None and (not isinstance(max_articles, int) or max_articles < 1):
         raise _fail(entry, "max_articles", "expected a positive integer")
+    source_scale = raw.get("source_scale")
+    if source_scale is not None and (not isinstance(source_scale, str) or not source_scale.strip()):
+        raise _fail(entry, "source_scale", "expected a scale such as 'National' or 'Subnational-National'")
     schedule = raw.get("schedule")
     if schedule is not None:
         try:
@@ -171,6 +177,7 @@ def parse_source(raw: Any, position: int) -> Source:
         allow_private=raw.get("allow_private", False),
         schedule=schedule,
         max_articles=max_articles,
+        source_scale=source_scale.strip() if source_scale else None,
     )
     if not (source.feeds or source.sitemaps or source.sections or source.start_urls):
         raise _fail(entry, "feeds", "a source needs at least one of feeds, sitemaps, sections, start_urls")

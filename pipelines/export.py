@@ -1,42 +1,145 @@
-"""Export stored events: ``python -m pipelines.export --format acled-csv|jsonl|geojson
-[--since DATE] [--until DATE] [--output FILE]``.
+"""Export stored events and articles.
 
-``acled-csv`` uses ACLED's column names, so the file can sit next to ACLED's own tables;
-``jsonl`` writes the stored event documents; ``geojson`` a FeatureCollection of points.
+    python -m pipelines.export --format acled-csv|jsonl|geojson|articles-jsonl|articles-csv
+        [--since DATE] [--until DATE] [--source ID] [--country NAME] [--admin1 NAME]
+        [--event-type TYPE] [--sub-event-type TYPE] [--actor TEXT] [--min-confidence X]
+        [--with-unlocated] [--output FILE]
+
+``acled-csv`` has ACLED's columns first (``source`` names the publication, with the
+source the article quotes after it; ``source_scale`` comes from the registry's
+``source_scale``; ``notes`` says in one sentence what happened), then Marsad's own:
+the evidence sentence, the article, the confidence and the latest review. ``jsonl``
+writes the stored event documents with their reviews; ``geojson`` a FeatureCollection
+of points whose properties are flat columns (QGIS shows them as a table), leaving out
+events without coordinates unless ``--with-unlocated``. ``articles-jsonl`` and
+``articles-csv`` export articles (``--source``, ``--since``, ``--until`` on the
+publication date). Reads MONGO_URI (or the embedded store in MARSAD_DATA_DIR),
+MONGO_DATABASE, and MARSAD_SOURCES for the publications' names and scales.
 The archive: ``--mongo-uri``/``--database``/``--data-dir`` (environment MONGO_URI,
 MONGO_DATABASE, MARSAD_DATA_DIR; ``pipelines.config``).
 """
+
 from __future__ import annotations
 
 import argparse
 import csv
 import datetime as dt
 import json
+import os
+import re
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
+
+import yaml
 
 from pipelines.config import add_archive_options
 from pipelines.storage import StorageError, open_database
 
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
-    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
-    "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 ]
-FORMATS = ("acled-csv", "jsonl", "geojson")
+# Marsad's columns after ACLED's: what the row rests on and what a reviewer said of it.
+EXTRA_COLUMNS = [
+    "evidence",
+    "article_url",
+    "article_title",
+    "source_id",
+    "confidence",
+    "modality",
+    "review_verdict",
+    "review_corrections",
+    "reviewed_by",
+    "reviewed_at",
+]
+CSV_COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
+ARTICLE_COLUMNS = ["url", "source", "title", "published", "text", "event_count"]
+EVENT_FORMATS = ("acled-csv", "jsonl", "geojson")
+ARTICLE_FORMATS = ("articles-jsonl", "articles-csv")
+FORMATS = EVENT_FORMATS + ARTICLE_FORMATS
+REVIEWS = "event_reviews"
 _COUNTRIES = Path(__file__).parent / "events" / "data" / "countries.csv"
+_NOTES = Path(__file__).parent / "data" / "export_notes.yaml"
+_REGISTRY = Path(__file__).resolve().parent.parent / "crawler" / "sources.yaml"
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, dict]:
     with open(_COUNTRIES, encoding="utf-8", newline="") as fh:
         return {r["country"]: r for r in csv.DictReader(line for line in fh if not line.startswith("#"))}
+
+
+@lru_cache(maxsize=1)
+def _notes_table() -> dict[str, Any]:
+    return yaml.safe_load(_NOTES.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=8)
+def publications(registry: str | None = None) -> dict[str, dict[str, str]]:
+    """``{source id: {name, source_scale}}`` read from a registry file (MARSAD_SOURCES or
+    crawler/sources.yaml); empty when the file cannot be read."""
+    path = Path(registry or os.environ.get("MARSAD_SOURCES") or _REGISTRY)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    entries = data.get("sources") if isinstance(data, dict) else data
+    out = {}
+    for entry in entries or []:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            out[entry["id"]] = {
+                "name": str(entry.get("name") or entry["id"]),
+                "source_scale": str(entry.get("source_scale") or ""),
+            }
+    return out
 
 
 def _check_date(value: str | None, flag: str) -> str | None:
@@ -48,27 +151,202 @@ def _check_date(value: str | None, flag: str) -> str | None:
         raise ValueError(f"{flag} wants a date like 2024-01-31, not {value!r}") from None
 
 
-def iter_events(db, since: str | None = None, until: str | None = None) -> Iterator[dict]:
-    """Stored events with ``since <= date <= until`` (ISO dates), oldest first."""
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events an export (or the workbench) covers. Empty fields select everything;
+    ``source`` and the place and type fields may hold several values separated by commas."""
+
+    since: str | None = None
+    until: str | None = None
+    source: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    actor: str | None = None
+    min_confidence: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "since", _check_date(self.since or None, "--since"))
+        object.__setattr__(self, "until", _check_date(self.until or None, "--until"))
+        if self.min_confidence is not None:
+            try:
+                value = float(self.min_confidence)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"--min-confidence wants a number from 0 to 1, not {self.min_confidence!r}"
+                ) from None
+            if not 0 <= value <= 1:
+                raise ValueError(f"--min-confidence wants a number from 0 to 1, not {value}")
+            object.__setattr__(self, "min_confidence", value)
+        for name in ("source", "country", "admin1", "event_type", "sub_event_type", "actor"):
+            value = getattr(self, name)
+            object.__setattr__(
+                self, name, value.strip() if isinstance(value, str) and value.strip() else None
+            )
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> EventFilter:
+        """From a mapping such as a URL query (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in values.items() if k in names and v not in (None, "")}
+        return cls(**kwargs)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    @staticmethod
+    def values(value: str | None) -> list[str]:
+        return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+    def query(self) -> dict[str, Any]:
+        """The MongoDB filter on ``events``."""
+        query: dict[str, Any] = {}
+        rng = {}
+        if self.since:
+            rng["$gte"] = self.since
+        if self.until:
+            rng["$lte"] = self.until + "\uffff"  # a date with a time of day still counts
+        if rng:
+            query["date"] = rng
+        for name, path in (
+            ("source", "source"),
+            ("country", "location.country"),
+            ("admin1", "location.admin1"),
+            ("event_type", "event_type"),
+            ("sub_event_type", "sub_event_type"),
+        ):
+            wanted = self.values(getattr(self, name))
+            if wanted:
+                query[path] = wanted[0] if len(wanted) == 1 else {"$in": wanted}
+        if self.min_confidence is not None:
+            query["confidence"] = {"$gte": self.min_confidence}
+        if self.actor:
+            pattern = {"$regex": re.escape(self.actor), "$options": "i"}
+            query["$or"] = [
+                {"actor1.name": pattern},
+                {"actor2.name": pattern},
+                {"assoc_actor_1": pattern},
+                {"assoc_actor_2": pattern},
+            ]
+        return query
+
+
+def actor_names(ev: Mapping[str, Any]) -> list[str]:
+    """Every actor name of an event (what ``--actor`` searches)."""
+    names = []
+    for key in ("actor1", "actor2"):
+        actor = ev.get(key)
+        if isinstance(actor, Mapping) and isinstance(actor.get("name"), str):
+            names.append(actor["name"])
+    for key in ("assoc_actor_1", "assoc_actor_2"):
+        names += [a for a in ev.get(key) or [] if isinstance(a, str)]
+    return names
+
+
+def iter_events(
+    db, since: str | None = None, until: str | None = None, flt: EventFilter | None = None
+) -> Iterator[dict]:
+    """Stored events matching ``flt`` (or ``since <= date <= until``), oldest first."""
+    if flt is None:
+        flt = EventFilter(since=since, until=until)
+    yield from db["events"].find(flt.query()).sort([("date", 1), ("_id", 1)])
+
+
+def latest_reviews(db, event_ids: Iterable[str] | None = None) -> dict[str, dict]:
+    """The latest review of each reviewed event: ``{event_id: review}``."""
     query: dict[str, Any] = {}
-    rng = {}
-    if since:
-        rng["$gte"] = _check_date(since, "--since")
-    if until:
-        rng["$lte"] = _check_date(until, "--until")
-    if rng:
-        query["date"] = rng
-    yield from db["events"].find(query).sort([("date", 1), ("_id", 1)])
+    if event_ids is not None:
+        query["event_id"] = {"$in": list(event_ids)}
+    out: dict[str, dict] = {}
+    for review in db[REVIEWS].find(query).sort([("created_at", 1), ("_id", 1)]):
+        out[review["event_id"]] = review
+    return out
+
+
+def with_reviews(db, events: Iterable[Mapping[str, Any]], chunk: int = 1000) -> Iterator[dict]:
+    """Events with ``reviews`` (every review of each, oldest first) attached; the stored
+    event is left as the extractor wrote it."""
+    batch: list[dict] = []
+
+    def flush() -> Iterator[dict]:
+        by_event: dict[str, list[dict]] = {}
+        for review in (
+            db[REVIEWS]
+            .find({"event_id": {"$in": [e.get("_id") for e in batch]}})
+            .sort([("created_at", 1), ("_id", 1)])
+        ):
+            review = {k: v for k, v in review.items() if k != "_id"}
+            by_event.setdefault(review["event_id"], []).append(review)
+        for ev in batch:
+            yield {**ev, "reviews": by_event.get(str(ev.get("_id")), [])}
+
+    for ev in events:
+        batch.append(dict(ev))
+        if len(batch) >= chunk:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
 
 
 def _inter(actor: Any) -> Any:
-    """The actor's ACLED inter code, or "" when it has none."""
-    value = actor.get("inter") if isinstance(actor, Mapping) else None
-    return "" if value is None else value
+    return actor.get("inter") if isinstance(actor, Mapping) and actor.get("inter") is not None else ""
 
 
-def acled_row(ev: Mapping[str, Any], timestamp: int | None = None) -> dict[str, Any]:
-    """One ACLED-shaped row for a stored event."""
+def _long_date(date: str) -> str:
+    try:
+        day = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return date
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def acled_notes(ev: Mapping[str, Any]) -> str:
+    """ACLED-style notes: what happened, in a sentence (English, from the event's fields)."""
+    table = _notes_table()
+    sub = ev.get("sub_event_type") or ev.get("event_type") or "Other"
+    phrases = (table.get("sub_event_types") or {}).get(sub) or table["default"]
+    a1 = (ev.get("actor1") or {}).get("name") if isinstance(ev.get("actor1"), Mapping) else None
+    a2 = (ev.get("actor2") or {}).get("name") if isinstance(ev.get("actor2"), Mapping) else None
+    verb = (phrases["with_target"] if a2 else phrases["alone"]).format(a2=a2 or "", sub=sub.lower())
+    loc = ev.get("location") or {}
+    place = ""
+    if loc.get("name_en"):
+        place = f" in {loc['name_en']}"
+        region = [x for x in (loc.get("admin1"), loc.get("country")) if x and x != loc["name_en"]]
+        if region:
+            place += f" ({', '.join(region)})"
+    date = ev.get("date") or ""
+    sentence = f"On {_long_date(date)}, " if date else ""
+    sentence += f"{a1 or table['unknown_actor']} {verb}{place}."
+    sentence = sentence[0].upper() + sentence[1:]
+    fatalities = ev.get("fatalities") or 0
+    if fatalities:
+        sentence += f" {fatalities} {'fatality' if fatalities == 1 else 'fatalities'}."
+    if ev.get("injured"):
+        sentence += f" {ev['injured']} injured."
+    return sentence
+
+
+def _review_columns(review: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not review:
+        return {"review_verdict": "", "review_corrections": "", "reviewed_by": "", "reviewed_at": ""}
+    at = review.get("created_at")
+    return {
+        "review_verdict": review.get("verdict") or "",
+        "review_corrections": json.dumps(review.get("corrections") or {}, ensure_ascii=False, sort_keys=True)
+        if review.get("corrections")
+        else "",
+        "reviewed_by": review.get("reviewer") or "",
+        "reviewed_at": at.isoformat() if isinstance(at, dt.datetime) else (at or ""),
+    }
+
+
+def acled_row(
+    ev: Mapping[str, Any], timestamp: int | None = None, pubs: Mapping[str, Mapping[str, str]] | None = None
+) -> dict[str, Any]:
+    """One ACLED-shaped row for a stored event, with Marsad's columns after ACLED's."""
     loc = ev.get("location") or {}
     country = loc.get("country") or ""
     cinfo = _countries().get(country, {})
@@ -78,14 +356,14 @@ def acled_row(ev: Mapping[str, Any], timestamp: int | None = None) -> dict[str, 
     if i1 != "":
         interaction = int(f"{min(i1, i2)}{max(i1, i2)}") if i2 != "" else int(f"{i1}0")
     date = ev.get("date") or ""
-    notes = (ev.get("evidence") or {}).get("text") or ""
-    if ev.get("article_url"):
-        notes = f"{notes} [{ev['article_url']}]".strip()
     tags = [f"modality={ev.get('modality')}"] if ev.get("modality") else []
     if ev.get("extractor_version"):
         tags.append(f"extractor={ev['extractor_version']}")
     if ev.get("confidence") is not None:
         tags.append(f"confidence={ev['confidence']}")
+    pub = (pubs if pubs is not None else publications()).get(ev.get("source") or "", {})
+    named = [x for x in (pub.get("name") or ev.get("source"), ev.get("attributed_source")) if x]
+    reviews = ev.get("reviews") or []
     return {
         "event_id_cnty": f"{cinfo.get('iso3', 'XXX')}{ev.get('_id', '')}",
         "event_date": date,
@@ -112,12 +390,19 @@ def acled_row(ev: Mapping[str, Any], timestamp: int | None = None) -> dict[str, 
         "latitude": loc.get("lat", ""),
         "longitude": loc.get("lon", ""),
         "geo_precision": loc.get("geo_precision") or "",
-        "source": ev.get("attributed_source") or ev.get("source") or "",
-        "source_scale": "",
-        "notes": notes,
+        "source": "; ".join(dict.fromkeys(named)),
+        "source_scale": pub.get("source_scale", ""),
+        "notes": acled_notes(ev),
         "fatalities": ev.get("fatalities") or 0,
         "tags": "; ".join(tags),
         "timestamp": timestamp if timestamp is not None else int(time.time()),
+        "evidence": (ev.get("evidence") or {}).get("text") or "",
+        "article_url": ev.get("article_url") or "",
+        "article_title": ev.get("article_title") or "",
+        "source_id": ev.get("source") or "",
+        "confidence": ev.get("confidence") if ev.get("confidence") is not None else "",
+        "modality": ev.get("modality") or "",
+        **_review_columns(reviews[-1] if reviews else None),
     }
 
 
@@ -127,15 +412,36 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def write_events(events: Iterator[Mapping[str, Any]], fmt: str, out: IO[str]) -> int:
-    """Write events in one of FORMATS to ``out``; returns how many were written."""
+def geojson_feature(ev: Mapping[str, Any], timestamp: int, pubs: Mapping[str, Mapping[str, str]]) -> dict:
+    """A GeoJSON feature with flat properties (the CSV's columns)."""
+    loc = ev.get("location") or {}
+    lat, lon = loc.get("lat"), loc.get("lon")
+    geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+    props = acled_row(ev, timestamp, pubs)
+    props["id"] = str(ev.get("_id", ""))
+    props["injured"] = ev.get("injured") if ev.get("injured") is not None else ""
+    props["location_arabic"] = loc.get("surface") or ""
+    return {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
+
+
+def write_events(
+    events: Iterable[Mapping[str, Any]],
+    fmt: str,
+    out: IO[str],
+    *,
+    with_unlocated: bool = False,
+    pubs: Mapping[str, Mapping[str, str]] | None = None,
+) -> int:
+    """Write events in one of EVENT_FORMATS to ``out``; returns how many were written.
+    GeoJSON leaves out events without coordinates unless ``with_unlocated``."""
+    pubs = publications() if pubs is None else pubs
+    stamp = int(time.time())
     n = 0
     if fmt == "acled-csv":
-        w = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
         w.writeheader()
-        stamp = int(time.time())
         for ev in events:
-            w.writerow(acled_row(ev, stamp))
+            w.writerow(acled_row(ev, stamp, pubs))
             n += 1
     elif fmt == "jsonl":
         for ev in events:
@@ -144,45 +450,160 @@ def write_events(events: Iterator[Mapping[str, Any]], fmt: str, out: IO[str]) ->
     elif fmt == "geojson":
         out.write('{"type": "FeatureCollection", "features": [')
         for ev in events:
-            loc = ev.get("location") or {}
-            geometry = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]} \
-                if loc.get("lat") is not None and loc.get("lon") is not None else None
-            props = {k: v for k, v in ev.items() if k != "_id"}
-            feature = {"type": "Feature", "id": str(ev.get("_id")), "geometry": geometry,
-                       "properties": props}
-            out.write(("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False, default=_json_default))
+            feature = geojson_feature(ev, stamp, pubs)
+            if feature["geometry"] is None and not with_unlocated:
+                continue
+            out.write(
+                ("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False, default=_json_default)
+            )
             n += 1
         out.write("\n]}\n")
     else:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(EVENT_FORMATS)}")
     return n
 
 
+def iter_articles(
+    db, since: str | None = None, until: str | None = None, source: str | None = None
+) -> Iterator[dict]:
+    """Stored articles (copies of another left out) published in [since, until], oldest first."""
+    query: dict[str, Any] = {"duplicate_of": None}
+    rng: dict[str, Any] = {}
+    if since:
+        day = dt.date.fromisoformat(_check_date(since, "--since") or "")
+        rng["$gte"] = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    if until:
+        day = dt.date.fromisoformat(_check_date(until, "--until") or "") + dt.timedelta(days=1)
+        rng["$lt"] = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    if rng:
+        query["published"] = rng
+    wanted = EventFilter.values(source)
+    if wanted:
+        query["source"] = wanted[0] if len(wanted) == 1 else {"$in": wanted}
+    projection = {
+        "_id": 0,
+        "url": 1,
+        "source": 1,
+        "title": 1,
+        "published": 1,
+        "published_local": 1,
+        "text": 1,
+        "event_count": 1,
+    }
+    yield from db["articles"].find(query, projection).sort([("published", 1), ("url", 1)])
+
+
+def write_articles(articles: Iterable[Mapping[str, Any]], fmt: str, out: IO[str]) -> int:
+    """Articles as JSON lines or CSV (url, source, title, published, text, event_count)."""
+    n = 0
+    writer = None
+    if fmt == "articles-csv":
+        writer = csv.DictWriter(out, fieldnames=ARTICLE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+    elif fmt != "articles-jsonl":
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(ARTICLE_FORMATS)}")
+    for art in articles:
+        published = art.get("published_local") or art.get("published")
+        row = {
+            "url": art.get("url") or "",
+            "source": art.get("source") or "",
+            "title": art.get("title") or "",
+            "published": published.isoformat() if isinstance(published, dt.datetime) else (published or ""),
+            "text": art.get("text") or "",
+            "event_count": int(art.get("event_count") or 0),
+        }
+        if writer is not None:
+            writer.writerow(row)
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def export(
+    db, fmt: str, out: IO[str], flt: EventFilter | None = None, *, with_unlocated: bool = False
+) -> int:
+    """Export what ``fmt`` names from ``db`` to ``out`` under ``flt``; returns the count."""
+    flt = flt or EventFilter()
+    if fmt in ARTICLE_FORMATS:
+        return write_articles(iter_articles(db, flt.since, flt.until, flt.source), fmt, out)
+    pubs = site_names(db, db["events"].distinct("source", flt.query()), publications())
+    return write_events(
+        with_reviews(db, iter_events(db, flt=flt)), fmt, out, with_unlocated=with_unlocated, pubs=pubs
+    )
+
+
+def site_names(
+    db, sources: Iterable[Any], pubs: Mapping[str, Mapping[str, str]]
+) -> dict[str, Mapping[str, str]]:
+    """``pubs`` plus, for sources the registry does not name, the site name their articles
+    declare (so a publication is named even when its registry is not at hand)."""
+    out = dict(pubs)
+    for sid in sources:
+        if not isinstance(sid, str) or sid in out:
+            continue
+        art = db["articles"].find_one({"source": sid, "sitename": {"$nin": [None, ""]}}, {"sitename": 1})
+        if art:
+            out[sid] = {"name": art["sitename"], "source_scale": ""}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipelines.export",
-                                 description="Export stored conflict events.")
+    ap = argparse.ArgumentParser(
+        prog="python -m pipelines.export", description="Export stored conflict events or articles."
+    )
     ap.add_argument("--format", required=True, choices=FORMATS)
-    ap.add_argument("--since", help="first event date to include (YYYY-MM-DD)")
-    ap.add_argument("--until", help="last event date to include (YYYY-MM-DD)")
+    ap.add_argument("--since", help="first date to include (YYYY-MM-DD)")
+    ap.add_argument("--until", help="last date to include (YYYY-MM-DD)")
+    ap.add_argument("--source", help="source id(s) from the registry, comma-separated")
+    ap.add_argument("--country", help="country name(s) as exported, e.g. Syria")
+    ap.add_argument("--admin1", help="first-level division(s), e.g. Idleb")
+    ap.add_argument("--event-type", help="ACLED event type(s), e.g. 'Explosions/Remote violence'")
+    ap.add_argument("--sub-event-type", help="ACLED sub-event type(s), e.g. 'Air/drone strike'")
+    ap.add_argument("--actor", help="text in an actor's name (case-insensitive)")
+    ap.add_argument("--min-confidence", type=float, help="lowest extractor confidence (0..1)")
+    ap.add_argument(
+        "--with-unlocated",
+        action="store_true",
+        help="GeoJSON: also write events without coordinates (null geometry)",
+    )
     ap.add_argument("--output", help="file to write (default: standard output)")
     add_archive_options(ap)
     args = ap.parse_args(argv)
     try:
-        _check_date(args.since, "--since")
-        _check_date(args.until, "--until")
+        flt = EventFilter(
+            since=args.since,
+            until=args.until,
+            source=args.source,
+            country=args.country,
+            admin1=args.admin1,
+            event_type=args.event_type,
+            sub_event_type=args.sub_event_type,
+            actor=args.actor,
+            min_confidence=args.min_confidence,
+        )
+        if args.format in ARTICLE_FORMATS and (
+            flt.country
+            or flt.admin1
+            or flt.event_type
+            or flt.actor
+            or flt.sub_event_type
+            or flt.min_confidence is not None
+        ):
+            raise ValueError("article exports take only --source, --since and --until")
         with open_database(args.mongo_uri, args.database, args.data_dir) as conn:
-            events = iter_events(conn.db, args.since, args.until)
             if args.output:
                 with open(args.output, "w", encoding="utf-8", newline="") as fh:
-                    n = write_events(events, args.format, fh)
+                    n = export(conn.db, args.format, fh, flt, with_unlocated=args.with_unlocated)
             else:
                 out = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)
-                n = write_events(events, args.format, out)
+                n = export(conn.db, args.format, out, flt, with_unlocated=args.with_unlocated)
                 out.flush()
     except (StorageError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{n} events written", file=sys.stderr)
+    what = "articles" if args.format in ARTICLE_FORMATS else "events"
+    print(f"{n} {what} written", file=sys.stderr)
     return 0
 
 

@@ -54,6 +54,29 @@ def event_id(article_url: str, index: int) -> str:
     return hashlib.sha1(article_url.encode("utf-8")).hexdigest()[:16] + f"-{index:03d}"
 
 
+def event_day(value: Any) -> dt.datetime | None:
+    """The event's ``YYYY-MM-DD`` date as a BSON-ready UTC midnight (None when unreadable)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def geo_point(location: Any) -> dict | None:
+    """A GeoJSON point for the event's place (None without both coordinates)."""
+    if not isinstance(location, Mapping):
+        return None
+    lat, lon = location.get("lat"), location.get("lon")
+    if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)) or isinstance(lat, bool):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"type": "Point", "coordinates": [float(lon), float(lat)]}
+
+
 def event_documents(article_doc: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> list[dict]:
     """The ``events`` documents for one article (plain dicts, ready to insert)."""
     url = _article_url(article_doc)
@@ -69,6 +92,9 @@ def event_documents(article_doc: Mapping[str, Any], events: Iterable[Mapping[str
             "source": article_doc.get("source"),
             "article_title": article_doc.get("title"),
             "article_published": article_doc.get("published"),
+            # query-friendly copies: `date` stays the ACLED-style string
+            "date_utc": event_day(ev.get("date")),
+            "geo": geo_point(ev.get("location")),
         })
         docs.append(doc)
     return docs

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipelines.arabic import text_hash
+from pipelines.search import search_tokens
 from pipelines.urls import canonical_url
 
 from .safety import cap_string, clean_string, sanitise
@@ -36,7 +37,7 @@ CONTENT_FIELDS = (
     "published_raw", "published_zone_corrected", "modified", "modified_local", "timezone",
     "fetched_at", "hints",
     "event_count", "event_types", "events_error", "event_mentions", "raw_sha256", "raw_size",
-    "duplicate_of", "sanitised",
+    "duplicate_of", "sanitised", "search_tokens",
 )
 
 
@@ -177,6 +178,8 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "text_length": len(text),
         "text_hash": text_hash(text) if text.strip() else None,
         "paragraph_count": len([p for p in text.split("\n") if p.strip()]),
+        # SecantusDB has no $text: folded words for article search (pipelines/search.py)
+        "search_tokens": search_tokens(title, text),
         "authors": _names(record.get("authors"), flags, "authors"),
         "language": _short(record.get("language"), flags, "language", 20),
         "sitename": _short(record.get("sitename"), flags, "sitename", 300),

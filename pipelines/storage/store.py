@@ -53,6 +53,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("published", DESCENDING)], name="published"),
         IndexModel([("first_seen", DESCENDING)], name="first_seen"),
         IndexModel([("aliases", ASCENDING)], name="aliases"),
+        IndexModel([("search_tokens", ASCENDING)], name="search_tokens"),
     ],
     RAW_COLLECTION: [
         IndexModel([("url", ASCENDING), ("sha256", ASCENDING)], name="url_sha256_unique", unique=True),
