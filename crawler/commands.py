@@ -1,7 +1,8 @@
 """``marsad``: every Marsad command under one name, from any directory.
 
     marsad crawl [-a source=ID] [-s NAME=VALUE ...]   # = scrapy crawl news ...
-    marsad schedule | runs | demo | warc | spool | export | extract | dates | events | serve | fixtures
+    marsad schedule | runs | demo | warc | spool | export | extract | dates | events | serve | search
+    marsad mongo | fixtures
 
 Each subcommand is the module named in ``COMMANDS`` (``marsad runs --help`` is
 ``python -m crawler.runs --help``); the module is imported only when its command runs.
@@ -28,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dates": ("pipelines.dates.__main__:main", "normalise Arabic date expressions (JSON lines)"),
     "events": ("pipelines.events.cli:main", "extract events from text, or --reprocess the archive"),
     "serve": ("workbench.__main__:main", "serve the workbench over the archive"),
+    "search": ("pipelines.search:main", "search stored articles (spelling variants folded)"),
+    "mongo": ("workbench.mongo:main", "serve the embedded store for mongosh, Compass, pymongo"),
     "fixtures": ("fixturesite.__main__:main", "serve the fixture news sites"),
 }
 
