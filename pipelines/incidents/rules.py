@@ -25,7 +25,7 @@ def rules() -> dict[str, Any]:
     with open(RULES_FILE, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     data["family_of"] = {sub: fam for fam, subs in data["families"].items() for sub in subs}
-    data["generic"] = set(data["generic_actors"])
+    data["generic"] = tuple(data["generic_actor_prefixes"])
     return data
 
 
@@ -147,7 +147,7 @@ def place_score(la: Mapping[str, Any] | None, lb: Mapping[str, Any] | None) -> f
 
 def _role_agreement(na: str | None, nb: str | None) -> str:
     generic = rules()["generic"]
-    if not na or not nb or na in generic or nb in generic:
+    if not na or not nb or na.startswith(generic) or nb.startswith(generic):
         return "neutral"
     return "agree" if na == nb else "conflict"
 
@@ -274,7 +274,7 @@ def merged_fields(reports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     generic = rules()["generic"]
     actors: dict[str, Any] = {}
     for role in ("actor1", "actor2"):
-        name = _best(reports, lambda r, role=role: _actor_name(r.get(role)), prefer=lambda n: n in generic)
+        name = _best(reports, lambda r, role=role: _actor_name(r.get(role)), prefer=lambda n: n.startswith(generic))
         actors[role] = next((dict(r[role]) for r in reports if _actor_name(r.get(role)) == name), None) \
             if name else None
         assoc = sorted({a for r in reports if _actor_name(r.get(role)) == name
