@@ -61,9 +61,22 @@ def quality(db, seed: int | None, verbose: bool) -> dict:
         by_url = {a["url"]: a for a in arts}
         for inc in db["incidents"].find().sort("date", 1):
             ids = sorted(by_url[u]["id"] for u in inc["article_urls"])
-            print(f"  {inc['date']} {inc['sub_event_type']:<34} {(inc['location'] or {}).get('name_en')!s:<18} "
-                  f"fat={inc['fatalities']:<3} src={inc['source_count']} conf={inc['merge_confidence']:.2f} {ids}")
+            place = (inc["location"] or {}).get("name_en")
+            print(f"  {inc['date']} {inc['sub_event_type']:<34} {place!s:<18} fat={inc['fatalities']:<3} "
+                  f"src={inc['source_count']} conf={inc['merge_confidence']:.2f} {ids}")
         print("  articles without events:", sorted(by_url[u]["id"] for u in truth_event if u not in pred))
+        urls = sorted(truth_event)
+        wrong, missed = [], []
+        for i, u in enumerate(urls):
+            for v in urls[i + 1:]:
+                together = bool(pred.get(u, set()) & pred.get(v, set()))
+                same = truth_event[u] == truth_event[v]
+                if together and not same:
+                    wrong.append(f"{by_url[u]['id']}~{by_url[v]['id']}")
+                elif same and not together:
+                    missed.append(f"{by_url[u]['id']}~{by_url[v]['id']}")
+        print("  wrongly merged pairs:", " ".join(wrong))
+        print("  missed pairs:", " ".join(missed))
     return {"counts": counts, "articles": len(arts), "with_events": len(with_events),
             "incidents": db["incidents"].count_documents({}), "merge_all": merge_all,
             "merge_found": merge_found, "stories": stories}
@@ -71,7 +84,8 @@ def quality(db, seed: int | None, verbose: bool) -> dict:
 
 def _fmt(s: dict) -> str:
     return (f"P {s['precision']:.3f}  R {s['recall']:.3f}  "
-            f"({s['correct_pairs']} correct / {s['predicted_pairs']} predicted / {s['true_pairs']} true pairs)")
+            f"({s['correct_pairs']} correct / {s['predicted_pairs']} predicted / "
+            f"{s['true_pairs']} true pairs)")
 
 
 GOVERNORATES = [("Idleb", "Idlib", 35.93, 36.63), ("Aleppo", "Jebel Saman", 36.2, 37.15),
@@ -81,7 +95,8 @@ GOVERNORATES = [("Idleb", "Idlib", 35.93, 36.63), ("Aleppo", "Jebel Saman", 36.2
                 ("Dar'a", "Dar'a", 32.62, 36.1), ("Quneitra", "Quneitra", 33.12, 35.82),
                 ("Lattakia", "Lattakia", 35.52, 35.78), ("Tartous", "Tartous", 34.89, 35.89),
                 ("As-Sweida", "As-Sweida", 32.7, 36.57), ("Damascus", "Damascus", 33.51, 36.29)]
-SUBS = [("Explosions/Remote violence", "Air/drone strike"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+SUBS = [("Explosions/Remote violence", "Air/drone strike"),
+        ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
         ("Battles", "Armed clash"), ("Violence against civilians", "Attack"),
         ("Explosions/Remote violence", "Remote explosive/landmine/IED")]
 
@@ -95,7 +110,8 @@ def synthetic_event(rng: random.Random, i: int, day0: dt.date, span_days: int) -
         "_id": f"syn-{i:07d}", "article_url": f"http://syn.test/{i}", "source": f"out{rng.randrange(20)}",
         "article_published": dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
         "event_type": etype, "sub_event_type": sub, "date": day.isoformat(), "time_precision": 1,
-        "location": {"name_en": f"{gov[1]}-town{town}", "admin1": gov[0], "admin2": gov[1], "country": "Syria",
+        "location": {"name_en": f"{gov[1]}-town{town}", "admin1": gov[0], "admin2": gov[1],
+                     "country": "Syria",
                      "lat": gov[2] + town * 0.01, "lon": gov[3] + town * 0.01, "geo_precision": 1},
         "actor1": {"name": "Military Forces of Syria (2000-2024)", "inter": 1}, "actor2": None,
         "fatalities": rng.randrange(10), "modality": "reported", "confidence": 0.8,
@@ -128,8 +144,16 @@ def scale(db, sizes: list[int], new: int = 200) -> None:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         # take them out again so the next size starts from n synthetic incidents only
         db["incidents"].delete_many({"report_ids": {"$in": [e["_id"] for e in fresh]}})
-        print(f"stored {n:>7} incidents: {1000 * wall / new:6.2f} ms wall, {1000 * cpu / new:6.2f} ms CPU per new report "
+        print(f"stored {n:>7} incidents: {1000 * wall / new:6.2f} ms wall, "
+              f"{1000 * cpu / new:6.2f} ms CPU per new report "
               f"(joined {counts['joined']}, new {counts['new']})")
+
+
+def _hash_seed_note() -> None:
+    import os
+    if os.environ.get("PYTHONHASHSEED") in (None, "", "random"):
+        print("note: PYTHONHASHSEED is not set; the event extractor's output can vary with it "
+              "(set PYTHONHASHSEED=0 for repeatable figures)")
 
 
 def main() -> int:
@@ -138,6 +162,7 @@ def main() -> int:
     ap.add_argument("--scale", help="comma-separated store sizes, e.g. 1000,10000,100000")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
+    _hash_seed_note()
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedServer(tmp).start()
         client = pymongo.MongoClient(server.uri, tz_aware=True)

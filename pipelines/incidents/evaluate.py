@@ -88,4 +88,5 @@ def predicted_incidents(db) -> dict[str, set[str]]:
 
 def predicted_stories(db) -> dict[str, set[str]]:
     """article URL -> its story id (as a one-element set)."""
-    return {a["url"]: {a["story"]} for a in db["articles"].find({"story": {"$ne": None}}, {"url": 1, "story": 1})}
+    found = db["articles"].find({"story": {"$ne": None}}, {"url": 1, "story": 1})
+    return {a["url"]: {a["story"]} for a in found}

@@ -35,6 +35,8 @@ INCIDENTS_VERSION = "marsad-incidents-0.1.0"
 INDEXES = [
     IndexModel([("family", ASCENDING), ("place_key", ASCENDING), ("days", ASCENDING)],
                name="family_place_days"),
+    IndexModel([("family", ASCENDING), ("days", ASCENDING)], name="family_days"),
+    IndexModel([("story_ids", ASCENDING)], name="story_ids"),
     IndexModel([("report_ids", ASCENDING)], name="report_ids"),
     IndexModel([("article_urls", ASCENDING)], name="article_urls"),
     IndexModel([("date", ASCENDING)], name="date"),
@@ -71,6 +73,7 @@ def incident_document(iid: str, reports: list[dict[str, Any]]) -> dict[str, Any]
         "reports": reports,
         "report_ids": [r["event_id"] for r in reports],
         "article_urls": sorted({r["article_url"] for r in reports if r.get("article_url")}),
+        "story_ids": sorted({r["story"] for r in reports if r.get("story")}),
         "updated_at": dt.datetime.now(dt.UTC),
     }
 
@@ -136,19 +139,8 @@ def merge_reports(db, event_docs: Iterable[Mapping[str, Any]], *,
                 continue
             _save(db, current["_id"], others)
             counts["moved"] += 1
-        key = place_key(rep)
-        best, best_score = None, 0.0
-        if key is not None:
-            query = {"family": R.family(rep.get("sub_event_type"), rep.get("event_type")),
-                     "place_key": key, "days": {"$in": R.days(rep)}}
-            if current is not None:
-                query["_id"] = {"$ne": current["_id"]}
-            for cand in db[INCIDENTS].find(query, {"reports": 1}):
-                score = R.join_score(rep, cand["reports"])
-                if score is not None and (score > best_score or (score == best_score and best is not None
-                                                                 and cand["_id"] < best["_id"])):
-                    best, best_score = cand, score
-        else:
+        best = _best_candidate(db, rep, current["_id"] if current is not None else None)
+        if place_key(rep) is None:
             counts["unplaced"] += 1
         if best is not None:
             _save(db, best["_id"], best["reports"] + [rep])
@@ -157,6 +149,45 @@ def merge_reports(db, event_docs: Iterable[Mapping[str, Any]], *,
             _save(db, _new_id(db, rep), [rep])
             counts["new"] += 1
     return counts
+
+
+def _candidates(db, rep: Mapping[str, Any], exclude: str | None) -> list[dict]:
+    """Incidents that may hold the report's event: same family, days meeting its date,
+    and the same governorate or a report of the same story. Indexed look-ups only."""
+    fam = R.family(rep.get("sub_event_type"), rep.get("event_type"))
+    days = R.days(rep)
+    if not days:
+        return []
+    key = place_key(rep)
+    queries = [{"family": fam, "place_key": key, "days": {"$in": days}}] if key else \
+        [{"family": fam, "days": {"$in": days}}]
+    if rep.get("story"):
+        queries.append({"story_ids": rep["story"], "family": fam, "days": {"$in": days}})
+    found: dict[str, dict] = {}
+    for q in queries:
+        for cand in db[INCIDENTS].find(q, {"reports": 1}):
+            if cand["_id"] != exclude:
+                found[cand["_id"]] = cand
+    return [found[k] for k in sorted(found)]
+
+
+def _best_candidate(db, rep: Mapping[str, Any], exclude: str | None) -> dict | None:
+    """The incident the report agrees with best (ties: the smaller id), or None. A report
+    without a place needs a single compatible incident with an actor in agreement."""
+    scored = []
+    for cand in _candidates(db, rep, exclude):
+        score = R.join_score(rep, cand["reports"])
+        if score is None:
+            continue
+        if place_key(rep) is None and not any(R.actors_agree(rep, m) for m in cand["reports"]):
+            continue
+        scored.append((score, cand))
+    if place_key(rep) is None:
+        return scored[0][1] if len(scored) == 1 else None
+    if not scored:
+        return None
+    top = max(s for s, _ in scored)
+    return next(c for s, c in scored if s == top)
 
 
 def reprocess_incidents(db, since: str | None = None, chunk: int = 500) -> dict[str, int]:

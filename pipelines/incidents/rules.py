@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from pipelines.arabic import fold_text
+
 RULES_FILE = Path(__file__).parent / "data" / "rules.yaml"
 
 
@@ -25,7 +27,7 @@ def rules() -> dict[str, Any]:
     with open(RULES_FILE, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     data["family_of"] = {sub: fam for fam, subs in data["families"].items() for sub in subs}
-    data["generic"] = tuple(data["generic_actor_prefixes"])
+    data["generic"] = {prefix: set(inters) for prefix, inters in data["generic_actors"].items()}
     return data
 
 
@@ -72,7 +74,13 @@ def report_from_event(ev: Mapping[str, Any], story: str | None = None) -> dict[s
         "attributed_source": ev.get("attributed_source"),
         "confidence": ev.get("confidence"),
         "evidence": evidence.get("text"),
+        "place_weak": bool(loc and loc.get("surface") and isinstance(evidence.get("text"), str)
+                           and _folded(loc["surface"]) not in _folded(evidence["text"])),
     }
+
+
+def _folded(text: str) -> str:
+    return fold_text(text)
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -116,20 +124,31 @@ def distance_km(la: Mapping[str, Any], lb: Mapping[str, Any]) -> float | None:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def place_score(la: Mapping[str, Any] | None, lb: Mapping[str, Any] | None) -> float | None:
-    """None when the places cannot be one event's; else how well they agree."""
-    if not la or not lb:
-        return None
+def _precision(report: Mapping[str, Any]) -> int:
+    loc = report.get("location") or {}
+    gp = int(loc.get("geo_precision") or 1)
+    return max(gp, int(rules()["weak_place_precision"])) if report.get("place_weak") else gp
+
+
+def place_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
+    """None when the reports' places cannot be one event's; else how well they agree."""
+    la, lb = a.get("location"), b.get("location")
     r = rules()
     scores = r["place_scores"]
+    if not la or not lb:
+        return scores["unplaced"]
     if la.get("country") and lb.get("country") and la["country"] != lb["country"]:
         return None
+    if a.get("story") and a.get("story") == b.get("story"):
+        return scores["story"]
+    pa, pb = _precision(a), _precision(b)
+    coarse = max(pa, pb)
     if la.get("name_en") and la.get("name_en") == lb.get("name_en"):
-        return scores["same_name"]
+        if coarse == 1:
+            return scores["same_name"]
     km = distance_km(la, lb)
     if km is not None and km <= r["same_place_km"]:
-        return scores["near"]
-    coarse = max(int(la.get("geo_precision") or 1), int(lb.get("geo_precision") or 1))
+        return scores["near"] if coarse == 1 else scores["same_admin2"]
     if coarse >= 2:
         if la.get("admin2") and la.get("admin2") == lb.get("admin2"):
             return scores["same_admin2"]
@@ -145,26 +164,58 @@ def place_score(la: Mapping[str, Any] | None, lb: Mapping[str, Any] | None) -> f
 
 # --- actors and types --------------------------------------------------------------------
 
-def _role_agreement(na: str | None, nb: str | None) -> str:
-    generic = rules()["generic"]
-    if not na or not nb or na.startswith(generic) or nb.startswith(generic):
+def _vague_towards(actor: Mapping[str, Any]) -> set[int] | None:
+    """The inter codes a vague actor may stand for; None for a named actor."""
+    name = actor.get("name") or ""
+    for prefix, inters in rules()["generic"].items():
+        if name.startswith(prefix):
+            return inters
+    return None
+
+
+def _role_agreement(x: Any, y: Any) -> str:
+    if not _actor_name(x) or not _actor_name(y):
         return "neutral"
-    return "agree" if na == nb else "conflict"
+    vx, vy = _vague_towards(x), _vague_towards(y)
+    if vx is None and vy is None:
+        return "agree" if x["name"] == y["name"] else "conflict"
+    if vx is not None and vy is not None:
+        return "neutral" if vx & vy else "conflict"
+    vague, named = (vx, y) if vx is not None else (vy, x)
+    inter = named.get("inter")
+    return "neutral" if inter is None or inter in vague else "conflict"
 
 
 def actor_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
-    """Per role: agree, neutral (missing or generic) or conflict. A role swapped between
-    the two reports (word order misread) counts as agreement. Conflicts with nothing in
-    agreement block the merge; otherwise the score is the mean over the two roles."""
+    """Per role: agree, neutral (missing or vague) or conflict, in whichever order of the
+    two roles agrees more (word order can swap them). Conflicts with nothing in agreement
+    block the merge; otherwise the score is the mean over the two roles."""
     scores = rules()["actor_scores"]
-    a1, a2, b1, b2 = (_actor_name(x.get(k)) for x in (a, b) for k in ("actor1", "actor2"))
+    a1, a2, b1, b2 = a.get("actor1"), a.get("actor2"), b.get("actor1"), b.get("actor2")
     straight = [_role_agreement(a1, b1), _role_agreement(a2, b2)]
     swapped = [_role_agreement(a1, b2), _role_agreement(a2, b1)]
-    if swapped.count("agree") > straight.count("agree") and "conflict" not in swapped:
+
+    def rank(roles: list[str]) -> tuple[int, int]:
+        return roles.count("agree"), -roles.count("conflict")
+    if rank(swapped) > rank(straight):
         straight = swapped
     if "conflict" in straight and "agree" not in straight:
         return None
     return sum(scores[s] for s in straight) / 2
+
+
+def actors_agree(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether some role agrees on a named actor (in either order)."""
+    pairs = [("actor1", "actor1"), ("actor2", "actor2"), ("actor1", "actor2"), ("actor2", "actor1")]
+    return any(_role_agreement(a.get(x), b.get(y)) == "agree" for x, y in pairs)
+
+
+def fatality_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    fs = rules()["fatality_scores"]
+    fa, fb = a.get("fatalities") or 0, b.get("fatalities") or 0
+    if not fa or not fb:
+        return fs["unknown"]
+    return fs["equal"] if fa == fb else fs["differ"]
 
 
 def type_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
@@ -185,10 +236,10 @@ def pair_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
         if s is None:
             return None
         total *= s
-    p = place_score(a.get("location"), b.get("location"))
+    p = place_score(a, b)
     if p is None:
         return None
-    return round(total * p, 4)
+    return round(total * p * fatality_score(a, b), 4)
 
 
 def join_score(report: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> float | None:
@@ -255,6 +306,10 @@ def _best(reports: Sequence[Mapping[str, Any]], value, prefer=None):
     return min(support, key=key)
 
 
+def _is_vague_name(name: str) -> bool:
+    return _vague_towards({"name": name}) is not None
+
+
 def merged_fields(reports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The merged event's own fields, by the stated rules."""
     reports = sorted(reports, key=_first_time)
@@ -266,15 +321,14 @@ def merged_fields(reports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     placed = [r for r in reports if r.get("location")]
     location = None
     if placed:
-        best_gp = min(int(r["location"].get("geo_precision") or 3) for r in placed)
-        precise = [r for r in placed if int(r["location"].get("geo_precision") or 3) == best_gp]
+        best_gp = min(_precision(r) for r in placed)
+        precise = [r for r in placed if _precision(r) == best_gp]
         name = _best(precise, lambda r: r["location"].get("name_en") or r["location"].get("surface"))
         location = next(r["location"] for r in precise
                         if (r["location"].get("name_en") or r["location"].get("surface")) == name)
-    generic = rules()["generic"]
     actors: dict[str, Any] = {}
     for role in ("actor1", "actor2"):
-        name = _best(reports, lambda r, role=role: _actor_name(r.get(role)), prefer=lambda n: n.startswith(generic))
+        name = _best(reports, lambda r, role=role: _actor_name(r.get(role)), prefer=_is_vague_name)
         actors[role] = next((dict(r[role]) for r in reports if _actor_name(r.get(role)) == name), None) \
             if name else None
         assoc = sorted({a for r in reports if _actor_name(r.get(role)) == name
