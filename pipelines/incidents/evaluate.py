@@ -68,8 +68,11 @@ def run_batches(db, articles: Sequence[Mapping[str, Any]], batch_size: int = 10)
             db["articles"].replace_one({"url": d["url"]}, d, upsert=True)
         stored = list(db["articles"].find({"url": {"$in": [d["url"] for d in docs]}}))
         assign_stories(db, stored)
-        pairs = [(d, extract_events(d["text"], published=d["published_local"], timezone=d.get("timezone"),
-                                    source=d.get("source"))) for d in stored]
+        pairs: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = []
+        for d in stored:
+            found = extract_events(d["text"], published=d["published_local"], timezone=d.get("timezone"),
+                                   source=d.get("source"))
+            pairs.append((d, list(found)))
         replace_events_many(db, pairs)
         events = list(db["events"].find({"article_url": {"$in": [d["url"] for d in stored]}}))
         for k, v in merge_reports(db, events).items():

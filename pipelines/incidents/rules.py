@@ -181,7 +181,8 @@ def _role_agreement(x: Any, y: Any) -> str:
         return "agree" if x["name"] == y["name"] else "conflict"
     if vx is not None and vy is not None:
         return "neutral" if vx & vy else "conflict"
-    vague, named = (vx, y) if vx is not None else (vy, x)
+    vague: set[int] = vx if vx is not None else (vy or set())
+    named = y if vx is not None else x
     inter = named.get("inter")
     return "neutral" if inter is None or inter in vague else "conflict"
 
