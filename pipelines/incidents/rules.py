@@ -155,8 +155,8 @@ def place_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
         if km is not None and km <= r["max_km"][2]:
             return scores["same_admin2"]
     if coarse >= 3:
-        if la.get("admin1") and la.get("admin1") == lb.get("admin1"):
-            return scores["same_admin1"]
+        if la.get("admin1") and lb.get("admin1"):
+            return scores["same_admin1"] if la["admin1"] == lb["admin1"] else None
         if km is not None and km <= r["max_km"][3]:
             return scores["same_admin1"]
     return None
@@ -196,9 +196,7 @@ def actor_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
     straight = [_role_agreement(a1, b1), _role_agreement(a2, b2)]
     swapped = [_role_agreement(a1, b2), _role_agreement(a2, b1)]
 
-    def rank(roles: list[str]) -> tuple[int, int]:
-        return roles.count("agree"), -roles.count("conflict")
-    if rank(swapped) > rank(straight):
+    if swapped.count("agree") > straight.count("agree"):
         straight = swapped
     if "conflict" in straight and "agree" not in straight:
         return None
