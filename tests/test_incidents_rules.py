@@ -33,8 +33,8 @@ KAFR_NABL = {"name_en": "Kafr Nabl", "surface": "كفرنبل", "admin1": "Idleb
 MAARAT = {"name_en": "Maarrat al-Numan", "surface": "معرة النعمان", "admin1": "Idleb",
           "admin2": "Maarrat al-Nu'man", "country": "Syria", "lat": 35.644, "lon": 36.671, "geo_precision": 1}
 MAARAT_COUNTRYSIDE = dict(MAARAT, geo_precision=2)
-ALEPPO = {"name_en": "Aleppo", "surface": "حلب", "admin1": "Aleppo", "admin2": "Mount Simeon", "country": "Syria",
-          "lat": 36.201, "lon": 37.161, "geo_precision": 1}
+ALEPPO = {"name_en": "Aleppo", "surface": "حلب", "admin1": "Aleppo", "admin2": "Mount Simeon",
+          "country": "Syria", "lat": 36.201, "lon": 37.161, "geo_precision": 1}
 N = 0
 
 
@@ -45,7 +45,8 @@ def rep(**kw) -> dict:
             "report_time": dt.datetime(2015, 6, 2, 10, tzinfo=dt.UTC) + dt.timedelta(minutes=N),
             "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
             "disorder_type": "Political violence", "date": "2015-06-02", "time_precision": 1,
-            "location": SARAQIB, "actor1": ARMY, "actor2": CIVILIANS, "assoc_actor_1": [], "assoc_actor_2": [],
+            "location": SARAQIB, "actor1": ARMY, "actor2": CIVILIANS,
+            "assoc_actor_1": [], "assoc_actor_2": [],
             "fatalities": 7, "injured": None, "modality": "reported", "attributed_source": None,
             "confidence": 0.9, "evidence": "...", "place_weak": False}
     base.update(kw)
@@ -74,7 +75,8 @@ def test_a_vaguer_place_matches_within_its_area():
     # ... but not with a town of another district farther than 10 km
     assert place_score(rep(location=SARAQIB), rep(location=MAARAT_COUNTRYSIDE)) is None
     # a governorate-level place matches any place in the governorate
-    idleb = {"name_en": "Idleb", "admin1": "Idleb", "country": "Syria", "lat": 35.8, "lon": 36.6, "geo_precision": 3}
+    idleb = {"name_en": "Idleb", "admin1": "Idleb", "country": "Syria", "lat": 35.8, "lon": 36.6,
+             "geo_precision": 3}
     assert place_score(rep(location=KAFR_NABL), rep(location=idleb)) == 0.6
     assert place_score(rep(location=ALEPPO), rep(location=idleb)) is None
 
