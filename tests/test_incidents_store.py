@@ -14,7 +14,8 @@ ARMY = {"name": "Military Forces of Syria (2000-2024)", "type": "State forces", 
 CIVILIANS = {"name": "Civilians (Syria)", "type": "Civilians", "inter": 7}
 PLACES = {
     "Kafr Nabl": {"name_en": "Kafr Nabl", "surface": "كفرنبل", "admin1": "Idleb",
-                  "admin2": "Maarrat al-Nu'man", "country": "Syria", "lat": 35.614, "lon": 36.561, "geo_precision": 1},
+                  "admin2": "Maarrat al-Nu'man", "country": "Syria", "lat": 35.614, "lon": 36.561,
+                  "geo_precision": 1},
     "Maarrat al-Numan": {"name_en": "Maarrat al-Numan", "surface": "معرة النعمان", "admin1": "Idleb",
                          "admin2": "Maarrat al-Nu'man", "country": "Syria", "lat": 35.644, "lon": 36.671,
                          "geo_precision": 1},
