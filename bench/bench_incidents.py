@@ -3,6 +3,7 @@
     python bench/bench_incidents.py                 # quality on the outlets fixture set
     python bench/bench_incidents.py --orders 5      # ... and over 5 shuffled arrival orders
     python bench/bench_incidents.py --scale 1000,10000,100000   # cost per new report
+    python bench/bench_incidents.py --crawl         # the same set crawled with `scrapy crawl news`
 
 Quality: the 70 articles of fixturesite/content/outlets.yaml (30 events, five outlets)
 are stored in batches of 10 into an embedded SecantusDB, run through stories, the current
@@ -156,10 +157,46 @@ def _hash_seed_note() -> None:
               "(set PYTHONHASHSEED=0 for repeatable figures)")
 
 
+def crawl_quality(uri: str, client) -> None:
+    """Serve the outlets, crawl them with the real spider (the store's batch hook builds
+    stories and incidents), and score what is stored."""
+    import os
+    import subprocess
+
+    from fixturesite.outlets_site import OutletsServer
+    from pipelines.urls import canonical_url
+
+    root = Path(__file__).resolve().parent.parent
+    with OutletsServer() as site, tempfile.TemporaryDirectory() as tmp:
+        registry = Path(tmp) / "sources.yaml"
+        site.write_sources(registry)
+        env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MARSAD_SOURCES", "REDIS_URL")}
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-s", f"MARSAD_SOURCES={registry}",
+               "-s", f"MONGO_URI={uri}", "-s", "MONGO_DATABASE=crawl", "-s", "MONGO_BATCH_SIZE=10",
+               "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "LOG_LEVEL=WARNING",
+               "-s", f"MARSAD_SPOOL_DIR={tmp}/spool"]
+        t0 = time.perf_counter()
+        run = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+        took = time.perf_counter() - t0
+        if run.returncode:
+            print(run.stderr[-3000:])
+            return
+        cat = site.catalogue()
+    db = client["crawl"]
+    truth_event = {canonical_url(e["url"]): e["event"] for e in cat}
+    truth_story = {canonical_url(e["url"]): e["story"] for e in cat}
+    stored = db["articles"].count_documents({"url": {"$in": sorted(truth_event)}})
+    print(f"[crawl] {stored}/{len(cat)} articles stored in {took:.1f} s, "
+          f"{db['incidents'].count_documents({})} incidents")
+    print(f"  merge:                  {_fmt(pairwise(truth_event, predicted_incidents(db)))}")
+    print(f"  near-duplicate stories: {_fmt(pairwise(truth_story, predicted_stories(db)))}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=0, help="also run N shuffled arrival orders")
     ap.add_argument("--scale", help="comma-separated store sizes, e.g. 1000,10000,100000")
+    ap.add_argument("--crawl", action="store_true", help="crawl the outlets with the real spider")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     _hash_seed_note()
@@ -167,6 +204,9 @@ def main() -> int:
         server = EmbeddedServer(tmp).start()
         client = pymongo.MongoClient(server.uri, tz_aware=True)
         try:
+            if args.crawl:
+                crawl_quality(server.uri, client)
+                return 0
             if args.scale:
                 scale(client["scale"], [int(x) for x in args.scale.split(",")])
                 return 0
