@@ -212,7 +212,7 @@ def main() -> int:
                 return 0
             for k, seed in enumerate([None] + list(range(1, args.orders + 1))):
                 db = client[f"q{k}"]
-                r = quality(db, seed, args.verbose and seed is None)
+                r = quality(db, seed, args.verbose)
                 label = "by publication time" if seed is None else f"shuffled (seed {seed})"
                 print(f"[{label}] {r['articles']} articles, {r['with_events']} with events, "
                       f"{r['incidents']} incidents; merge {r['counts']}")

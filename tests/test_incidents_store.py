@@ -100,16 +100,31 @@ def test_a_report_without_place_needs_a_single_candidate(mongo_db):
     assert two["new"] == 1 and ["ev004-000"] in _groups(mongo_db)
 
 
+def test_a_report_without_place_first_is_found_by_the_placed_one(mongo_db):
+    ensure_incident_indexes(mongo_db)
+    merge_reports(mongo_db, [event(1, None)])
+    joined = merge_reports(mongo_db, [event(2, hours=2)])
+    assert joined["joined"] == 1 and _groups(mongo_db) == [["ev001-000", "ev002-000"]]
+    inc = mongo_db.incidents.find_one({})
+    assert inc["place_key"] == "Syria/Idleb" and inc["location"]["name_en"] == "Kafr Nabl"
+    # without an actor in agreement it would not have been taken for the same event
+    merge_reports(mongo_db, [event(3, None, date="2015-07-14", actor1=None)])
+    other = merge_reports(mongo_db, [event(4, date="2015-07-14", hours=2)])
+    assert other["new"] == 1
+
+
 def test_candidates_come_from_the_index(mongo_db):
     ensure_incident_indexes(mongo_db)
     merge_reports(mongo_db, [event(i, "Kafr Nabl", date=f"2015-07-{10 + i % 15:02d}") for i in range(1, 60)])
-    plan = mongo_db.incidents.find({"family": "remote", "place_key": "Syria/Idleb",
-                                    "days": {"$in": ["2015-07-13"]}}).explain()
-    stage = plan["queryPlanner"]["winningPlan"]
-    assert stage.get("inputStage", stage)["stage"] == "IXSCAN"
-    stats = plan["executionStats"]     # what the server read: only that day's incidents
-    assert mongo_db.incidents.count_documents({}) == 15
-    assert stats["totalDocsExamined"] == stats["nReturned"] == 1
+    merge_reports(mongo_db, [event(99, None, date="2015-07-13", actor1=None)])
+    assert mongo_db.incidents.count_documents({}) == 16
+    for key, found in (("Syria/Idleb", 2), ("-", 1)):
+        plan = mongo_db.incidents.find({"family": "remote", "place_key": key,
+                                        "days": {"$in": ["2015-07-13", "2015-07-14"]}}).explain()
+        stage = plan["queryPlanner"]["winningPlan"]
+        assert stage.get("inputStage", stage)["stage"] == "IXSCAN"
+        stats = plan["executionStats"]     # what the server read: only the matching incidents
+        assert stats["totalDocsExamined"] == stats["nReturned"] == found
 
 
 def test_reprocess_rebuilds_the_same_grouping(mongo_db):

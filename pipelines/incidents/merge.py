@@ -32,6 +32,7 @@ EVENTS = "events"
 ARTICLES = "articles"
 INCIDENTS_VERSION = "marsad-incidents-0.1.0"
 
+NO_PLACE = "-"        # place_key of an incident whose reports have no place (indexable, unlike null)
 INDEXES = [
     IndexModel([("family", ASCENDING), ("place_key", ASCENDING), ("days", ASCENDING)],
                name="family_place_days"),
@@ -67,7 +68,7 @@ def incident_document(iid: str, reports: list[dict[str, Any]]) -> dict[str, Any]
         "_id": iid,
         "version": INCIDENTS_VERSION,
         "family": R.family(reports[0].get("sub_event_type"), reports[0].get("event_type")),
-        "place_key": keys[0] if keys else None,
+        "place_key": keys[0] if keys else NO_PLACE,
         "days": days,
         **merged,
         "reports": reports,
@@ -153,13 +154,16 @@ def merge_reports(db, event_docs: Iterable[Mapping[str, Any]], *,
 
 def _candidates(db, rep: Mapping[str, Any], exclude: str | None) -> list[dict]:
     """Incidents that may hold the report's event: same family, days meeting its date,
-    and the same governorate or a report of the same story. Indexed look-ups only."""
+    and the same governorate (or no place yet) or a report of the same story. Indexed
+    look-ups only."""
     fam = R.family(rep.get("sub_event_type"), rep.get("event_type"))
     days = R.days(rep)
     if not days:
         return []
     key = place_key(rep)
-    queries = [{"family": fam, "place_key": key, "days": {"$in": days}}] if key else \
+    # A placed report also looks at incidents of reports without a place. One query per
+    # key: SecantusDB's planner uses the compound index for equality there, not for $in.
+    queries = [{"family": fam, "place_key": k, "days": {"$in": days}} for k in (key, NO_PLACE)] if key else \
         [{"family": fam, "days": {"$in": days}}]
     if rep.get("story"):
         queries.append({"story_ids": rep["story"], "family": fam, "days": {"$in": days}})
@@ -179,7 +183,8 @@ def _best_candidate(db, rep: Mapping[str, Any], exclude: str | None) -> dict | N
         score = R.join_score(rep, cand["reports"])
         if score is None:
             continue
-        if place_key(rep) is None and not any(R.actors_agree(rep, m) for m in cand["reports"]):
+        unplaced = place_key(rep) is None or all(place_key(m) is None for m in cand["reports"])
+        if unplaced and not any(R.actors_agree(rep, m) for m in cand["reports"]):
             continue
         scored.append((score, cand))
     if place_key(rep) is None:
