@@ -22,7 +22,7 @@ from .merge import ensure_incident_indexes, merge_reports
 log = logging.getLogger(__name__)
 _INDEXED: set[tuple[int, str]] = set()
 
-ARTICLE_FIELDS = {"url": 1, "text": 1, "published": 1, "first_seen": 1, "source": 1}
+ARTICLE_FIELDS = {"url": 1, "text": 1, "published": 1, "first_seen": 1, "source": 1, "story": 1}
 
 
 def ensure_indexes(db) -> None:
