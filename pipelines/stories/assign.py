@@ -120,18 +120,21 @@ def assign_stories(db, articles: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     article whose text changed or is new, one read per story touched, and three bulk
     writes; an article whose sketch is unchanged costs nothing more."""
     counts = {"articles": 0, "joined": 0, "new": 0, "merged": 0, "left": 0}
-    arts = [a for a in _article_fields(db, articles) if signature(a.get("text") or "")]
+    arts = []
+    for a in _article_fields(db, articles):
+        sig = signature(a.get("text") or "")
+        if sig:
+            arts.append((a, sig))
     if not arts:
         return counts
-    urls = [a["url"] for a in arts]
+    urls = [a["url"] for a, _ in arts]
     previous = {d["_id"]: d for d in db[SKETCHES].find({"_id": {"$in": urls}},
                                                        {"story": 1, "bands": 1, "version": 1})}
     batch: dict[str, dict] = {}            # sketches written by this call, not yet in the store
     by_band: dict[str, set[str]] = {}
     touched: set[str] = set()
-    for art in arts:
+    for art, sig in arts:
         url = art["url"]
-        sig = signature(art["text"])
         keys = band_keys(sig)
         counts["articles"] += 1
         prev = previous.get(url)
