@@ -73,3 +73,28 @@ def test_a_revised_article_moves_its_report(mongo_db):
     moved = list(mongo_db.incidents.find({"article_urls": url_b}))
     assert [i["article_urls"] for i in moved] == [[url_b]]
     assert moved[0]["location"]["name_en"] == "Saraqib" and moved[0]["date"] == "2015-07-15"
+
+
+def test_reprocess_command(mongo_server, mongo_db):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    arts = _articles("e25")
+    with ArticleStore(mongo_db, batch_size=10, journal=False) as store:
+        for a in arts:
+            store.add(_record(a))
+    expected = sorted(sorted(i["article_urls"]) for i in mongo_db.incidents.find())
+    mongo_db.incidents.delete_many({})
+    mongo_db.stories.delete_many({})
+    env = {**os.environ, "MONGO_URI": mongo_server, "MONGO_DATABASE": mongo_db.name}
+    run = subprocess.run([sys.executable, "-m", "pipelines.incidents", "--reprocess"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["articles"] == len(arts)
+    assert sorted(sorted(i["article_urls"]) for i in mongo_db.incidents.find()) == expected
+    assert mongo_db.stories.count_documents({}) >= 1
+    bad = subprocess.run([sys.executable, "-m", "pipelines.incidents", "--reprocess", "--since", "June"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "error" in bad.stderr

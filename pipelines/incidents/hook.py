@@ -67,10 +67,10 @@ def reprocess_all(db, since: str | None = None, chunk: int = 500) -> dict[str, i
     for art in db["articles"].find(query, ARTICLE_FIELDS).sort([("published", 1), ("_id", 1)]):
         batch.append(art)
         if len(batch) >= chunk:
-            totals["articles"] += assign_stories(db, batch)["articles"]
+            totals["articles"] += assign_stories(db, batch, force=True)["articles"]
             batch = []
     if batch:
-        totals["articles"] += assign_stories(db, batch)["articles"]
+        totals["articles"] += assign_stories(db, batch, force=True)["articles"]
     for k, v in reprocess_incidents(db, since=since, chunk=chunk).items():
         totals[k] = totals.get(k, 0) + v
     return totals

@@ -110,11 +110,13 @@ def _article_fields(db, articles: Iterable[Mapping[str, Any]]) -> list[dict]:
     return docs
 
 
-def assign_stories(db, articles: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = False) -> dict[str, int]:
     """Give each of the just-stored ``articles`` (documents with at least ``url``; ``text``,
     ``published``, ``first_seen``, ``source`` read from the store when absent) its story.
     Returns counts: ``articles``, ``joined`` (matched an existing story), ``new``,
     ``merged`` (stories fused), ``left`` (articles that moved out of their story).
+
+    ``force`` looks again at articles whose text is unchanged (a rebuild).
 
     Round trips: one read of the batch's previous sketches, one candidate query per
     article whose text changed or is new, one read per story touched, and three bulk
@@ -139,7 +141,8 @@ def assign_stories(db, articles: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         counts["articles"] += 1
         prev = previous.get(url)
         old_sid = prev.get("story") if prev else None
-        if prev and prev.get("bands") == keys and prev.get("version") == SKETCH_VERSION and old_sid:
+        if not force and prev and prev.get("bands") == keys and prev.get("version") == SKETCH_VERSION \
+                and old_sid:
             if art.get("story") != old_sid:    # the article document lost its flags: rewrite them
                 touched.add(old_sid)
             continue                       # the same text as before: its story stands
