@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fixturesite.outlets import outlet_articles  # noqa: E402
 from pipelines.incidents import ensure_incident_indexes, incident_document, merge_reports  # noqa: E402
 from pipelines.incidents.evaluate import pairwise, predicted_incidents, predicted_stories, run_batches  # noqa: E402
-from pipelines.incidents.rules import report_from_event  # noqa: E402
+from pipelines.incidents.merge import place_key  # noqa: E402
+from pipelines.incidents.rules import days, family, report_from_event  # noqa: E402
 from pipelines.storage import EmbeddedServer  # noqa: E402
 
 
@@ -143,11 +144,18 @@ def scale(db, sizes: list[int], new: int = 200) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         counts = merge_reports(db, fresh)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        examined = []
+        for ev in fresh[:20]:
+            rep = report_from_event(ev)
+            q = {"family": family(ev["sub_event_type"]), "place_key": place_key(rep),
+                 "days": {"$in": days(rep)}}
+            examined.append(db["incidents"].find(q).explain()["executionStats"]["totalDocsExamined"])
         # take them out again so the next size starts from n synthetic incidents only
         db["incidents"].delete_many({"report_ids": {"$in": [e["_id"] for e in fresh]}})
         print(f"stored {n:>7} incidents: {1000 * wall / new:6.2f} ms wall, "
               f"{1000 * cpu / new:6.2f} ms CPU per new report "
-              f"(joined {counts['joined']}, new {counts['new']})")
+              f"(joined {counts['joined']}, new {counts['new']}; "
+              f"{sum(examined) / len(examined):.1f} incidents read per candidate query)")
 
 
 def _hash_seed_note() -> None:
