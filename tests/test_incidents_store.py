@@ -55,6 +55,15 @@ def test_reports_merge_across_batches_and_a_late_report_joins(mongo_db):
     assert 0 < inc["merge_confidence"] <= 1
 
 
+def test_a_new_report_joins_an_incident_its_batch_already_holds(mongo_db):
+    ensure_incident_indexes(mongo_db)
+    merge_reports(mongo_db, [event(1)])
+    # event 1 again (unchanged, read with the batch) and a new report of the same strike
+    counts = merge_reports(mongo_db, [event(1), event(2, hours=1)])
+    assert counts["stayed"] == 1 and counts["joined"] == 1
+    assert _groups(mongo_db) == [["ev001-000", "ev002-000"]]
+
+
 def test_merging_again_changes_nothing(mongo_db):
     ensure_incident_indexes(mongo_db)
     docs = [event(1), event(2), event(3, "Maarrat al-Numan")]

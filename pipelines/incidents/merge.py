@@ -223,8 +223,8 @@ def _candidates(db, batch: _Batch, rep: Mapping[str, Any], exclude: str | None) 
         queries.append({"story_ids": rep["story"], "family": fam, "days": {"$in": days}})
     found: set[str] = set()
     for q in queries:
-        incs = [c for c in db[INCIDENTS].find(q, {"reports": 1}) if c["_id"] not in batch.reports]
-        batch.load(incs)
+        incs = list(db[INCIDENTS].find(q, {"reports": 1}))
+        batch.load(incs)            # keeps this call's own version of those it already holds
         found.update(c["_id"] for c in incs)
     wanted = set(days)
     found.update(i for i in batch.dirty if batch.reports[i])
