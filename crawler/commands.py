@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("pipelines.extract.cli:main", "extract article pages to JSON lines"),
     "dates": ("pipelines.dates.__main__:main", "normalise Arabic date expressions (JSON lines)"),
     "events": ("pipelines.events.cli:main", "extract events from text, or --reprocess the archive"),
+    "incidents": ("pipelines.incidents.__main__:main", "rebuild stories and merged events from the store"),
     "serve": ("workbench.__main__:main", "serve the workbench over the archive"),
     "search": ("pipelines.search:main", "search stored articles (spelling variants folded)"),
     "mongo": ("workbench.mongo:main", "serve the embedded store for mongosh, Compass, pymongo"),

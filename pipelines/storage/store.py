@@ -398,6 +398,13 @@ class ArticleStore:
         self._bulk(self.articles, [article_update(it["doc"], it["seen_at"]) for it in items],
                    counts, [it["doc"] for it in items])
         self._write_events([it for it in items if it["doc"]["url"] not in kept], counts)
+        # --- issue 14: stories (near duplicates) and merged events, one call per batch ---
+        from pipelines.incidents.hook import after_batch
+
+        for key, value in after_batch(self.db, [it["doc"]["url"] for it in items
+                                                if it["doc"]["url"] not in kept]).items():
+            counts[key] += value
+        # --- end issue 14 ---
         if repoint:
             counts["duplicates_repointed"] += self.articles.bulk_write(repoint, ordered=False).modified_count
 

@@ -1,0 +1,217 @@
+"""Group near-duplicate articles (syndicated copies) into stories.
+
+``assign_stories(db, articles)`` runs after a batch of articles is stored. For each
+article it computes the MinHash sketch of the folded text, stores it in
+``story_sketches`` (one document per article key, with its LSH band keys), looks up
+candidates by band keys (one indexed query), keeps those whose estimated similarity
+reaches ``THRESHOLD`` and puts the article in their story. An article that matches
+nobody starts its own story. When an article bridges two stories, they become one (the
+story whose original is earliest keeps its id). When an article's text changed so that
+it no longer matches its story, it leaves it.
+
+Articles carry ``story`` (id, indexed) and ``story_original`` (true on the earliest
+published copy: ``published``, then ``first_seen``, then the key). ``stories`` holds
+one document per story: ``original``, ``size``, ``sources``.
+
+Idempotent: running it again over the same articles changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne, UpdateMany, UpdateOne
+
+from .sketch import SKETCH_VERSION, band_keys, signature, similarity
+
+ARTICLES = "articles"
+SKETCHES = "story_sketches"
+STORIES = "stories"
+THRESHOLD = 0.5       # estimated Jaccard of word 3-shingles
+MIN_WORDS = 0         # every non-empty text gets a story (short ones mostly alone)
+
+INDEXES: dict[str, list[IndexModel]] = {
+    SKETCHES: [
+        IndexModel([("bands", ASCENDING)], name="bands"),
+        IndexModel([("story", ASCENDING)], name="story"),
+    ],
+    ARTICLES: [IndexModel([("story", ASCENDING)], name="story")],
+}
+
+_FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+def ensure_story_indexes(db) -> None:
+    """Create the indexes stories need (idempotent)."""
+    for coll, models in INDEXES.items():
+        db[coll].create_indexes(models)
+
+
+def story_id(url: str) -> str:
+    """Id of the story an article starts."""
+    return "st-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None
+
+
+def _order_key(doc: Mapping[str, Any]) -> tuple:
+    """Earliest published first; then earliest seen; then the key (deterministic)."""
+    return (_aware(doc.get("published")) or _FAR_FUTURE, _aware(doc.get("first_seen")) or _FAR_FUTURE,
+            doc.get("url") or doc.get("_id") or "")
+
+
+def _refresh_ops(db, sids: Iterable[str]) -> tuple[list, list]:
+    """Story documents and article flags for these stories, recomputed from their members
+    (one indexed read per story; the writes are returned for one bulk each)."""
+    story_ops: list = []
+    article_ops: list = []
+    for sid in sorted(set(sids)):
+        members = list(db[SKETCHES].find({"story": sid}, {"published": 1, "first_seen": 1, "source": 1}))
+        if not members:
+            story_ops.append(DeleteOne({"_id": sid}))
+            continue
+        for m in members:
+            m["url"] = m["_id"]
+        original = min(members, key=_order_key)
+        story_ops.append(ReplaceOne({"_id": sid}, {
+            "_id": sid, "original": original["url"], "original_published": original.get("published"),
+            "size": len(members),
+            "sources": sorted({m.get("source") for m in members if m.get("source")}),
+            "sketch_version": SKETCH_VERSION}, upsert=True))
+        others = [m["url"] for m in members if m["url"] != original["url"]]
+        if others:
+            article_ops.append(UpdateMany({"url": {"$in": others}},
+                                          {"$set": {"story": sid, "story_original": False}}))
+        article_ops.append(UpdateOne({"url": original["url"]},
+                                     {"$set": {"story": sid, "story_original": True}}))
+    return story_ops, article_ops
+
+
+def _article_fields(db, articles: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """The fields needed, reading from the store what the given documents lack."""
+    docs, missing = [], []
+    for a in articles:
+        if not isinstance(a, Mapping) or not a.get("url"):
+            continue
+        if isinstance(a.get("text"), str):
+            docs.append(dict(a))
+        else:
+            missing.append(a["url"])
+    if missing:
+        docs += list(db[ARTICLES].find({"url": {"$in": missing}},
+                                       {"url": 1, "text": 1, "published": 1, "first_seen": 1, "source": 1,
+                                        "story": 1}))
+    return docs
+
+
+def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = False) -> dict[str, int]:
+    """Give each of the just-stored ``articles`` (documents with at least ``url``; ``text``,
+    ``published``, ``first_seen``, ``source`` read from the store when absent) its story.
+    Returns counts: ``articles``, ``joined`` (matched an existing story), ``new``,
+    ``merged`` (stories fused), ``left`` (articles that moved out of their story).
+
+    ``force`` looks again at articles whose text is unchanged (a rebuild).
+
+    Round trips: one read of the batch's previous sketches, one candidate query per
+    article whose text changed or is new, one read per story touched, and three bulk
+    writes; an article whose sketch is unchanged costs nothing more."""
+    counts = {"articles": 0, "joined": 0, "new": 0, "merged": 0, "left": 0}
+    arts = []
+    for a in _article_fields(db, articles):
+        sig = signature(a.get("text") or "")
+        if sig:
+            arts.append((a, sig))
+    if not arts:
+        return counts
+    urls = [a["url"] for a, _ in arts]
+    previous = {d["_id"]: d for d in db[SKETCHES].find({"_id": {"$in": urls}},
+                                                       {"story": 1, "bands": 1, "version": 1})}
+    batch: dict[str, dict] = {}            # sketches written by this call, not yet in the store
+    by_band: dict[str, set[str]] = {}
+    touched: set[str] = set()
+    for art, sig in arts:
+        url = art["url"]
+        keys = band_keys(sig)
+        counts["articles"] += 1
+        prev = previous.get(url)
+        old_sid = prev.get("story") if prev else None
+        if not force and prev and prev.get("bands") == keys and prev.get("version") == SKETCH_VERSION \
+                and old_sid:
+            if art.get("story") != old_sid:    # the article document lost its flags: rewrite them
+                touched.add(old_sid)
+            continue                       # the same text as before: its story stands
+        stored = db[SKETCHES].find({"bands": {"$in": keys}, "_id": {"$ne": url}}, {"sig": 1, "story": 1})
+        # this batch's own sketches replace their stored versions
+        found = {c["_id"]: c for c in stored if c["_id"] not in batch}
+        for k in keys:
+            for other in by_band.get(k, ()):
+                if other != url:
+                    found[other] = batch[other]
+        matched = {c["story"] for c in found.values()
+                   if c.get("story") and similarity(sig, c["sig"]) >= THRESHOLD}
+        if matched:
+            counts["joined"] += old_sid not in matched
+            sid = _pick_story(db, matched, batch)
+            for other in matched - {sid}:
+                db[SKETCHES].update_many({"story": other}, {"$set": {"story": sid}})
+                for doc in batch.values():
+                    if doc["story"] == other:
+                        doc["story"] = sid
+                touched.add(other)
+                counts["merged"] += 1
+        else:
+            sid = old_sid if old_sid and _alone(db, old_sid, url, batch) else story_id(url)
+            if sid == old_sid and not _alone(db, old_sid, url, batch):
+                # it founded a story it no longer matches: the others keep the id
+                sid = story_id(f"{url}|{keys[0]}")
+            if sid != old_sid:
+                counts["new"] += 1
+        if old_sid and old_sid != sid and old_sid not in matched:
+            counts["left"] += 1
+        batch[url] = {"_id": url, "sig": sig, "bands": keys, "story": sid, "source": art.get("source"),
+                      "published": art.get("published"), "first_seen": art.get("first_seen"),
+                      "version": SKETCH_VERSION}
+        for k in keys:
+            by_band.setdefault(k, set()).add(url)
+        touched.add(sid)
+        if old_sid:
+            touched.add(old_sid)
+    if batch:
+        db[SKETCHES].bulk_write([ReplaceOne({"_id": u}, d, upsert=True) for u, d in batch.items()],
+                                ordered=False)
+    story_ops, article_ops = _refresh_ops(db, touched)
+    if story_ops:
+        db[STORIES].bulk_write(story_ops, ordered=False)
+    if article_ops:
+        db[ARTICLES].bulk_write(article_ops, ordered=False)
+    return counts
+
+
+def _alone(db, sid: str, url: str, batch: Mapping[str, dict]) -> bool:
+    """Whether ``url`` is the only member of story ``sid`` (it may keep the id)."""
+    if any(u != url and d["story"] == sid for u, d in batch.items()):
+        return False
+    return not any(d["_id"] != url and batch.get(d["_id"], {"story": sid})["story"] == sid
+                   for d in db[SKETCHES].find({"story": sid}, {"_id": 1}).limit(2))
+
+
+def _pick_story(db, sids: set[str], batch: Mapping[str, dict]) -> str:
+    """Of several matched stories, the one whose original is earliest keeps its id (a
+    story made in this batch has no stored document yet: its members' dates count)."""
+    stories = {s["_id"]: s for s in db[STORIES].find({"_id": {"$in": sorted(sids)}})}
+    earliest: dict[str, dt.datetime] = {}
+    for d in batch.values():
+        t = _aware(d.get("published")) or _FAR_FUTURE
+        if d["story"] in sids and t < earliest.get(d["story"], _FAR_FUTURE):
+            earliest[d["story"]] = t
+
+    def key(sid: str) -> tuple:
+        stored = _aware((stories.get(sid) or {}).get("original_published")) or _FAR_FUTURE
+        return (min(stored, earliest.get(sid, _FAR_FUTURE)), sid)
+    return min(sids, key=key)

@@ -1,0 +1,118 @@
+"""Near-duplicate articles grouped into stories (pipelines.stories), on the embedded store."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pipelines.stories import assign_stories, band_keys, ensure_story_indexes, jaccard, signature, similarity
+
+UTC = dt.UTC
+WIRE = ("قتل ثمانية أشخاص على الأقل وأصيب نحو ثلاثين آخرين اليوم الاثنين بانفجار سيارة مفخخة قرب مشفى "
+        "في مدينة اعزاز الحدودية مع تركيا، بحسب المرصد السوري لحقوق الإنسان. وقال المرصد إن بين القتلى "
+        "اثنين من عناصر الفصائل المسلحة التي تسيطر على المدينة، فيما لم تتبن أي جهة التفجير. وشهدت اعزاز "
+        "خلال الأشهر الماضية عدة تفجيرات مماثلة استهدفت أسواقا ومقرات.")
+# the same story as another outlet republishes it: dateline, one edit, diacritics, boilerplate
+COPY = ("حلب - شام اليوم: " + WIRE.replace("على الأقل ", "").replace("التفجير", "التَّفجير")
+        + "\nتابعوا آخر أخبارنا على قناتنا في تلغرام.")
+# the same event in another outlet's own words
+OWN = ("انفجرت سيارة مفخخة صباح اليوم الاثنين أمام مدخل المشفى الوطني في مدينة اعزاز بريف حلب الشمالي، ما "
+       "أسفر عن مقتل ثمانية أشخاص وإصابة العشرات، وفق مراسلنا. وهرعت فرق الدفاع المدني إلى المكان.")
+
+
+def _doc(url: str, text: str, hours: int, source: str = "s") -> dict:
+    return {"url": url, "text": text, "source": source,
+            "published": dt.datetime(2015, 6, 15, 8, tzinfo=UTC) + dt.timedelta(hours=hours),
+            "first_seen": dt.datetime(2026, 1, 1, tzinfo=UTC)}
+
+
+def _store(db, *docs: dict) -> list[dict]:
+    for d in docs:
+        db.articles.replace_one({"url": d["url"]}, d, upsert=True)
+    return list(docs)
+
+
+def test_sketch_separates_copies_from_own_reports():
+    assert jaccard(WIRE, COPY) > 0.6
+    assert jaccard(WIRE, OWN) < 0.1
+    assert abs(similarity(signature(WIRE), signature(COPY)) - jaccard(WIRE, COPY)) < 0.15
+    assert similarity(signature(WIRE), signature(OWN)) < 0.2
+    assert set(band_keys(signature(WIRE))) & set(band_keys(signature(COPY)))
+    assert signature("") == [] and band_keys([]) == []
+
+
+def test_copies_share_a_story_and_the_earliest_is_the_original(mongo_db):
+    ensure_story_indexes(mongo_db)
+    docs = _store(mongo_db, _doc("u/wire", WIRE, 2, "wire"), _doc("u/copy", COPY, 3, "sham"),
+                  _doc("u/own", OWN, 1, "halab"))
+    counts = assign_stories(mongo_db, docs)
+    assert counts["articles"] == 3
+    arts = {a["url"]: a for a in mongo_db.articles.find()}
+    assert arts["u/wire"]["story"] == arts["u/copy"]["story"] != arts["u/own"]["story"]
+    assert arts["u/wire"]["story_original"] is True and arts["u/copy"]["story_original"] is False
+    story = mongo_db.stories.find_one({"_id": arts["u/wire"]["story"]})
+    assert story["original"] == "u/wire" and story["size"] == 2 and story["sources"] == ["sham", "wire"]
+    # idempotent: the same batch again changes nothing
+    before = sorted((a["url"], a["story"], a["story_original"]) for a in mongo_db.articles.find())
+    again = assign_stories(mongo_db, docs)
+    assert again["new"] == again["joined"] == again["left"] == 0
+    assert sorted((a["url"], a["story"], a["story_original"]) for a in mongo_db.articles.find()) == before
+
+
+def test_an_earlier_copy_crawled_later_becomes_the_original(mongo_db):
+    ensure_story_indexes(mongo_db)
+    assign_stories(mongo_db, _store(mongo_db, _doc("u/late", WIRE, 5)))
+    assign_stories(mongo_db, _store(mongo_db, _doc("u/early", COPY, 1)))
+    arts = {a["url"]: a for a in mongo_db.articles.find()}
+    assert arts["u/late"]["story"] == arts["u/early"]["story"]
+    assert arts["u/early"]["story_original"] is True and arts["u/late"]["story_original"] is False
+
+
+def test_a_changed_text_leaves_its_story(mongo_db):
+    ensure_story_indexes(mongo_db)
+    assign_stories(mongo_db, _store(mongo_db, _doc("u/a", WIRE, 1), _doc("u/b", COPY, 2)))
+    sid = mongo_db.articles.find_one({"url": "u/a"})["story"]
+    counts = assign_stories(mongo_db, _store(mongo_db, _doc("u/b", OWN, 2)))
+    assert counts["left"] == 1
+    a, b = mongo_db.articles.find_one({"url": "u/a"}), mongo_db.articles.find_one({"url": "u/b"})
+    assert a["story"] == sid and b["story"] != sid
+    assert a["story_original"] is True and b["story_original"] is True
+    assert mongo_db.stories.find_one({"_id": sid})["size"] == 1
+
+
+def test_founder_leaving_leaves_the_id_to_the_others(mongo_db):
+    ensure_story_indexes(mongo_db)
+    third = COPY.replace("تلغرام", "فيسبوك")
+    assign_stories(mongo_db, _store(mongo_db, _doc("u/a", WIRE, 1), _doc("u/b", COPY, 2),
+                                    _doc("u/c", third, 3)))
+    sid = mongo_db.articles.find_one({"url": "u/a"})["story"]
+    assign_stories(mongo_db, _store(mongo_db, _doc("u/a", OWN, 1)))
+    stories = {a["url"]: a["story"] for a in mongo_db.articles.find()}
+    assert stories["u/b"] == stories["u/c"] == sid != stories["u/a"]
+    assert mongo_db.stories.find_one({"_id": sid})["original"] == "u/b"
+
+
+def test_a_bridging_article_fuses_two_stories(mongo_db):
+    ensure_story_indexes(mongo_db)
+    middle = " ".join(f"وسط{i}" for i in range(100))
+    text_a = " ".join(f"بدء{i}" for i in range(70)) + " " + middle       # Jaccard(a, b) ≈ 0.41
+    text_b = middle + " " + " ".join(f"ختم{i}" for i in range(70))       # Jaccard(a or b, middle) ≈ 0.59
+    assign_stories(mongo_db, _store(mongo_db, _doc("u/1", text_a, 1), _doc("u/2", text_b, 2)))
+    s1 = mongo_db.articles.find_one({"url": "u/1"})["story"]
+    s2 = mongo_db.articles.find_one({"url": "u/2"})["story"]
+    assert s1 != s2
+    counts = assign_stories(mongo_db, _store(mongo_db, _doc("u/3", middle, 3)))
+    assert counts["merged"] == 1
+    got = {a["url"]: a["story"] for a in mongo_db.articles.find()}
+    assert got == {"u/1": s1, "u/2": s1, "u/3": s1}      # the story of the earliest original keeps its id
+    assert mongo_db.stories.count_documents({}) == 1
+    assert mongo_db.stories.find_one({"_id": s1})["size"] == 3
+
+
+def test_articles_without_text_are_read_from_the_store(mongo_db):
+    ensure_story_indexes(mongo_db)
+    _store(mongo_db, _doc("u/a", WIRE, 1), _doc("u/b", COPY, 2))
+    assign_stories(mongo_db, [{"url": "u/a"}, {"url": "u/b"}, {"url": "u/missing"}])
+    a, b = mongo_db.articles.find_one({"url": "u/a"}), mongo_db.articles.find_one({"url": "u/b"})
+    assert a["story"] and a["story"] == b["story"]
+    names = {ix["name"] for ix in mongo_db.articles.list_indexes()}
+    assert "story" in names
+    assert "bands" in {ix["name"] for ix in mongo_db.story_sketches.list_indexes()}
