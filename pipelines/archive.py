@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +18,31 @@ from pipelines import config
 from pipelines.config import ArchiveOptions, add_archive_options
 from pipelines.events.extractor import EXTRACTOR_VERSION
 from pipelines.events.store import EventsCollection, check_since, reprocess
+from pipelines.incidents.hook import after_batch, reprocess_all
+from pipelines.incidents.hook import ensure_indexes as ensure_incident_indexes
 from pipelines.storage import ArticleStore, Connection, StorageError, open_database
 from pipelines.storage.spool import Spool
 
 
+class EventsAndIncidents(EventsCollection):
+    """The events sink of a crawl: each kept article's events go to ``events``, then the
+    batch's articles join their stories (near duplicates) and their events join the merged
+    real-world events (``incidents``)."""
+
+    def ensure_indexes(self, db: Any) -> None:
+        super().ensure_indexes(db)
+        ensure_incident_indexes(db)
+
+    def after_batch(self, db: Any, keys: Sequence[str]) -> Mapping[str, int]:
+        return after_batch(db, keys)
+
+
 def article_store(db: Any, *, batch_size: int = config.DEFAULT_BATCH_SIZE, journal: bool = True,
                   with_events: bool = True) -> ArticleStore:
-    """An ``ArticleStore`` that writes each kept article's events to the ``events`` collection."""
+    """An ``ArticleStore`` that writes each kept article's events to the ``events``
+    collection and keeps stories and merged events up to date after each batch."""
     return ArticleStore(db, batch_size=batch_size, journal=journal,
-                        events=EventsCollection() if with_events else None)
+                        events=EventsAndIncidents() if with_events else None)
 
 
 def open_archive(options: ArchiveOptions, **kwargs: Any) -> Connection:
@@ -69,6 +86,8 @@ def reprocess_command(since: str | None = None, options: ArchiveOptions | None =
         check_since(since)
         with open_archive(options) as conn:
             counts = reprocess(conn.db, since=since)
+            # Merged events follow the reports they are made of.
+            counts.update({f"incidents_{k}": v for k, v in reprocess_all(conn.db, since=since).items()})
     except (StorageError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,61 +8,22 @@ distinct folded words of its title and text (``pipelines.arabic.fold_text``: ale
 ta-marbuta forms, diacritics, tatweel folded), each also without a leading definite
 article or a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` also give ``حسكه``).
 A query is folded and reduced the same way and matches articles holding all its words.
+(The words and their folding: ``pipelines.tokens``.)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from pipelines.arabic import fold_text
+from pymongo import UpdateOne
 
-MAX_TOKENS = 5_000
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-# Longest first: a word keeps its stem once the longest prefix that leaves >= 3 letters is off.
-_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال")
-
-
-def _stem(word: str) -> str:
-    for prefix in _PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            return word[len(prefix) :]
-    return word
-
-
-def words(text: str) -> list[str]:
-    """Folded words of a text, in order (one-character words left out)."""
-    # Numbers count only from four digits (years); short ones are too common to search on.
-    return [w for w in _WORD_RE.findall(fold_text(text)) if len(w) > 3 or (len(w) > 1 and not w.isdigit())]
-
-
-def search_tokens(*texts: str | None) -> list[str]:
-    """The ``search_tokens`` field for an article: sorted distinct words and their stems."""
-    seen: set[str] = set()
-    for text in texts:
-        if not isinstance(text, str):
-            continue
-        for w in words(text):
-            seen.add(w)
-            seen.add(_stem(w))
-            if len(seen) >= MAX_TOKENS:
-                return sorted(seen)
-    return sorted(seen)
-
-
-def query_tokens(query: str) -> list[str]:
-    """What a search for ``query`` must find in ``search_tokens`` (stems, distinct, in order)."""
-    out: list[str] = []
-    for w in words(query):
-        stem = _stem(w)
-        if stem not in out:
-            out.append(stem)
-    return out
+from pipelines.config import add_archive_options
+from pipelines.storage import StorageError, open_database
+from pipelines.tokens import query_tokens, search_tokens
 
 
 def article_query(query: str, source: str | None = None) -> dict[str, Any] | None:
@@ -104,8 +65,6 @@ def search_articles(
 def reindex(db, everything: bool = False, batch: int = 500) -> int:
     """Write ``search_tokens`` on stored articles that lack it (all with ``everything``);
     returns how many were written."""
-    from pymongo import UpdateOne
-
     query: dict[str, Any] = {} if everything else {"search_tokens": {"$exists": False}}
     ops, n = [], 0
     for art in db["articles"].find(query, {"title": 1, "text": 1}):
@@ -134,15 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=20)
     ap.add_argument("--json", action="store_true", help="JSON lines instead of a list")
     ap.add_argument("--reindex", action="store_true", help="fill search_tokens on articles that lack it")
+    add_archive_options(ap)
     args = ap.parse_args(argv)
-    from pipelines.storage import StorageError, default_data_dir, open_database
 
     if not args.reindex and not query_tokens(" ".join(args.query)):
         ap.error("give words to search for (or --reindex)")
     try:
-        with open_database(
-            os.environ.get("MONGO_URI"), os.environ.get("MONGO_DATABASE", "marsad"), default_data_dir()
-        ) as conn:
+        with open_database(args.mongo_uri, args.database, args.data_dir) as conn:
             if args.reindex:
                 print(f"{reindex(conn.db)} articles indexed for search")
                 return 0

@@ -6,7 +6,7 @@ import datetime as dt
 from fixturesite.outlets import outlet_articles
 from pipelines.events import extract_events
 from pipelines.incidents.hook import reprocess_all
-from pipelines.storage import ArticleStore
+from pipelines.archive import article_store
 
 
 def _record(a: dict, text: str | None = None, quality: float = 0.9) -> dict:
@@ -30,7 +30,7 @@ def _articles(*events: str) -> list[dict]:
 
 def test_each_batch_gets_stories_and_incidents(mongo_db):
     arts = _articles("e09", "e23", "e24")
-    with ArticleStore(mongo_db, batch_size=4, journal=False) as store:
+    with article_store(mongo_db, batch_size=4, journal=False) as store:
         store.ensure_indexes()
         for a in arts:
             store.add(_record(a))
@@ -55,7 +55,7 @@ def test_each_batch_gets_stories_and_incidents(mongo_db):
 def test_a_revised_article_moves_its_report(mongo_db):
     a = _articles("e24")[0]            # «غارة على معرة النعمان»
     b = _articles("e24")[1]
-    with ArticleStore(mongo_db, batch_size=10, journal=False) as store:
+    with article_store(mongo_db, batch_size=10, journal=False) as store:
         store.add(_record(a))
         store.add(_record(b))
     url_b = f"http://{b['outlet']}.fixture.test/{b['id']}/"
@@ -66,7 +66,7 @@ def test_a_revised_article_moves_its_report(mongo_db):
     corrected = ("أفاد ناشطون بمقتل خمسة مدنيين اليوم الأربعاء جراء غارة جوية لطيران النظام استهدفت مدينة "
                  "سراقب بريف إدلب الشرقي.")
     later = dict(b, published=b["published"] + dt.timedelta(days=2))
-    with ArticleStore(mongo_db, batch_size=10, journal=False) as store:
+    with article_store(mongo_db, batch_size=10, journal=False) as store:
         store.add(_record(later, corrected, quality=0.95))
     url_a = f"http://{a['outlet']}.fixture.test/{a['id']}/"
     assert [i["article_urls"] for i in mongo_db.incidents.find({"article_urls": url_a})] == [[url_a]]
@@ -82,7 +82,7 @@ def test_reprocess_command(mongo_server, mongo_db):
     import sys
 
     arts = _articles("e25")
-    with ArticleStore(mongo_db, batch_size=10, journal=False) as store:
+    with article_store(mongo_db, batch_size=10, journal=False) as store:
         for a in arts:
             store.add(_record(a))
     expected = sorted(sorted(i["article_urls"]) for i in mongo_db.incidents.find())

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from test_workbench_archive import build_archive
 
-from pipelines.search import query_tokens, search_articles, search_tokens
+from pipelines.search import search_articles
+from pipelines.tokens import query_tokens, search_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 

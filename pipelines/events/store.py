@@ -62,7 +62,7 @@ def event_day(value: Any) -> dt.datetime | None:
         day = dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def geo_point(location: Any) -> dict | None:
@@ -211,6 +211,10 @@ class EventsCollection:
 
     def replace_many(self, db: Any, articles: Sequence[tuple[Mapping[str, Any], Sequence[Any]]]) -> int:
         return replace_events_many(db, articles)
+
+    def after_batch(self, db: Any, keys: Sequence[str]) -> Mapping[str, int]:
+        """Nothing derived here (``pipelines.archive`` adds stories and merged events)."""
+        return {}
 
 
 def check_since(since: str | None) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipelines.arabic import text_hash
-from pipelines.search import search_tokens
+from pipelines.tokens import search_tokens
 from pipelines.urls import canonical_url
 
 from .safety import cap_string, clean_string, sanitise

@@ -78,6 +78,11 @@ class EventSink(Protocol):
         """Replace each article's stored events; returns how many were written."""
         ...
 
+    def after_batch(self, db: Any, keys: Sequence[str]) -> Mapping[str, int]:
+        """Update what is derived from the articles just written under ``keys`` (their
+        events included); returns counts for the store's stats."""
+        ...
+
 
 class StorageUnavailableError(StorageError):
     """The database could not be reached during a flush. The batch is still buffered:
@@ -398,13 +403,11 @@ class ArticleStore:
         self._bulk(self.articles, [article_update(it["doc"], it["seen_at"]) for it in items],
                    counts, [it["doc"] for it in items])
         self._write_events([it for it in items if it["doc"]["url"] not in kept], counts)
-        # --- issue 14: stories (near duplicates) and merged events, one call per batch ---
-        from pipelines.incidents.hook import after_batch
-
-        for key, value in after_batch(self.db, [it["doc"]["url"] for it in items
-                                                if it["doc"]["url"] not in kept]).items():
-            counts[key] += value
-        # --- end issue 14 ---
+        if self.events is not None:
+            # Collections derived from the batch (near-duplicate stories, merged events).
+            written = [it["doc"]["url"] for it in items if it["doc"]["url"] not in kept]
+            for key, value in self.events.after_batch(self.db, written).items():
+                counts[key] += value
         if repoint:
             counts["duplicates_repointed"] += self.articles.bulk_write(repoint, ordered=False).modified_count
 

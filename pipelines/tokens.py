@@ -1,0 +1,55 @@
+"""Folded search words: what an article's ``search_tokens`` field holds and what a
+search query is reduced to (``pipelines.search`` queries with them, the store writes them).
+
+The distinct folded words of a text (``pipelines.arabic.fold_text``: alef, ya and
+ta-marbuta forms, diacritics, tatweel folded), each also without a leading definite
+article or a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` also give ``حسكه``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.arabic import fold_text
+
+MAX_TOKENS = 5_000
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Longest first: a word keeps its stem once the longest prefix that leaves >= 3 letters is off.
+_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال")
+
+
+def _stem(word: str) -> str:
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            return word[len(prefix) :]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, in order (one-character words left out)."""
+    # Numbers count only from four digits (years); short ones are too common to search on.
+    return [w for w in _WORD_RE.findall(fold_text(text)) if len(w) > 3 or (len(w) > 1 and not w.isdigit())]
+
+
+def search_tokens(*texts: str | None) -> list[str]:
+    """The ``search_tokens`` field for an article: sorted distinct words and their stems."""
+    seen: set[str] = set()
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for w in words(text):
+            seen.add(w)
+            seen.add(_stem(w))
+            if len(seen) >= MAX_TOKENS:
+                return sorted(seen)
+    return sorted(seen)
+
+
+def query_tokens(query: str) -> list[str]:
+    """What a search for ``query`` must find in ``search_tokens`` (stems, distinct, in order)."""
+    out: list[str] = []
+    for w in words(query):
+        stem = _stem(w)
+        if stem not in out:
+            out.append(stem)
+    return out
