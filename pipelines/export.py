@@ -150,7 +150,8 @@ def write_events(events: Iterator[Mapping[str, Any]], fmt: str, out: IO[str]) ->
             props = {k: v for k, v in ev.items() if k != "_id"}
             feature = {"type": "Feature", "id": str(ev.get("_id")), "geometry": geometry,
                        "properties": props}
-            out.write(("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False, default=_json_default))
+            text = json.dumps(feature, ensure_ascii=False, default=_json_default)
+            out.write(("," if n else "") + "\n" + text)
             n += 1
         out.write("\n]}\n")
     else:
