@@ -1,10 +1,14 @@
-"""``marsad warc`` (``python -m pipelines.warc``): backfill the archive from WARC files.
+"""Pages that do not come from a crawl, into the archive; both commands read the registry.
 
     marsad warc FILE.warc.gz [...] [--source ID] [--registry FILE] [--no-events]
+    marsad reprocess [--source ID] [--registry FILE] [--no-events]
 
-Each page gets its source from the registry by host (or the one ``--source`` names) and
-goes through ``pipelines.warc.backfill``; prints the counts as JSON. Exit 1 when a file
-could not be read, 2 on bad arguments or an unreachable archive.
+``warc`` (also ``python -m pipelines.warc``): each page gets its source from the registry
+by host (or the one ``--source`` names) and goes through ``pipelines.warc.backfill``.
+``reprocess``: the stored raw pages go through ``process_page`` again
+(``pipelines.archive.reprocess_pages``), after an extractor or registry change. Both
+print their counts as JSON; exit 2 on bad arguments or an unreachable archive (``warc``:
+1 when a file could not be read).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from pathlib import Path
 
 from crawler.sources import SourceRegistryError, load_sources, select_sources
 from pipelines import config
-from pipelines.archive import article_store, open_archive
+from pipelines.archive import article_store, open_archive, reprocess_pages
 from pipelines.config import ArchiveOptions, add_archive_options
 from pipelines.storage import StorageError
 from pipelines.warc import SourceMatcher, backfill
@@ -54,6 +58,35 @@ def main(argv: list[str] | None = None) -> int:
                            with_events=not args.no_events)
     print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
     return 1 if summary["failed_files"] else 0
+
+
+def reprocess_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="marsad reprocess",
+                                     description="Run the stored raw pages through the stages again.")
+    parser.add_argument("--source", help="only this source's articles")
+    parser.add_argument("--registry", default=os.environ.get("MARSAD_SOURCES"),
+                        help="source registry for time zones, languages, XPaths "
+                             "(default crawler/sources.yaml)")
+    parser.add_argument("--no-events", action="store_true", help="skip event extraction")
+    add_archive_options(parser)
+    args = parser.parse_args(argv)
+    try:
+        sources = {s.id: s for s in load_sources(args.registry)}
+    except SourceRegistryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        conn = open_archive(ArchiveOptions.from_args(args))
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with conn:
+        store = article_store(conn.db, with_events=not args.no_events)
+        store.ensure_indexes()
+        summary = reprocess_pages(conn.db, store, source=args.source, sources=sources,
+                                  with_events=not args.no_events)
+    print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """``marsad``: every Marsad command under one name, from any directory.
 
     marsad crawl [-a source=ID] [-s NAME=VALUE ...]   # = scrapy crawl news ...
-    marsad schedule | runs | demo | warc | spool | export | extract | dates | events | serve | search
-    marsad mongo | fixtures
+    marsad schedule | runs | demo | warc | reprocess | spool | export | extract | dates | events
+    marsad incidents | serve | search | mongo | fixtures
 
 Each subcommand is the module named in ``COMMANDS`` (``marsad runs --help`` is
 ``python -m crawler.runs --help``); the module is imported only when its command runs.
@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("crawler.runs:main", "the latest crawl runs per source"),
     "demo": ("crawler.demo:main", "crawl the bundled fixture sites into the embedded store"),
     "warc": ("crawler.backfill:main", "backfill the archive from WARC files"),
+    "reprocess": ("crawler.backfill:reprocess_main", "run the stored raw pages through the stages again"),
     "spool": ("pipelines.archive:spool_main", "show the spool, or write it back into the database"),
     "export": ("pipelines.export:main", "export stored events (ACLED CSV, JSON Lines, GeoJSON)"),
     "extract": ("pipelines.extract.cli:main", "extract article pages to JSON lines"),

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelines.storage import open_database
+
 
 def crawl_summary(stats: dict[str, Any], uri: str | None, data_dir: str, database: str,
                   source_ids: list[str] | None = None) -> dict[str, Any]:
     """Read the archive after a crawl: articles stored, drops by reason, a sample."""
-    from pipelines.storage import open_database
-
     query: dict[str, Any] = {"source": {"$in": source_ids}} if source_ids else {}
     with open_database(uri, database, data_dir) as conn:
         db = conn.db

@@ -186,7 +186,7 @@ def table_rows(runs: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
 def format_table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True))]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in rows]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)) for row in rows]
     return "\n".join(lines)
 
 

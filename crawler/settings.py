@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from pipelines import config
+
 BOT_NAME = "marsad"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -40,19 +42,19 @@ REDIS_URL = os.environ.get("REDIS_URL") or None
 MARSAD_FRONTIER = os.environ.get("MARSAD_FRONTIER", "default")
 MARSAD_CLAIM_LEASE = 300
 
-# -- Storage --------------------------------------------------------------------
+# -- Storage (defaults and environment: pipelines/config.py) ----------------------
 # A MongoDB URI; when unset, an embedded SecantusDB server runs in-process on MONGO_DATA_DIR.
-MONGO_URI = os.environ.get("MONGO_URI") or None
-MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "marsad")
-MONGO_DATA_DIR = os.environ.get("MARSAD_DATA_DIR", "./data")
-MONGO_BATCH_SIZE = 100
+MONGO_URI = config.mongo_uri()
+MONGO_DATABASE = config.database()
+MONGO_DATA_DIR = config.data_dir()
+MONGO_BATCH_SIZE = config.DEFAULT_BATCH_SIZE
 # Where records wait while the database is unreachable (written back when it answers
 # again, or at the next run's start), and how often to try it meanwhile (seconds).
-MARSAD_SPOOL_DIR = os.environ.get("MARSAD_SPOOL_DIR", "./data/spool")
+MARSAD_SPOOL_DIR = config.spool_dir()
 MARSAD_SPOOL_RETRY = 10.0
 # How long a database operation waits for an unreachable server before giving up
 # (milliseconds); a write that gives up sends its batch to the spool.
-MONGO_TIMEOUT_MS = 10_000
+MONGO_TIMEOUT_MS = config.SERVER_SELECTION_TIMEOUT_MS
 
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RecordSpiderErrors": 950,  # nearest the spider

@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from collections import Counter
 
+from pipelines.records import Article, Drop
+
 from .server import FixtureServer
 
 
@@ -29,25 +31,24 @@ def _fetch(url: str) -> tuple[int | None, str | None, bytes, str]:
         return None, None, b"", url
 
 
-def check(entry: dict, result: dict, fold) -> list[str]:
-    """Mismatches between one processed page and its catalogue entry."""
-    rec = result["record"]
-    if result["kind"] == "drop":
-        got = f"dropped:{rec['reason']}"
+def check(entry: dict, result: Article | Drop, fold) -> list[str]:
+    """Mismatches between one processed page (``process_page``'s result) and its catalogue entry."""
+    if isinstance(result, Drop):
+        got = f"dropped:{result.code}"
         return [] if got == entry["expect"] else [f"expected {entry['expect']}, got {got}"]
     if entry["expect"] != "stored":
         return [f"expected {entry['expect']}, got stored"]
     problems = []
-    text = fold(rec.get("text") or "")
+    text = fold(result.text or "")
     missing = [p for p in entry["paragraphs"] if fold(p) not in text]
     if missing:
         problems.append(f"{len(missing)} paragraph(s) missing, first: {missing[0][:50]!r}")
     leaks = [s for s in entry["must_not_contain"] if fold(s) in text]
     if leaks:
         problems.append(f"boilerplate leaked: {leaks[:3]!r}")
-    got_day = (rec.get("published") or "")[:10]
+    got_day = (result.published_local or "")[:10]
     if got_day != (entry["published"] or "")[:10]:
-        problems.append(f"published {rec.get('published')!r} ({rec.get('published_source')}), "
+        problems.append(f"published {result.published_local!r} ({result.published_source}), "
                         f"expected {entry['published']!r}")
     return problems
 

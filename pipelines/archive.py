@@ -1,16 +1,21 @@
 """The archive as the commands use it: storage with the events stage wired in.
 
 Storage does not import the events stage; this composition hands the article store its
-event sink, so every writer (crawl, WARC backfill, spool drain) keeps an article's events
-with it. Also the two small archive commands: the spool (``python -m
-pipelines.storage.spool``) and event reprocessing (``python -m pipelines.events --reprocess``).
+event sink, so every writer (crawl, WARC backfill, spool drain, reprocessing) keeps an
+article's events with it. ``reprocess_pages`` runs the stored raw pages through
+``process_page`` again (``marsad reprocess``). Also the two small archive commands: the
+spool (``python -m pipelines.storage.spool``) and event reprocessing (``python -m
+pipelines.events --reprocess``).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as _dt
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +25,19 @@ from pipelines.events.extractor import EXTRACTOR_VERSION
 from pipelines.events.store import EventsCollection, check_since, reprocess
 from pipelines.incidents.hook import after_batch, reprocess_all
 from pipelines.incidents.hook import ensure_indexes as ensure_incident_indexes
-from pipelines.storage import ArticleStore, Connection, StorageError, open_database
+from pipelines.process import process_page
+from pipelines.records import Article, Page
+from pipelines.storage import (
+    ArticleStore,
+    Connection,
+    StorageError,
+    load_raw_html,
+    open_database,
+    unescape_key,
+)
+from pipelines.storage.names import ARTICLES
 from pipelines.storage.spool import Spool
+from pipelines.warc import RegistrySource
 
 
 class EventsAndIncidents(EventsCollection):
@@ -48,6 +64,61 @@ def article_store(db: Any, *, batch_size: int = config.DEFAULT_BATCH_SIZE, journ
 def open_archive(options: ArchiveOptions, **kwargs: Any) -> Connection:
     """``open_database`` on the archive the options name."""
     return open_database(options.mongo_uri, options.database, options.data_dir, **kwargs)
+
+
+def page_from_document(doc: Mapping[str, Any], body: bytes) -> Page:
+    """The ``Page`` a stored article was made from, with its raw HTML ``body``."""
+    fetched_at = doc.get("fetched_at")
+    hints = doc.get("hints")
+    return Page(url=doc.get("fetched_url") or doc.get("url"), body=body, final_url=doc.get("final_url"),
+                status=doc.get("status"), content_type=doc.get("content_type"), source=doc.get("source"),
+                fetched_at=fetched_at.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                if isinstance(fetched_at, _dt.datetime) else None,
+                timezone=doc.get("timezone"), language=doc.get("language") or "ar",
+                hints={unescape_key(k): v for k, v in hints.items()} if isinstance(hints, Mapping) else {})
+
+
+def stored_pages(db: Any, *, source: str | None = None, skipped: Counter | None = None) -> Iterator[Page]:
+    """A ``Page`` for each stored article whose raw HTML is kept (articles without it are
+    counted in ``skipped``)."""
+    query: dict[str, Any] = {"source": source} if source else {}
+    fields = {"url": 1, "fetched_url": 1, "final_url": 1, "status": 1, "content_type": 1, "source": 1,
+              "fetched_at": 1, "timezone": 1, "language": 1, "hints": 1, "raw_sha256": 1}
+    for doc in db[ARTICLES].find(query, fields).sort("_id", 1):
+        body = load_raw_html(db, doc["url"]) if doc.get("raw_sha256") else None
+        if body is None:
+            if skipped is not None:
+                skipped["no_raw_html"] += 1
+            continue
+        yield page_from_document(doc, body)
+
+
+def reprocess_pages(db: Any, store: ArticleStore, *, source: str | None = None,
+                    sources: Mapping[str, RegistrySource] | None = None,
+                    with_events: bool = True) -> dict[str, Any]:
+    """Run every stored raw page through ``process_page`` again, into ``store`` (the
+    usual keep rule decides whether the new extraction replaces the stored one). A source
+    in ``sources`` (by id) gives its current time zone, language and XPaths. A page that
+    no longer makes an article is counted (``now_dropped/<code>``); its stored article
+    stays. Returns the counts."""
+    counts: Counter = Counter()
+    skipped: Counter = Counter()
+    for page in stored_pages(db, source=source, skipped=skipped):
+        entry = (sources or {}).get(page.source or "")
+        if entry is not None:
+            page = dataclasses.replace(page, timezone=entry.timezone, language=entry.language,
+                                       xpaths=entry.xpaths or None)
+        counts["pages"] += 1
+        result = process_page(page, with_events=with_events)
+        if isinstance(result, Article):
+            store.add(result, fetched=False)
+            counts["articles"] += 1
+        else:
+            counts[f"now_dropped/{result.code}"] += 1
+    store.flush()
+    kept = ("new", "updated", "unchanged", "kept_existing")
+    return {**dict(counts), "skipped": dict(skipped),
+            "store": {k: v for k, v in store.stats.items() if k in kept}}
 
 
 def spool_main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,9 @@
 """One fetched page through every stage: decode → dates → extraction → events.
 
 ``process_page`` is the one composition of the stages: the crawler's item pipeline calls
-it (in a worker process), and so does the WARC backfill and anything run over stored
-HTML. It never raises: a ``Page`` becomes an ``Article`` or a ``Drop`` with its reason
-(``pipelines.records``).
+it (in a worker process), and so do the WARC backfill and the reprocessing of stored
+raw pages (``pipelines.archive.reprocess_pages``). It never raises: a ``Page`` becomes
+an ``Article`` or a ``Drop`` with its reason (``pipelines.records``).
 """
 from __future__ import annotations
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from fixturesite.selfcheck import check
 from pipelines.arabic import fold_text
+from pipelines.records import Article, Drop, DropReason
 
 ENTRY = {"expect": "stored", "paragraphs": ["الفقرة الأولى من الخبر", "والفقرة الثانية"],
          "must_not_contain": ["أترك تعليقا"], "published": "2015-05-22T19:05:00+03:00"}
 
 
-def article(text: str, published: str | None) -> dict:
-    return {"kind": "article", "record": {"text": text, "published": published, "published_source": "meta"}}
+def article(text: str, published: str | None) -> Article:
+    return Article(url="https://example.com/a", text=text, published_local=published, published_source="meta")
 
 
 def test_matching_article_passes():
@@ -24,7 +25,7 @@ def test_each_kind_of_mismatch_is_reported():
 
 
 def test_drop_reasons_compared():
-    drop = {"kind": "drop", "record": {"reason": "too_short"}}
+    drop = Drop(url="https://example.com/a", reason=DropReason.TOO_SHORT)
     assert check({**ENTRY, "expect": "dropped:too_short"}, drop, fold_text) == []
     assert check({**ENTRY, "expect": "dropped:empty_body"}, drop, fold_text)
     assert check(ENTRY, drop, fold_text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
+import fcntl
 import logging
 import os
 import socket
@@ -17,6 +18,8 @@ import sys
 import threading
 import weakref
 from pathlib import Path
+
+from pipelines.config import DEFAULT_DATA_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +64,6 @@ def _lock_holder_pid(data_dir: Path) -> int | None:
     lock_path = data_dir / _LOCK_FILE
     if not lock_path.exists():
         return None
-    import fcntl
-
     try:
         fd = os.open(lock_path, os.O_RDWR)
     except OSError:
@@ -103,7 +104,8 @@ class EmbeddedServer:
     server, ``StorageError`` when it cannot be created or opened.
     """
 
-    def __init__(self, data_dir: str | os.PathLike = "./data", *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, data_dir: str | os.PathLike = DEFAULT_DATA_DIR, *, host: str = "127.0.0.1",
+                 port: int = 0):
         self.data_dir = str(Path(data_dir).expanduser().resolve())
         self.host = host
         self.port = port
@@ -138,7 +140,7 @@ class EmbeddedServer:
             if holder is not None and holder != os.getpid():
                 raise StoreLockedError(self.data_dir, holder)
 
-            from secantus import SecantusDBServer
+            from secantus import SecantusDBServer  # loaded only when the embedded server is used
 
             try:
                 server = SecantusDBServer(host=self.host, port=self.port, storage_path=self.data_dir)
@@ -189,6 +191,6 @@ class EmbeddedServer:
         self.stop()
 
 
-def start_embedded(data_dir: str | os.PathLike = "./data") -> EmbeddedServer:
+def start_embedded(data_dir: str | os.PathLike = DEFAULT_DATA_DIR) -> EmbeddedServer:
     """Start an embedded server on ``data_dir`` and return it (call ``.stop()`` when done)."""
     return EmbeddedServer(data_dir).start()

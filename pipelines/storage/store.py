@@ -132,8 +132,9 @@ def _beats(doc: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
         doc["quality"] == old_q and doc["text_length"] >= EDIT_MIN_SHARE * (stored.get("text_length") or 0))
 
 
-def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
-    """The upsert for one article document (from ``build_document``)."""
+def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime, *, fetched: bool = True) -> UpdateOne:
+    """The upsert for one article document (from ``build_document``); ``fetched`` False
+    for a stored page processed again (it is not counted as a fetch)."""
     content = {field: doc[field] for field in CONTENT_FIELDS}
     return UpdateOne(
         {"url": doc["url"]},
@@ -149,7 +150,7 @@ def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
             {"$set": {
                 "first_seen": {"$min": [{"$ifNull": ["$first_seen", seen_at]}, seen_at]},
                 "last_seen": {"$max": [{"$ifNull": ["$last_seen", seen_at]}, seen_at]},
-                "fetch_count": {"$add": [{"$ifNull": ["$fetch_count", 0]}, 1]},
+                "fetch_count": {"$add": [{"$ifNull": ["$fetch_count", 0]}, 1 if fetched else 0]},
                 "aliases": {"$setUnion": [{"$ifNull": ["$aliases", []]},
                                           {"$literal": doc.get("aliases", [])}]},
                 "revision": {"$cond": [
@@ -255,10 +256,11 @@ class ArticleStore:
         if self.events is not None:
             self.events.ensure_indexes(self.db)
 
-    def add(self, record: Article | Mapping[str, Any]) -> None:
+    def add(self, record: Article | Mapping[str, Any], *, fetched: bool = True) -> None:
         """Buffer an article record (an ``Article`` or its flat dict form); writes a batch
         when the buffer is full. A dict marked ``is_article: False`` is recorded as a drop
-        with its ``drop_reason``."""
+        with its ``drop_reason``. ``fetched=False``: the record comes from a stored raw
+        page processed again, so neither the fetch count nor the raw pages change."""
         if isinstance(record, Article):
             record = record.to_dict()
         if record.get("is_article") is False:
@@ -275,8 +277,8 @@ class ArticleStore:
         if not doc["url"]:
             self.add_drop(_record_drop(record, DropReason.STORAGE_ERROR, "record has no URL", url=None))
             return
-        self._pending.append({"doc": doc, "raw": raw_bytes(record), "record": record,
-                              "seen_at": doc["fetched_at"] or _now()})
+        self._pending.append({"doc": doc, "raw": raw_bytes(record) if fetched else None, "record": record,
+                              "seen_at": doc["fetched_at"] or _now(), "fetched": fetched})
         if len(self._pending) + len(self._pending_drops) >= self.batch_size:
             self.flush()
 
@@ -400,7 +402,8 @@ class ArticleStore:
                 changed.append(doc["url"])
         if changed:
             counts["revisions_kept"] += self._keep_revisions(changed)
-        self._bulk(self.articles, [article_update(it["doc"], it["seen_at"]) for it in items],
+        self._bulk(self.articles, [article_update(it["doc"], it["seen_at"], fetched=it.get("fetched", True))
+                                   for it in items],
                    counts, [it["doc"] for it in items])
         self._write_events([it for it in items if it["doc"]["url"] not in kept], counts)
         if self.events is not None:
