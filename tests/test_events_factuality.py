@@ -276,3 +276,15 @@ def test_state_forces_are_named_by_the_government_of_the_event_date():
     new = extract_events(text, published="2021-01-15T12:00:00+03:00", timezone="Asia/Baghdad")[0]
     assert old["actor1"]["name"] == "Military Forces of Iraq (2006-2014)"
     assert new["actor1"]["name"] == "Military Forces of Iraq (2020-2022)"
+
+
+def test_consequence_and_claim_merge_into_the_reported_deed():
+    text = ("انفجرت سيارة مفخخة قرب سوق في مدينة الموصل أمس.\n"
+            "وأسفر الانفجار عن مقتل سبعة أشخاص وإصابة عشرين آخرين.\n"
+            "وتبنى تنظيم القاعدة التفجير في بيان نشره اليوم.")
+    evs = extract_events(text, published=PUB, timezone="Asia/Baghdad")
+    assert len(evs) == 1
+    ev = evs[0]
+    assert ev["fatalities"] == 7 and ev["injured"] == 20
+    assert ev["actor1"]["name"] == "Al Qaeda" and ev["modality"] == "claimed"
+    assert ev["date"] == "2020-06-11"

@@ -23,4 +23,5 @@ class Candidate:
     twin_of: int | None = None      # a listed town split off another candidate
     headline: bool = False          # in the first line of a multi-paragraph text
     decision: Decision = field(default_factory=lambda: Decision(OCCURRED))
+    definite: bool = False          # «الانفجار», «عملية الخطف»: the deed told as already known
 
