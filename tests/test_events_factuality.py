@@ -288,3 +288,15 @@ def test_consequence_and_claim_merge_into_the_reported_deed():
     assert ev["fatalities"] == 7 and ev["injured"] == 20
     assert ev["actor1"]["name"] == "Al Qaeda" and ev["modality"] == "claimed"
     assert ev["date"] == "2020-06-11"
+
+
+def test_killing_told_with_another_deed_is_its_toll():
+    evs = extract_events("قتل عشرة جنود في هجوم شنه مسلحون على حاجز قرب مدينة الموصل أمس",
+                         published=PUB, timezone="Asia/Baghdad")
+    assert len(evs) == 1 and evs[0]["fatalities"] == 10
+
+
+def test_headline_style_needs_a_title_line():
+    # a title line with no verb is a report; the same words inside a sentence of talk are not
+    assert _types("اشتباكات عنيفة بين الجيش ومسلحين قرب مدينة الموصل") & VIOLENT
+    assert not _types("اشتباكات الأمس في المدينة كانت موضوع النقاش في البرلمان طوال الجلسة.") & VIOLENT

@@ -154,10 +154,14 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
         t = toks[m.start]
         cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"])
         cand.deadly = info["deadly"]
+        cand.yields = info.get("yields", False)
         cand.definite = definite(ctx, cand) or topic_governor(ctx, cand) is not None
         cand.decision = _decision(ctx, cand)
         cand.background = not cand.decision.occurred
         raw.append(cand)
+    # «قتل عشرة في هجوم شنه مسلحون»: the killing is the attack's toll
+    others = {c.sent for c in raw if not c.yields and not c.background}
+    raw = [c for c in raw if not (c.yields and c.sent in others)]
     # One event per clause and family; precise words beat generic ones.
     by_clause: dict[int, list[Candidate]] = {}
     for c in raw:

@@ -251,8 +251,8 @@ def asserted(ctx: DocContext, c: Candidate, verbal_trigger: bool) -> bool:
     if verbal_trigger:
         return True
     toks = ctx.toks
-    if c.start - ctx.sent_first(c.sent) <= 1:
-        return True             # a headline or telegraphic lead: «اشتباكات بين ...», «مقتل 5 في ...»
+    if c.start - ctx.sent_first(c.sent) <= 1 and _title_like(ctx, c.sent):
+        return True             # a headline: «اشتباكات بين ...», «مقتل 5 في ...»
     for _, m in ctx.in_sent("fact:predicates", c.sent):
         if c.start <= m.start < c.end or not _predicate_ok(ctx, m) or after_relative(ctx, m.start):
             continue            # «التفجير الذي وقع»: a relative clause re-mentions, it does not report
@@ -262,7 +262,21 @@ def asserted(ctx: DocContext, c: Candidate, verbal_trigger: bool) -> bool:
             return True
         if k == c.clause + 1 and m.start - _clause_start(ctx, k) <= 1:
             return True
-    return any(toks[m.start].clause == c.clause for _, m in ctx.in_sent("fact:dated", c.sent))
+    # «تفجير انتحاري في بغداد أمس»: a time word and a place date and place the deed
+    return any(toks[m.start].clause == c.clause for _, m in ctx.in_sent("fact:dated", c.sent)) and \
+        any(toks[p.start].clause == c.clause for _, p in ctx.in_sent("places", c.sent))
+
+
+def _title_like(ctx: DocContext, sent: int) -> bool:
+    """A headline: the first line of a text of several lines, or a short line with no final
+    full stop («اشتباكات بين قوات النظام والمعارضة قرب كفرنبودة»)."""
+    s, e = ctx.doc.sentences[sent]
+    text = ctx.doc.text
+    line_end = text.find("\n", s)
+    whole_line = (line_end == -1 and e == len(text.rstrip())) or line_end == e
+    if sent == 0 and whole_line and len(set(ctx.doc.paragraphs)) > 1:
+        return True
+    return whole_line and text[e - 1:e] not in (".", "!", "؟", "?") and len(ctx.sent_tokens.get(sent, ())) <= 15
 
 
 def _governing_clauses(ctx: DocContext, c: Candidate) -> set[int]:
