@@ -276,7 +276,8 @@ def _title_like(ctx: DocContext, sent: int) -> bool:
     whole_line = (line_end == -1 and e == len(text.rstrip())) or line_end == e
     if sent == 0 and whole_line and len(set(ctx.doc.paragraphs)) > 1:
         return True
-    return whole_line and text[e - 1:e] not in (".", "!", "؟", "?") and len(ctx.sent_tokens.get(sent, ())) <= 15
+    short = len(ctx.sent_tokens.get(sent, ())) <= 15
+    return whole_line and text[e - 1:e] not in (".", "!", "؟", "?") and short
 
 
 def _governing_clauses(ctx: DocContext, c: Candidate) -> set[int]:
