@@ -28,6 +28,9 @@ _REPORTED_AS = {"accident": "other_sense", "motive": "reaction", "commemoration"
 # Sentence-wide cues that protests do not yield to: a protest is often a reaction
 # («ندد المتظاهرون بـ...») or about a law or a trial.
 _NOT_FOR_PROTEST = {"legal", "reaction", "generic", "statistic", "commemoration", "opinion"}
+# Legal and reaction words after an asserted deed qualify something else («هجوم وقع في قاعة
+# محكمة», «هجوم استهدف مظاهرة تندد بالغارات»); statistics and sport words do not.
+_BEFORE_ONLY = {"legal", "reaction", "release"}
 # An arrest is a legal act: charges do not make it an aftermath.
 _NOT_FOR_FAMILY = {"protest": _NOT_FOR_PROTEST, "arrest": {"legal"}, "agreement": {"legal", "reaction"}}
 
@@ -219,8 +222,14 @@ def _people() -> frozenset[str]:
 def protesters_act(ctx: DocContext, c: Candidate) -> bool:
     """«المتظاهرين» is a protest only when a protest verb stands in its clause; else the
     protesters are only an argument («قال أحد المتظاهرين»)."""
-    return any(m.payload in ("protest", "violent_verbs") and ctx.toks[m.start].clause == c.clause
+    return any(m.payload in ("protest", "protest_acts", "violent_verbs") and ctx.toks[m.start].clause == c.clause
                and _predicate_ok(ctx, m) for _, m in ctx.in_sent("fact:predicates", c.sent))
+
+
+def crowd_goes_out(ctx: DocContext, c: Candidate) -> bool:
+    """«خرج المتظاهرون», «نزل المحتجون إلى الشوارع»: a protest verb of onset in the clause."""
+    return any(m.payload == "protest" and ctx.toks[m.start].clause == c.clause and _predicate_ok(ctx, m)
+               for _, m in ctx.in_sent("fact:predicates", c.sent))
 
 
 def _asserted_here(ctx: DocContext, c: Candidate) -> bool:
@@ -337,8 +346,13 @@ def purpose(ctx: DocContext, c: Candidate) -> bool:
         return False
     if is_verbal(ctx, c):
         return False
-    prev = ctx.toks[c.start - 1].text if c.start > 0 else ""
-    return not (prefix_forms(prev) & _suffered())
+    toks = ctx.toks
+    for j in range(c.start - 1, max(-1, c.start - 7), -1):
+        if toks[j].clause != c.clause:
+            break
+        if prefix_forms(toks[j].text) & _suffered() or verb_forms(toks[j].text) & _suffered():
+            return False        # «تعرضت الثكنة في الشمال لاعتداء»
+    return True
 
 
 @cache
@@ -370,11 +384,11 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     if protest and _people_trigger(ctx, c) and not protesters_act(ctx, c):
         return Decision("reference", "protesters only as an argument")
     if protest and definite(ctx, c) and not quantified(ctx, c) and not _own_protest_noun(ctx, c) and \
-            (_people_trigger(ctx, c) or not _asserted_here(ctx, c)):
+            not crowd_goes_out(ctx, c) and (_people_trigger(ctx, c) or not _asserted_here(ctx, c)):
         # «ردد المتظاهرون هتافات», «قبل بدء المظاهرة»: the article's known protest, told on
         # (merged into it when the text reported it; a recall when it did not)
         return Decision("reference", "definite: a protest told before")
-    if protest and _known_crowd_before(ctx, c):
+    if protest and _known_crowd_before(ctx, c) and not crowd_goes_out(ctx, c):
         return Decision("reference", "what the known protesters did")
     skip = _NOT_FOR_FAMILY.get(family, set())
     own = _governing_clauses(ctx, c)
@@ -386,8 +400,9 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
         if m is None:
             continue
         scope = factuality_data()[name].get("scope", "sentence")
-        if scope == "sentence" and has_pred and ctx.toks[m.start].clause not in own and name != "accident":
-            continue            # the cue belongs to another clause, and this one asserts the deed
+        if scope == "sentence" and has_pred and name != "accident" and \
+                (ctx.toks[m.start].clause not in own or (m.start > c.end and name in _BEFORE_ONLY)):
+            continue            # the cue belongs to another clause or comes after an asserted deed
         return Decision(_REPORTED_AS.get(name, name), _cue(ctx, m))
     if not protest and purpose(ctx, c):
         return Decision("planned", _cue(ctx, Match(c.start, c.start + 1, None, "")))
