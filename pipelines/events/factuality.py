@@ -222,8 +222,9 @@ def _people() -> frozenset[str]:
 def protesters_act(ctx: DocContext, c: Candidate) -> bool:
     """«المتظاهرين» is a protest only when a protest verb stands in its clause; else the
     protesters are only an argument («قال أحد المتظاهرين»)."""
-    return any(m.payload in ("protest", "protest_acts", "violent_verbs") and ctx.toks[m.start].clause == c.clause
-               and _predicate_ok(ctx, m) for _, m in ctx.in_sent("fact:predicates", c.sent))
+    return any(m.payload in ("protest", "protest_acts", "violent_verbs")
+               and ctx.toks[m.start].clause == c.clause and _predicate_ok(ctx, m)
+               for _, m in ctx.in_sent("fact:predicates", c.sent))
 
 
 def crowd_goes_out(ctx: DocContext, c: Candidate) -> bool:
