@@ -300,3 +300,17 @@ def test_headline_style_needs_a_title_line():
     # a title line with no verb is a report; the same words inside a sentence of talk are not
     assert _types("اشتباكات عنيفة بين الجيش ومسلحين قرب مدينة الموصل") & VIOLENT
     assert not _types("اشتباكات الأمس في المدينة كانت موضوع النقاش في البرلمان طوال الجلسة.") & VIOLENT
+
+
+@pytest.mark.parametrize("text", [
+    "قال متظاهر للصحفيين إن الشرطة هاجمت الخيام",
+    "طوقت الشرطة المحتجين الذين خرجوا رغم حظر التجول",
+    "توقفت المباراة دقائق بعد احتجاج اللاعبين على قرار الحكم",
+    "التزمت الحكومة الصمت واعتصمت بالصمت أمام الانتقادات",
+])
+def test_protest_words_that_are_no_new_protest(text):
+    assert not _types(text) & {"Protests", "Riots"}, text
+
+
+def test_named_crowd_going_out_is_a_protest():
+    assert _types("وخرج المتظاهرون إلى شوارع مدينة البصرة مرددين هتافات ضد الفساد") & {"Protests"}

@@ -22,9 +22,9 @@ OCCURRED = "occurred"
 # Decision categories of factuality.yaml, in the order they are checked (after senses,
 # question and negation). ``accident`` and ``motive`` report as other_sense / reaction.
 _ORDER = ("foiled", "planned", "threatened", "called-for", "hypothetical", "motive", "commemoration",
-          "release", "legal", "reaction", "reference", "opinion", "generic", "statistic", "accident")
+          "release", "legal", "reaction", "reference", "opinion", "generic", "statistic", "sport", "accident")
 _REPORTED_AS = {"accident": "other_sense", "motive": "reaction", "commemoration": "reaction",
-                "release": "reference", "opinion": "generic"}
+                "release": "reference", "opinion": "generic", "sport": "other_sense"}
 # Sentence-wide cues that protests do not yield to: a protest is often a reaction
 # («ندد المتظاهرون بـ...») or about a law or a trial.
 _NOT_FOR_PROTEST = {"legal", "reaction", "generic", "statistic", "commemoration", "opinion"}
@@ -224,13 +224,14 @@ def protesters_act(ctx: DocContext, c: Candidate) -> bool:
     protesters are only an argument («قال أحد المتظاهرين»)."""
     return any(m.payload in ("protest", "protest_acts", "violent_verbs")
                and ctx.toks[m.start].clause == c.clause and _predicate_ok(ctx, m)
+               and not after_relative(ctx, m.start)      # «المتظاهرين الذين خرجوا»: told as known
                for _, m in ctx.in_sent("fact:predicates", c.sent))
 
 
 def crowd_goes_out(ctx: DocContext, c: Candidate) -> bool:
     """«خرج المتظاهرون», «نزل المحتجون إلى الشوارع»: a protest verb of onset in the clause."""
     return any(m.payload == "protest" and ctx.toks[m.start].clause == c.clause and _predicate_ok(ctx, m)
-               for _, m in ctx.in_sent("fact:predicates", c.sent))
+               and not after_relative(ctx, m.start) for _, m in ctx.in_sent("fact:predicates", c.sent))
 
 
 def _asserted_here(ctx: DocContext, c: Candidate) -> bool:
@@ -382,7 +383,7 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     if verbal and after_relative(ctx, c.start) and not protest:
         verbal = False          # the deed told in a relative clause describes a known person or thing
     has_pred = asserted(ctx, c, verbal) or family not in factuality_data()["predicate_families"]
-    if protest and _people_trigger(ctx, c) and not protesters_act(ctx, c):
+    if protest and _people_trigger(ctx, c) and (not protesters_act(ctx, c) or ctx.speaker_before(c.start)):
         return Decision("reference", "protesters only as an argument")
     if protest and definite(ctx, c) and not quantified(ctx, c) and not _own_protest_noun(ctx, c) and \
             not crowd_goes_out(ctx, c) and (_people_trigger(ctx, c) or not _asserted_here(ctx, c)):
