@@ -276,3 +276,41 @@ def test_state_forces_are_named_by_the_government_of_the_event_date():
     new = extract_events(text, published="2021-01-15T12:00:00+03:00", timezone="Asia/Baghdad")[0]
     assert old["actor1"]["name"] == "Military Forces of Iraq (2006-2014)"
     assert new["actor1"]["name"] == "Military Forces of Iraq (2020-2022)"
+
+
+def test_consequence_and_claim_merge_into_the_reported_deed():
+    text = ("انفجرت سيارة مفخخة قرب سوق في مدينة الموصل أمس.\n"
+            "وأسفر الانفجار عن مقتل سبعة أشخاص وإصابة عشرين آخرين.\n"
+            "وتبنى تنظيم القاعدة التفجير في بيان نشره اليوم.")
+    evs = extract_events(text, published=PUB, timezone="Asia/Baghdad")
+    assert len(evs) == 1
+    ev = evs[0]
+    assert ev["fatalities"] == 7 and ev["injured"] == 20
+    assert ev["actor1"]["name"] == "Al Qaeda" and ev["modality"] == "claimed"
+    assert ev["date"] == "2020-06-11"
+
+
+def test_killing_told_with_another_deed_is_its_toll():
+    evs = extract_events("قتل عشرة جنود في هجوم شنه مسلحون على حاجز قرب مدينة الموصل أمس",
+                         published=PUB, timezone="Asia/Baghdad")
+    assert len(evs) == 1 and evs[0]["fatalities"] == 10
+
+
+def test_headline_style_needs_a_title_line():
+    # a title line with no verb is a report; the same words inside a sentence of talk are not
+    assert _types("اشتباكات عنيفة بين الجيش ومسلحين قرب مدينة الموصل") & VIOLENT
+    assert not _types("اشتباكات الأمس في المدينة كانت موضوع النقاش في البرلمان طوال الجلسة.") & VIOLENT
+
+
+@pytest.mark.parametrize("text", [
+    "قال متظاهر للصحفيين إن الشرطة هاجمت الخيام",
+    "طوقت الشرطة المحتجين الذين خرجوا رغم حظر التجول",
+    "توقفت المباراة دقائق بعد احتجاج اللاعبين على قرار الحكم",
+    "التزمت الحكومة الصمت واعتصمت بالصمت أمام الانتقادات",
+])
+def test_protest_words_that_are_no_new_protest(text):
+    assert not _types(text) & {"Protests", "Riots"}, text
+
+
+def test_named_crowd_going_out_is_a_protest():
+    assert _types("وخرج المتظاهرون إلى شوارع مدينة البصرة مرددين هتافات ضد الفساد") & {"Protests"}

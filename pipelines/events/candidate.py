@@ -20,7 +20,9 @@ class Candidate:
     mentions: int = 1
     subordinate: bool = False       # background because it follows «بعد/عقب»
     deadly: bool = False            # «اغتال»: at least one dead
+    yields: bool = False            # «قتل»: gives way to any other trigger of its sentence
     twin_of: int | None = None      # a listed town split off another candidate
     headline: bool = False          # in the first line of a multi-paragraph text
     decision: Decision = field(default_factory=lambda: Decision(OCCURRED))
+    definite: bool = False          # «الانفجار», «عملية الخطف»: the deed told as already known
 

@@ -206,6 +206,17 @@ class DocContext:
             if after:
                 members_open[toks[after[0].start].clause] = i
 
+    def speaker_before(self, start: int) -> bool:
+        """«قال متظاهر», «وأضاف أحد المحتجين»: a reporting verb right before (a speaker)."""
+        toks = self.toks
+        for back in (1, 2, 3):
+            j = start - back
+            if j < 0 or toks[j].clause != toks[start].clause:
+                return False
+            if j + 1 in self.ends["attribution_before"] or j in self.starts["attribution_before"]:
+                return True
+        return False
+
     def _speaker(self, a: ActorMention) -> bool:
         """A reporting verb, the actor, then a bare «إن/أن/بأن» opening what was said; with a
         pronoun («أنه سيطر») the speaker speaks of its own deed and stays its actor."""

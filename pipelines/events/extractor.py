@@ -17,7 +17,7 @@ from pipelines.events.actors import actor_dict, resolve_entry
 from pipelines.events.candidate import Candidate
 from pipelines.events.casualties import count_casualties, deaths_after
 from pipelines.events.document import DocContext, covered
-from pipelines.events.factuality import Decision, caused_death, decide, pluperfect
+from pipelines.events.factuality import Decision, caused_death, decide, definite, pluperfect, topic_governor
 from pipelines.events.lexicon import function_words, payloads, triggers
 from pipelines.events.merge import merge_events
 from pipelines.events.morph import prefix_forms
@@ -149,9 +149,14 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
         t = toks[m.start]
         cand = Candidate(info["type"], m.start, m.end, t.sent, t.clause, not info["weak"])
         cand.deadly = info["deadly"]
+        cand.yields = info.get("yields", False)
+        cand.definite = definite(ctx, cand) or topic_governor(ctx, cand) is not None
         cand.decision = _decision(ctx, cand)
         cand.background = not cand.decision.occurred
         raw.append(cand)
+    # «قتل عشرة في هجوم شنه مسلحون»: the killing is the attack's toll
+    others = {c.sent for c in raw if not c.yields and not c.background}
+    raw = [c for c in raw if not (c.yields and c.sent in others)]
     # One event per clause and family; precise words beat generic ones.
     by_clause: dict[int, list[Candidate]] = {}
     for c in raw:

@@ -22,12 +22,15 @@ OCCURRED = "occurred"
 # Decision categories of factuality.yaml, in the order they are checked (after senses,
 # question and negation). ``accident`` and ``motive`` report as other_sense / reaction.
 _ORDER = ("foiled", "planned", "threatened", "called-for", "hypothetical", "motive", "commemoration",
-          "release", "legal", "reaction", "reference", "opinion", "generic", "statistic", "accident")
+          "release", "legal", "reaction", "reference", "opinion", "generic", "statistic", "sport", "accident")
 _REPORTED_AS = {"accident": "other_sense", "motive": "reaction", "commemoration": "reaction",
-                "release": "reference", "opinion": "generic"}
+                "release": "reference", "opinion": "generic", "sport": "other_sense"}
 # Sentence-wide cues that protests do not yield to: a protest is often a reaction
 # («ندد المتظاهرون بـ...») or about a law or a trial.
 _NOT_FOR_PROTEST = {"legal", "reaction", "generic", "statistic", "commemoration", "opinion"}
+# Legal and reaction words after an asserted deed qualify something else («هجوم وقع في قاعة
+# محكمة», «هجوم استهدف مظاهرة تندد بالغارات»); statistics and sport words do not.
+_BEFORE_ONLY = {"legal", "reaction", "release"}
 # An arrest is a legal act: charges do not make it an aftermath.
 _NOT_FOR_FAMILY = {"protest": _NOT_FOR_PROTEST, "arrest": {"legal"}, "agreement": {"legal", "reaction"}}
 
@@ -219,8 +222,16 @@ def _people() -> frozenset[str]:
 def protesters_act(ctx: DocContext, c: Candidate) -> bool:
     """«المتظاهرين» is a protest only when a protest verb stands in its clause; else the
     protesters are only an argument («قال أحد المتظاهرين»)."""
-    return any(m.payload in ("protest", "violent_verbs") and ctx.toks[m.start].clause == c.clause
-               and _predicate_ok(ctx, m) for _, m in ctx.in_sent("fact:predicates", c.sent))
+    return any(m.payload in ("protest", "protest_acts", "violent_verbs")
+               and ctx.toks[m.start].clause == c.clause and _predicate_ok(ctx, m)
+               and not after_relative(ctx, m.start)      # «المتظاهرين الذين خرجوا»: told as known
+               for _, m in ctx.in_sent("fact:predicates", c.sent))
+
+
+def crowd_goes_out(ctx: DocContext, c: Candidate) -> bool:
+    """«خرج المتظاهرون», «نزل المحتجون إلى الشوارع»: a protest verb of onset in the clause."""
+    return any(m.payload == "protest" and ctx.toks[m.start].clause == c.clause and _predicate_ok(ctx, m)
+               and not after_relative(ctx, m.start) for _, m in ctx.in_sent("fact:predicates", c.sent))
 
 
 def _asserted_here(ctx: DocContext, c: Candidate) -> bool:
@@ -251,8 +262,8 @@ def asserted(ctx: DocContext, c: Candidate, verbal_trigger: bool) -> bool:
     if verbal_trigger:
         return True
     toks = ctx.toks
-    if c.start - ctx.sent_first(c.sent) <= 1:
-        return True             # a headline or telegraphic lead: «اشتباكات بين ...», «مقتل 5 في ...»
+    if c.start - ctx.sent_first(c.sent) <= 1 and _title_like(ctx, c.sent):
+        return True             # a headline: «اشتباكات بين ...», «مقتل 5 في ...»
     for _, m in ctx.in_sent("fact:predicates", c.sent):
         if c.start <= m.start < c.end or not _predicate_ok(ctx, m) or after_relative(ctx, m.start):
             continue            # «التفجير الذي وقع»: a relative clause re-mentions, it does not report
@@ -262,7 +273,22 @@ def asserted(ctx: DocContext, c: Candidate, verbal_trigger: bool) -> bool:
             return True
         if k == c.clause + 1 and m.start - _clause_start(ctx, k) <= 1:
             return True
-    return any(toks[m.start].clause == c.clause for _, m in ctx.in_sent("fact:dated", c.sent))
+    # «تفجير انتحاري في بغداد أمس»: a time word and a place date and place the deed
+    return any(toks[m.start].clause == c.clause for _, m in ctx.in_sent("fact:dated", c.sent)) and \
+        any(toks[p.start].clause == c.clause for _, p in ctx.in_sent("places", c.sent))
+
+
+def _title_like(ctx: DocContext, sent: int) -> bool:
+    """A headline: the first line of a text of several lines, or a short line with no final
+    full stop («اشتباكات بين قوات النظام والمعارضة قرب كفرنبودة»)."""
+    s, e = ctx.doc.sentences[sent]
+    text = ctx.doc.text
+    line_end = text.find("\n", s)
+    whole_line = (line_end == -1 and e == len(text.rstrip())) or line_end == e
+    if sent == 0 and whole_line and len(set(ctx.doc.paragraphs)) > 1:
+        return True
+    short = len(ctx.sent_tokens.get(sent, ())) <= 15
+    return whole_line and text[e - 1:e] not in (".", "!", "؟", "?") and short
 
 
 def _governing_clauses(ctx: DocContext, c: Candidate) -> set[int]:
@@ -322,8 +348,13 @@ def purpose(ctx: DocContext, c: Candidate) -> bool:
         return False
     if is_verbal(ctx, c):
         return False
-    prev = ctx.toks[c.start - 1].text if c.start > 0 else ""
-    return not (prefix_forms(prev) & _suffered())
+    toks = ctx.toks
+    for j in range(c.start - 1, max(-1, c.start - 7), -1):
+        if toks[j].clause != c.clause:
+            break
+        if prefix_forms(toks[j].text) & _suffered() or verb_forms(toks[j].text) & _suffered():
+            return False        # «تعرضت الثكنة في الشمال لاعتداء»
+    return True
 
 
 @cache
@@ -352,14 +383,14 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     if verbal and after_relative(ctx, c.start) and not protest:
         verbal = False          # the deed told in a relative clause describes a known person or thing
     has_pred = asserted(ctx, c, verbal) or family not in factuality_data()["predicate_families"]
-    if protest and _people_trigger(ctx, c) and not protesters_act(ctx, c):
+    if protest and _people_trigger(ctx, c) and (not protesters_act(ctx, c) or ctx.speaker_before(c.start)):
         return Decision("reference", "protesters only as an argument")
     if protest and definite(ctx, c) and not quantified(ctx, c) and not _own_protest_noun(ctx, c) and \
-            (_people_trigger(ctx, c) or not _asserted_here(ctx, c)):
+            not crowd_goes_out(ctx, c) and (_people_trigger(ctx, c) or not _asserted_here(ctx, c)):
         # «ردد المتظاهرون هتافات», «قبل بدء المظاهرة»: the article's known protest, told on
         # (merged into it when the text reported it; a recall when it did not)
         return Decision("reference", "definite: a protest told before")
-    if protest and _known_crowd_before(ctx, c):
+    if protest and _known_crowd_before(ctx, c) and not crowd_goes_out(ctx, c):
         return Decision("reference", "what the known protesters did")
     skip = _NOT_FOR_FAMILY.get(family, set())
     own = _governing_clauses(ctx, c)
@@ -371,8 +402,9 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
         if m is None:
             continue
         scope = factuality_data()[name].get("scope", "sentence")
-        if scope == "sentence" and has_pred and ctx.toks[m.start].clause not in own and name != "accident":
-            continue            # the cue belongs to another clause, and this one asserts the deed
+        if scope == "sentence" and has_pred and name != "accident" and \
+                (ctx.toks[m.start].clause not in own or (m.start > c.end and name in _BEFORE_ONLY)):
+            continue            # the cue belongs to another clause or comes after an asserted deed
         return Decision(_REPORTED_AS.get(name, name), _cue(ctx, m))
     if not protest and purpose(ctx, c):
         return Decision("planned", _cue(ctx, Match(c.start, c.start + 1, None, "")))

@@ -237,10 +237,11 @@ def trigger_index() -> PhraseIndex:
                for k, v in (t.get("requires_after_for") or {}).items()}
         nxt = {phrase_words(w) for w in t.get("requires_next", [])}
         deadly = {phrase_words(w) for w in t.get("implies_death", [])}
+        yields = {phrase_words(w) for w in t.get("yields_terms", [])}
         for term in t["terms"]:
             w = phrase_words(term)
             idx.add(term, {"type": t, "weak": w in weak, "requires": req.get(w),
-                           "window": 1 if w in nxt else 4, "deadly": w in deadly})
+                           "window": 1 if w in nxt else 4, "deadly": w in deadly, "yields": w in yields})
     return idx
 
 

@@ -55,6 +55,10 @@ def _same_event(x: Candidate, y: Candidate) -> bool:
     if x.twin_of is not None or y.twin_of is not None:
         return False            # listed towns stay apart
     ex, ey = x.event, y.event
+    if (x.definite or y.definite) and _same_deed_told_again(x, y):
+        # «وأسفر الانفجار عن ...», «وتبنت الجماعة عملية الخطف»: a consequence or a claim told
+        # of the deed already reported (its own date is that of the telling)
+        return True
     if ex["date"] != ey["date"]:
         return False
     subs = frozenset({ex["sub_event_type"], ey["sub_event_type"]})
@@ -81,6 +85,18 @@ def _same_event(x: Candidate, y: Candidate) -> bool:
     if lx and ly and lx["name_en"] != ly["name_en"] and abs(x.sent - y.sent) > 1:
         return False
     return _actor_compatible(ex["actor1"], ey["actor1"]) and _actor_compatible(ex["actor2"], ey["actor2"])
+
+
+def _same_deed_told_again(x: Candidate, y: Candidate) -> bool:
+    ex, ey = x.event, y.event
+    subs = frozenset({ex["sub_event_type"], ey["sub_event_type"]})
+    if len(subs) > 1 and subs not in _MERGEABLE:
+        return False
+    lx, ly = ex["location"], ey["location"]
+    places_agree = lx is None or ly is None or x.inherited_location or y.inherited_location or \
+        lx["name_en"] == ly["name_en"] or (lx["admin1"] == ly["admin1"] and (_coarse(lx) or _coarse(ly)))
+    return places_agree and _actor_compatible(ex["actor1"], ey["actor1"]) and \
+        _actor_compatible(ex["actor2"], ey["actor2"])
 
 
 def _coarse(loc: dict) -> bool:
