@@ -74,6 +74,7 @@ class Row:
     published: str = PUBLISHED
     timezone: str = TIMEZONE
     gold_events: list[dict] | None = None   # a gold article: each event is judged on its own
+    rid: str = ""
 
 
 def load_rows(evaldata: Path) -> list[Row]:
@@ -83,7 +84,7 @@ def load_rows(evaldata: Path) -> list[Row]:
             for r in csv.DictReader(fh):
                 if r["label"] in ("yes", "easy no", "difficult no"):
                     group = re.sub(r"[-_]\d+$", "", r["id"])
-                    rows.append(Row(kind, r["label"] == "yes", r["text"], group, False))
+                    rows.append(Row(kind, r["label"] == "yes", r["text"], group, False, rid=r["id"]))
     return rows
 
 
@@ -288,6 +289,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     ap.add_argument("--no-write", action="store_true", help="cross-validate only")
+    ap.add_argument("--errors", type=Path, help="write the ids of cross-validated false positives and "
+                    "negatives there (ids only: keep the corpus's text out of the repository)")
     args = ap.parse_args()
     if not (args.evaldata / "assault_gsr.csv").exists():
         print(f"no development data at {args.evaldata}", file=sys.stderr)
@@ -360,6 +363,12 @@ def main() -> int:
     print("fold thresholds: " + "; ".join(f"{f} " + " ".join(f"{t:.2f}" for t in ts)
                                           for f, ts in thresholds.items()))
 
+    if args.errors:
+        with open(args.errors, "w", encoding="utf-8") as fh:
+            for i, pred in sorted(cv_preds.items()):
+                if pred != rows[i].gold:
+                    fh.write(f"{'FP' if pred else 'FN'}\t{rows[i].kind}\t{rows[i].rid}"
+                             f"\trules:{int(rule_preds[i])}\n")
     if args.no_write:
         print(f"done in {time.perf_counter() - t0:.1f} s (not written)")
         return 0
