@@ -15,6 +15,7 @@ import pytest
 from test_workbench_archive import HOSTILE_TITLE, build_archive
 
 from pipelines.export import EventFilter
+from workbench.basemap import BaseMap
 from workbench.server import Workbench, make_server
 
 
@@ -205,3 +206,17 @@ def test_the_index_follows_the_archive(mongo_db):
     view = app.index.view(EventFilter())
     assert view["count"] == len(events) + 1 and view["by_type"]["Riots"] == 1
     assert "Riots" in app.meta()["event_types"]
+
+
+@pytest.mark.skipif(not BaseMap().available, reason="needs Debian's qgis-common (the base map file)")
+def test_base_map_is_served_by_the_app(served):
+    _, port, _ = served
+    resp, data = request(port, "GET", "/basemap/countries.json")
+    countries = json.loads(data)
+    assert resp.status == 200 and "Natural Earth" in countries["licence"]
+    syria = next(f for f in countries["features"] if f["iso"] == "SY")
+    lons, lats = syria["rings"][0][0::2], syria["rings"][0][1::2]
+    assert 3500 < min(lons) < max(lons) < 4300 and 3200 < min(lats) < max(lats) < 3800  # 1/100 degree
+    resp, data = request(port, "GET", "/basemap/admin1.json?iso=SY,IQ")
+    names = {f["name"] for f in json.loads(data)["features"]}
+    assert len(names) >= 14 + 18 - 2 and any("Aleppo" in n or "Halab" in n for n in names)

@@ -344,6 +344,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._export(one("format", "acled-csv"), query)
         if path == "/basemap/countries.json":
             return self._send(200, app.basemap.countries(), "application/json", compress=True)
+        if path == "/basemap/admin1.json":
+            # several countries in one answer: the page builds and draws them once
+            codes = [c for c in one("iso").upper().split(",") if re.fullmatch(r"[A-Z]{2}", c)][:60]
+            parts = [json.loads(app.basemap.admin1(c))["features"] for c in codes]
+            body = json.dumps({"features": [f for part in parts for f in part]}, separators=(",", ":"))
+            return self._send(200, body.encode(), "application/json", compress=True)
         m = re.fullmatch(r"/basemap/admin1/([A-Za-z]{2})\.json", path)
         if m:
             return self._send(200, app.basemap.admin1(m.group(1)), "application/json", compress=True)

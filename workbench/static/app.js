@@ -123,8 +123,12 @@ class EventMap {
     this.canvas.width = Math.round(r.width * dpr); this.canvas.height = Math.round(r.height * dpr);
     this.dpr = dpr; this.draw();
   }
-  setBase(data) { this.countries = data.features.map((f) => ({ name: f.name, iso: f.iso, path: this.path(f.rings) })); this.draw(); }
-  addAdmin1(data) { for (const f of data.features) this.admin1.push({ name: f.name, path: this.path(f.rings) }); this.draw(); }
+  setBase(data) { this.countries = data.features.map((f) => ({ name: f.name, iso: f.iso, path: this.path(f.rings) })); this.requestDraw(); }
+  addAdmin1(data) { for (const f of data.features) this.admin1.push({ name: f.name, path: this.path(f.rings) }); this.requestDraw(); }
+  requestDraw() {  // many changes in one frame, one drawing
+    if (this.pending) return; this.pending = true;
+    requestAnimationFrame(() => { this.pending = false; this.draw(); });
+  }
   path(rings) {
     const p = new Path2D();
     for (const ring of rings) {
@@ -216,7 +220,7 @@ class EventMap {
     this.canvas.addEventListener("pointerdown", (e) => { drag = [e.clientX, e.clientY]; movedPx = 0; this.canvas.setPointerCapture(e.pointerId); });
     this.canvas.addEventListener("pointermove", (e) => {
       if (!drag) return; const s = this.scale(), dx = e.clientX - drag[0], dy = e.clientY - drag[1];
-      movedPx += Math.abs(dx) + Math.abs(dy); this.center = [this.center[0] - dx / s, this.center[1] - dy / s]; drag = [e.clientX, e.clientY]; this.draw();
+      movedPx += Math.abs(dx) + Math.abs(dy); this.center = [this.center[0] - dx / s, this.center[1] - dy / s]; drag = [e.clientX, e.clientY]; this.requestDraw();
     });
     this.canvas.addEventListener("pointerup", (e) => {
       const wasDrag = movedPx > 4; drag = null;
@@ -314,7 +318,8 @@ async function startMap() {
       MAP.setBase(base); $("credit").textContent = base.licence;
       document.body.dataset.basemapAt = String(performance.now());
       const wanted = new Set(META.countries);
-      for (const f of base.features) if (wanted.has(f.name) && f.iso) getJSON(`/basemap/admin1/${f.iso}.json`).then((a) => MAP.addAdmin1(a));
+      const codes = base.features.filter((f) => wanted.has(f.name) && f.iso).map((f) => f.iso);
+      if (codes.length) getJSON("/basemap/admin1.json?iso=" + encodeURIComponent(codes.join(","))).then((a) => MAP.addAdmin1(a));
     });
   } else $("credit").textContent = "بلا خريطة أساس (ثبّت qgis-common)";
 }
