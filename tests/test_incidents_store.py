@@ -4,6 +4,8 @@ fixture set through the current event extractor."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 
 from fixturesite.outlets import outlet_articles
 from pipelines.incidents import ensure_incident_indexes, merge_reports, reprocess_incidents
@@ -166,9 +168,16 @@ def test_outlets_fixture_set_through_the_extractor(mongo_db):
     for a, b in [("e23-wire", "e24-sham"), ("e03-sham", "e04-sham"), ("e23-media", "e24-furat")]:
         assert not (pred.get(by_id[a], set()) & pred.get(by_id[b], set())), (a, b)
     # one row per merged event, with its publications
-    import io
     out = io.StringIO()
     n = write_incidents(iter_incidents(mongo_db), "acled-csv", out,
                         scales={"fx-wire": "International", "fx-sham": "National"})
     assert n == mongo_db.incidents.count_documents({}) and n < len(arts)
     assert "National-International" in out.getvalue()
+    geo = io.StringIO()
+    write_incidents(iter_incidents(mongo_db), "geojson", geo)
+    features = json.loads(geo.getvalue())["features"]
+    assert len(features) == n
+    assert all(f["geometry"] is None or f["geometry"]["type"] == "Point" for f in features)
+    biggest = max(features, key=lambda f: f["properties"]["report_count"])
+    assert len(biggest["properties"]["reports"]) == biggest["properties"]["report_count"] >= 4
+    assert {"article_url", "source", "evidence", "report_time"} <= set(biggest["properties"]["reports"][0])
