@@ -199,7 +199,7 @@ def last_runs(db, source: str | None = None, last: int = 5) -> list[dict]:
     for sid in ids:
         for run in db[RUNS].find({"sources": sid}).sort("started_at", -1).limit(last):
             seen.setdefault(run["_id"], run)
-    epoch = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
+    epoch = _dt.datetime.min.replace(tzinfo=_dt.UTC)
     return sorted(seen.values(), key=lambda r: _aware(r.get("started_at")) or epoch, reverse=True)
 
 

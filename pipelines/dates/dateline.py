@@ -7,7 +7,8 @@ by where they sit (header/nav/aside/footer outside the article, class/id tokens 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .lexicon import Lexicon, fold
 
@@ -125,7 +126,8 @@ def _after_read_also(el: Any, lx: Lexicon) -> bool:
 def _looks_like_date(folded: str, lx: Lexicon) -> bool:
     if not _DIGIT_RE.search(folded):
         return False
-    return bool(lx.month_re.search(folded) or re.search(r"(?<!\d)\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{1,4}(?!\d)", folded)
+    numeric = r"(?<!\d)\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{1,4}(?!\d)"
+    return bool(lx.month_re.search(folded) or re.search(numeric, folded)
                 or re.search(r"(?:منذ|قبل)\s*\d", folded))
 
 

@@ -8,18 +8,19 @@ dateparser, after the same pre-normalisation, so dateparser sees text it can han
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from .lexicon import fold, lexicon
-from .tokens import tokenise
 from .model import Found, safe_date, safe_time
 from .parse import parse_tokens
+from .tokens import tokenise
 from .zones import find_zone, get_zone
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_TEXT = 400  # longer inputs are datelines with noise around them; the head suffices
-UTC = dt_timezone.utc
+UTC = UTC
 
 
 # ---------------------------------------------------------------- public entry point
@@ -54,9 +55,10 @@ def _normalise(text: Any, reference: Any, timezone: str | None) -> dict | None:
     if lexicon().now_re.match(folded):
         return _result(Found(instant=ref_local, precision="minute"), tz)
     iso = _iso(folded)
+    found: Found | None
     if iso is not None:
         found = iso
-        if iso.instant is not None:
+        if iso.instant is not None and iso.instant.tzinfo is not None:
             tz = iso.instant.tzinfo  # a stated offset beats the site's zone
     else:
         found = parse_tokens(tokenise(folded, lexicon()), ref_local)
@@ -89,6 +91,8 @@ def parse_reference(reference: Any, tz: tzinfo | None = None) -> datetime:
 # ---------------------------------------------------------------- result assembly
 
 def _result(found: Found, tz: tzinfo) -> dict | None:
+    day: date | None
+    at: time | None
     if found.instant is not None:
         local = found.instant.astimezone(tz)
         day, at = local.date(), local.time().replace(microsecond=0)

@@ -9,10 +9,11 @@ The document is only read, never changed: extraction runs on the same tree after
 from __future__ import annotations
 
 import json
-from email.utils import parsedate_to_datetime
 import re
-from datetime import datetime, timedelta, timezone as dt_timezone, tzinfo
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -22,12 +23,12 @@ from .lexicon import fold, lexicon
 from .normalise import normalise_date, parse_reference
 from .zones import get_zone
 
-UTC = dt_timezone.utc
+UTC = UTC
 FUTURE_TOLERANCE = timedelta(hours=1)
 # No news page was published on the web before this: earlier values are placeholders
 # («1970-01-01») or dates of the events an article recalls.
 EARLIEST_WEB_YEAR = "1991"
-_OTHER_REFERENCE = datetime(2001, 6, 15, 12, 0, tzinfo=dt_timezone.utc)  # tells relative from absolute
+_OTHER_REFERENCE = datetime(2001, 6, 15, 12, 0, tzinfo=UTC)  # tells relative from absolute
 _EMPTY: dict[str, Any] = {"published": None, "published_utc": None, "published_precision": None,
           "published_source": None, "published_raw": None, "modified": None,
           "modified_utc": None, "published_zone_corrected": False}
@@ -201,6 +202,7 @@ def _read_iso(raw: str, site_tz: tzinfo | None) -> dict | None:
     text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    value: datetime | date
     try:
         value = datetime.fromisoformat(text)
         if re.fullmatch(r"\d{4}-\d\d-\d\d", text):

@@ -40,7 +40,7 @@ def tokenise(text: str, lx: Lexicon) -> str:
     text = _GLUE_RE.sub(" ", text)
     text = _GLUED_HOUR_RE.sub(" ", text)
     text = _H_CLOCK_RE.sub(r"\1:\2", text)
-    text = lx.month_re.sub(lambda m: " %s%02d " % lx.month_names[m.group(1)], text)
+    text = lx.month_re.sub(lambda m: " {}{:02d} ".format(*lx.month_names[m.group(1)]), text)
     # «17 آذار/مارس», «أيار (مايو)»: two names for one month collapse into one token.
     text = _PAIRED_RE.sub(lambda m: f" {m.group(1)}{m.group(2)} ", text)
     text = _PUNCT_RE.sub(" ", text)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone as dt_timezone, tzinfo
+from datetime import UTC, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ def get_zone(name: str | None) -> tzinfo | None:
         return None
     name = name.strip()
     if name.upper() in ("UTC", "GMT", "Z"):
-        return dt_timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError):
@@ -46,7 +47,7 @@ def find_zone(text: str, lx: Lexicon) -> tuple[tzinfo | None, str]:
     m = _CLOCK_OFFSET_RE.search(text)
     if m:  # «10:05:00+03:00» inside a longer text
         off = m.group(2)
-        zone = dt_timezone.utc if off == "z" else fixed_offset(off[0], off[1:3], off[-2:])
+        zone = UTC if off == "z" else fixed_offset(off[0], off[1:3], off[-2:])
         if zone is not None:
             return zone, (text[: m.start()] + m.group(1) + " " + text[m.end():]).strip()
     m = _OFFSET_RE.search(text)
@@ -61,7 +62,7 @@ def find_zone(text: str, lx: Lexicon) -> tuple[tzinfo | None, str]:
             return zone, _cut(text, m)
     m = lx.utc_re.search(text)
     if m:
-        return dt_timezone.utc, _cut(text, m)
+        return UTC, _cut(text, m)
     return None, text
 
 

@@ -55,9 +55,10 @@ def _trafilatura_paragraphs(root: HtmlElement, url: str | None) -> list[str]:
             include_images=False, include_links=False, with_metadata=False, deduplicate=False)
     except Exception:  # trafilatura's own bugs must not lose the page: our fallback runs
         return []
-    if doc is None or not getattr(doc, "text", None):
+    text = getattr(doc, "text", None)
+    if not isinstance(text, str) or not text:
         return []
-    return [line for line in doc.text.split("\n") if line.strip()]
+    return [line for line in text.split("\n") if line.strip()]
 
 
 def _density_paragraphs(root: HtmlElement) -> list[str]:
@@ -252,6 +253,7 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         raw.challenge_markup = classify.has_challenge_markup(root)
 
     title_nodes = _xpath_nodes(root, xpaths.get("title"))
+    title: str | None
     if title_nodes and norm(title_nodes[0].text_content()):
         title, title_el = norm(title_nodes[0].text_content()), title_nodes[0]
     else:

@@ -113,4 +113,4 @@ def densest_block(body: HtmlElement) -> HtmlElement | None:
         parent = container_of(box.getparent()) if box.getparent() is not None else None
         if parent is not None:
             score[parent] = score.get(parent, 0.0) + value / 3
-    return max(score, key=score.get)
+    return max(score, key=lambda box: score[box])

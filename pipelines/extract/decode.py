@@ -183,8 +183,8 @@ def _declared(body: bytes, content_type: str | None) -> list[str]:
         m = _HEADER_CHARSET_RE.search(content_type)
         if m and (codec := _codec(m.group(1))):
             found.append(codec)
-    m = _META_CHARSET_RE.search(body[:8192])
-    if m and (codec := _codec(m.group(1).decode("ascii", "replace"))):
+    meta = _META_CHARSET_RE.search(body[:8192])
+    if meta and (codec := _codec(meta.group(1).decode("ascii", "replace"))):
         found.append(codec)
     return found
 
@@ -211,9 +211,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if reason := _looks_binary(body):
         raise ExtractionError("binary_content", reason)
     for codec in _declared(body, content_type):
-        text = _validated(body, codec)
-        if text is not None and _junk_share(text[:_SAMPLE]) < 0.05:
-            return text, _public_name(codec)
+        declared = _validated(body, codec)
+        if declared is not None and _junk_share(declared[:_SAMPLE]) < 0.05:
+            return declared, _public_name(codec)
     found = _detect(body)
     if found is None or _junk_share(found[0][:_SAMPLE]) >= 0.05:
         raise ExtractionError("undecodable", "no encoding yields text")

@@ -69,7 +69,7 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
         return "ar"
     lowered = [w.lower() for w in words]
     scores = {lang: sum(1 for t in lowered if t in vocab) for lang, vocab in lex["latin_script"].items()}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda lang: scores[lang])
     if scores[best] >= 2:
         return best
     return _hint(hint)

@@ -60,7 +60,7 @@ def is_date_line(folded: str) -> bool:
         return False
     words = boilerplate().date_words
     named = sum(1 for t in tokens if t in words)
-    return all(t.isdigit() or t in words for t in tokens) and (named or len(tokens) >= 3)
+    return all(t.isdigit() or t in words for t in tokens) and (named > 0 or len(tokens) >= 3)
 
 
 def is_comment_policy(folded: str) -> bool:

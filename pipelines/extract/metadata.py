@@ -120,6 +120,12 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def _first_meta(tree: lxml_html.HtmlElement, *keys: str) -> str | None:
+    """The first of ``_meta``, or None."""
+    found = _meta(tree, *keys)
+    return found[0] if found else None
+
+
 def _meta(tree: lxml_html.HtmlElement, *keys: str) -> list[str]:
     """Content of <meta property|name|itemprop=key>, in document order."""
     wanted = {k.lower() for k in keys}
@@ -147,7 +153,8 @@ def _dedupe(items: list[str], limit: int = 30) -> list[str]:
 _BYLINE_PREFIX_RE = re.compile(r"^(?:بقلم|كتبت|كتبه|كتب|إعداد|اعداد|تحرير|written by|by)\s*[:：\-–/]?\s*", re.I)
 _BYLINE_XPATH = ('//body//*[contains(@class,"author") or contains(@class,"byline") or contains(@class,"writer")'
                  ' or contains(@id,"author") or contains(@id,"byline")]'
-                 ' | //body//*[starts-with(normalize-space(text()),"كتب") or starts-with(normalize-space(text()),"بقلم")]')
+                 ' | //body//*[starts-with(normalize-space(text()),"كتب")'
+                 ' or starts-with(normalize-space(text()),"بقلم")]')
 
 
 def _byline_names(tree: lxml_html.HtmlElement) -> list[str]:
@@ -176,10 +183,10 @@ class PageMeta:
         self.jsonld_article = arts[0] if arts else None
         art = self.jsonld_article or {}
         self.url = url
-        self.og_type = (_meta(tree, "og:type") or [None])[0]
+        self.og_type = _first_meta(tree, "og:type")
 
         self.headline = _name(art.get("headline") or art.get("name") or "") or None
-        self.og_title = (_meta(tree, "og:title", "twitter:title") or [None])[0]
+        self.og_title = _first_meta(tree, "og:title", "twitter:title")
         title_el = tree.find(".//title")
         self.html_title = norm_meta(title_el.text_content()) if title_el is not None else None
         body = art.get("articleBody")
@@ -187,8 +194,8 @@ class PageMeta:
 
         publisher = art.get("publisher") or next(
             (o for o in objs if "Organization" in _types(o) or "NewsMediaOrganization" in _types(o)), None)
-        self.sitename = ((_meta(tree, "og:site_name", "application-name", "apple-mobile-web-app-title")
-                          or [None])[0] or _name(publisher) or None)
+        self.sitename = (_first_meta(tree, "og:site_name", "application-name", "apple-mobile-web-app-title")
+                         or _name(publisher) or None)
 
         authors = _names(art.get("author"))
         authors += [a for a in _meta(tree, "author", "article:author", "dc.creator", "sailthru.author",
@@ -207,7 +214,7 @@ class PageMeta:
             if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
                 canonical = link.get("href").strip()
                 break
-        canonical = canonical or (_meta(tree, "og:url") or [None])[0] or _url_of(art.get("mainEntityOfPage")) \
+        canonical = canonical or _first_meta(tree, "og:url") or _url_of(art.get("mainEntityOfPage")) \
             or _url_of(art.get("url"))
         self.canonical_url = self._absolute(canonical)
 
@@ -223,11 +230,10 @@ class PageMeta:
         ld_image = _url_of(art.get("image"))
         if ld_image and "#" in ld_image:
             ld_image = None  # an @id reference, not a picture
-        image = (_meta(tree, "og:image", "og:image:url", "twitter:image", "twitter:image:src")
-                 or [None])[0] or ld_image
+        image = _first_meta(tree, "og:image", "og:image:url", "twitter:image", "twitter:image:src") or ld_image
         self.image = self._absolute(image)
-        self.description = ((_meta(tree, "og:description", "description", "twitter:description")
-                             or [None])[0] or _name(art.get("description") or "") or None)
+        self.description = (_first_meta(tree, "og:description", "description", "twitter:description")
+                            or _name(art.get("description") or "") or None)
         self.html_lang = (tree.get("lang") or tree.get("xml:lang") or "").strip().lower() or None
         self.is_amp = tree.get("amp") is not None or tree.get("\u26a1") is not None
 
