@@ -23,11 +23,12 @@ from pipelines.events.scorer import (
 EVALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata" / "events"
 PUB = {"published": "2008-06-15T12:00:00+03:00", "timezone": "Asia/Riyadh"}
 
-# Written for these tests (not in the training file).
+# ATTACK was written for these tests (not in the training file).
 ATTACK = "قتل مسلحون ثلاثة جنود في هجوم على نقطة تفتيش في مدينة الموصل صباح اليوم."
-ARREST_AFTER_BOMBING = ("قال المتحدث إن الشرطة اعتقلت المشتبه به الرئيسي في تفجير المطعم "
-                        "بعد ملاحقة استمرت شهرا.")
-PROTESTER_QUOTED = "قال أحد المتظاهرين إن الشرطة عاملتهم بقسوة الأسبوع الماضي في بغداد."
+# Two of the project's own training negatives (pipelines/events/data/scorer_sentences.csv)
+# that the current rules alone still code as events: legal aftermath and a generic law.
+ARREST_AFTER_BOMBING = "نفذ حكم الإعدام شنقا بحق المدان بتفجير مركز التسوق."
+PROTESTER_QUOTED = "ناقش البرلمان مشروع قانون ينظم حق الإضراب في القطاع العام."
 
 
 def _types(events: list[dict]) -> set[str]:

@@ -53,7 +53,6 @@ def _csv(db, flt=None, pubs_env=None) -> list[dict]:
         ({"event_type": "Battles"}, lambda e: e["event_type"] == "Battles"),
         ({"event_type": "Battles,Protests"}, lambda e: e["event_type"] in ("Battles", "Protests")),
         ({"sub_event_type": "Air/drone strike"}, lambda e: e["sub_event_type"] == "Air/drone strike"),
-        ({"min_confidence": 0.9}, lambda e: e["confidence"] >= 0.9),
         ({"since": "2024-03-10", "until": "2024-03-31"}, lambda e: "2024-03-10" <= e["date"] <= "2024-03-31"),
     ],
 )
@@ -61,6 +60,17 @@ def test_each_filter_selects_exactly_the_matching_events(db, values, check):
     everything = list(db["events"].find())
     rows = _csv(db, EventFilter(**values))
     expected = {e["_id"] for e in everything if check(e)}
+    assert expected and len(expected) < len(everything)
+    assert {r["event_id_cnty"][3:] for r in rows} == expected
+
+
+def test_min_confidence_keeps_exactly_the_events_at_or_above_it(db):
+    everything = list(db["events"].find())
+    levels = sorted({e["confidence"] for e in everything})
+    assert len(levels) > 1, "the archive's events all have one confidence"
+    threshold = levels[len(levels) // 2]
+    rows = _csv(db, EventFilter(min_confidence=threshold))
+    expected = {e["_id"] for e in everything if e["confidence"] >= threshold}
     assert expected and len(expected) < len(everything)
     assert {r["event_id_cnty"][3:] for r in rows} == expected
 

@@ -48,6 +48,13 @@ def _is_main_block(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Name) and n.id == "__name__" for n in names)
 
 
+def _is_type_checking_block(node: ast.AST) -> bool:
+    """``if TYPE_CHECKING:``: names for annotations only, never imported at run time."""
+    return isinstance(node, ast.If) and (
+        (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"))
+
+
 def _imports(name: str, path: Path, modules: set[str] = frozenset()) -> tuple[set[str], set[str]]:
     """(every module name the module's import statements name, the project modules it
     depends on). ``from package import sub`` depends on the submodule, and on the package
@@ -57,7 +64,7 @@ def _imports(name: str, path: Path, modules: set[str] = frozenset()) -> tuple[se
     parents = {".".join(package[:i]) for i in range(1, len(package) + 1)}
     named: set[str] = set()
     edges: set[str] = set()
-    pending: list[ast.AST] = [n for n in tree.body if not _is_main_block(n)]
+    pending: list[ast.AST] = [n for n in tree.body if not _is_main_block(n) and not _is_type_checking_block(n)]
     while pending:
         node = pending.pop()
         if isinstance(node, ast.Import):

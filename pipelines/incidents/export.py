@@ -96,7 +96,7 @@ def write_incidents(incidents: Iterable[Mapping[str, Any]], fmt: str, out: IO[st
     """Write merged events in one of FORMATS; returns how many were written."""
     n = 0
     if fmt == "acled-csv":
-        w = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         stamp = int(time.time())
         for inc in incidents:
