@@ -118,7 +118,8 @@ def resolve_entry(entries: list[dict], when: dt.date | None, country: str | None
     if not cands:
         return None
     if when is not None:
-        current = [e for e in cands if (_date(e.get("from")) or dt.date.min) <= when < (_date(e.get("to")) or dt.date.max)]
+        current = [e for e in cands
+                   if (_date(e.get("from")) or dt.date.min) <= when < (_date(e.get("to")) or dt.date.max)]
         if current:
             return current[0]
         # A name used after its group was renamed: follow the successors.

@@ -65,7 +65,7 @@ class DocContext:
         found = scan(self.toks, indexes)
         self.trigger_ms, actor_ms, place_ms, self.source_ms, date_ms = found[:5]
         names = list(cue_keys) + list(extra) + ["air_cues"] + ["fact:" + k for k in fact]
-        self.cue = dict(zip(names, found[5:]))
+        self.cue = dict(zip(names, found[5:], strict=False))
         self.clause_starts: dict[int, int] = {}
         for i, t in enumerate(self.toks):
             self.clause_starts.setdefault(t.clause, i)
@@ -194,7 +194,8 @@ class DocContext:
             elif self._genitive_agent(a) or self._marker_before("agent_verbs", a.start, 2):
                 a.role = "agent"       # «بقصف مدفعي لقوات النظام», «كمين نصبه مسلحو داعش»
             elif a.start not in self.trigger_starts and \
-                    any(self._marker_before(k, a.start, 4) for k in ("fatality_words", "injured_words", "captured_words")):
+                    any(self._marker_before(k, a.start, 4)
+                        for k in ("fatality_words", "injured_words", "captured_words")):
                 a.role = "target"      # «مقتل 8 عناصر من مقاتلي الحشد»
             elif self._marker_before("agent_before", a.start, 1):
                 a.role = "agent"

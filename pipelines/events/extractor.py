@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from pipelines.events.actor_choice import ChosenActors, choose_actors
 from pipelines.events.actors import actor_dict, resolve_entry

@@ -207,7 +207,8 @@ def _below(curated: list[dict], world: list[dict]) -> list[dict]:
 
 
 # Cue lists of function words and names: no suffix stripping for them («عليه» is not «على»).
-_PREFIX_ONLY = {"force_nouns", "subordinate_gap", "agent_verbs", "agent_before", "target_before", "support_before", "member_before", "between",
+_PREFIX_ONLY = {"force_nouns", "subordinate_gap", "agent_verbs", "agent_before", "target_before", "support_before",
+                "member_before", "between",
                 "location_near", "location_exact", "location_region", "location_road", "person_singular",
                 "person_dual", "temporal_subordinators", "attribution_before", "motion"}
 

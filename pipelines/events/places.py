@@ -76,8 +76,8 @@ def find_places(doc: Doc, blocked: set[int], matches: list[Match] | None = None)
         # Single-word names from GeoNames' alternate names are often ordinary words:
         # they need a place context unless the place is large or hand-curated.
         core = _core()
-        weak = words in ambiguous or (len(words) == 1 and not any(r["hand"] or r["population"] >= 100000
-                                                                 or r["kind"] not in ("place", "subdistrict") for r in rows)) \
+        weak = words in ambiguous or (len(words) == 1 and not any(
+            r["hand"] or r["population"] >= 100000 or r["kind"] not in ("place", "subdistrict") for r in rows)) \
             or not any(r["country"] in core or r["hand"] for r in rows)
         prev = doc.tokens[m.start - 1].text if m.start else ""
         if weak and q is None:
@@ -103,7 +103,7 @@ def choose_rows(mentions: list[PlaceMention], votes: dict[str, float] | None = N
     for pm in mentions:
         want_region = pm.qualifier == "region"
 
-        def score(r: dict) -> tuple:
+        def score(r: dict, want_region: bool = want_region) -> tuple:
             kind_rank = _KIND_ORDER.get(r["kind"], 5)
             if want_region:
                 kind_rank = -kind_rank if r["kind"] in ("admin1", "admin2") else kind_rank
