@@ -99,5 +99,7 @@ def deaths_after(ctx: DocContext, c: Candidate) -> int:
     """«أعدم التنظيم ثلاثة شبان»: the number after an execution verb, else one."""
     nums, persons, _ = _sentence_numbers(ctx, c.sent)
     after = [n for n in list(nums) + list(persons) if c.end <= n <= c.end + 3]
-    return (nums.get(min(after)) or persons.get(min(after))) if after else 1
+    if not after:
+        return 1
+    return nums.get(min(after)) or persons.get(min(after)) or 1
 

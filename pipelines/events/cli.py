@@ -25,7 +25,7 @@ def process_line(line: str) -> dict:
     try:
         obj = json.loads(line)
     except ValueError as exc:
-        return {"id": None, "events": [], "error": f"invalid JSON: {exc.msg}"}
+        return {"id": None, "events": [], "error": f"invalid JSON: {getattr(exc, 'msg', exc)}"}
     if not isinstance(obj, dict):
         return {"id": None, "events": [], "error": "a line must hold a JSON object"}
     rid = obj.get("id")

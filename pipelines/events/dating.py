@@ -17,7 +17,7 @@ from pipelines.events.text import Doc
 try:  # the dates stage is written in parallel; events work without it
     from pipelines.dates import normalise_date as _normalise_date
 except Exception:  # noqa: BLE001 - any import failure means "not available"
-    _normalise_date = None
+    _normalise_date = None  # type: ignore[assignment]
 
 _DAY_RE = re.compile(r"^\d{1,2}$")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
@@ -70,7 +70,8 @@ class DateMention:
     def __init__(self, start: int, end: int, date: dt.date, precision: int, raw: str,
                  ref: dt.datetime, timezone: str | None) -> None:
         self.start, self.end, self.precision, self.raw = start, end, precision, raw
-        self._own, self._ref, self._tz, self._date = date, ref, timezone, None
+        self._own, self._ref, self._tz = date, ref, timezone
+        self._date: dt.date | None = None
 
     @property
     def date(self) -> dt.date:

@@ -3,6 +3,7 @@ their roles, dates. Shared by all candidate events of the text."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pipelines.arabic import fold_text
 from pipelines.events.actors import ActorMention, find_actors
@@ -102,14 +103,16 @@ class DocContext:
         work proportional to its sentence, not to the whole text."""
         groups = self._by_sent.get(name)
         if groups is None:
-            seq = {"places": self.places, "actors": self.actor_ms, "sources": self.source_ms,
-                   "triggers": self.trigger_ms, "dates": self.dates}.get(name)
-            if seq is None:
+            kinds: dict[str, list[Any]] = {"places": self.places, "actors": self.actor_ms,
+                                           "sources": self.source_ms, "triggers": self.trigger_ms,
+                                           "dates": self.dates}
+            seq = kinds.get(name, [])
+            if name not in kinds:
                 seq = self.cue[name]
-            groups = {}
+            built: dict[int, list] = {}
             for i, m in enumerate(seq):
-                groups.setdefault(self.toks[m.start].sent, []).append((i, m))
-            self._by_sent[name] = groups
+                built.setdefault(self.toks[m.start].sent, []).append((i, m))
+            self._by_sent[name] = groups = built
         return groups.get(sent, [])
 
     def live_in(self, sent: int) -> list:

@@ -95,10 +95,10 @@ def select(per_start: dict[int, list[Match]]) -> list[Match]:
     return out
 
 
-_COMBINED: dict[tuple[int, ...], dict] = {}
+_COMBINED: dict[tuple[int, ...], dict[str, list[tuple[int, int, tuple[str, ...], Any, str]]]] = {}
 
 
-_KIND = {token_forms: 0, prefix_forms: 1, clitic_forms: 2}
+_KIND: dict[object, int] = {token_forms: 0, prefix_forms: 1, clitic_forms: 2}
 
 
 def scan(tokens: list[Token], indexes: list[PhraseIndex]) -> list[list[Match]]:
@@ -122,13 +122,13 @@ def scan(tokens: list[Token], indexes: list[PhraseIndex]) -> list[list[Match]]:
         if keys.isdisjoint(tf):
             continue
         for form in tf:
-            entries = combined.get(form)
-            if not entries:
+            found = combined.get(form)
+            if not found:
                 continue
             # Exact: the token itself or without و/ف; «لبنان» is Lebanon, not ل + «بنان».
             text = tokens[i].text
             exact = form == text or (text[:1] in "وف" and form == text[1:])
-            for k, kind, words, payload, phrase in entries:
+            for k, kind, words, payload, phrase in found:
                 if kind and form not in forms[i][kind]:
                     continue
                 n = len(words)

@@ -43,7 +43,7 @@ def _qualifier(doc: Doc, start: int) -> str | None:
     if "road" in found and found["road"] <= 2:
         return "road"
     if found:
-        return min(found, key=found.get)   # «مبنى المحافظة في مدينة X»: the nearest word wins
+        return min(found, key=lambda w: found[w])   # «مبنى المحافظة في مدينة X»: the nearest word wins
     return None
 
 
@@ -99,7 +99,7 @@ def choose_rows(mentions: list[PlaceMention], votes: dict[str, float] | None = N
         if len(countries) == 1:
             c = next(iter(countries))
             votes[c] = votes.get(c, 0) + (0.5 if pm.rows[0]["kind"] == "country" else 1)
-    country = max(votes, key=votes.get) if votes else None
+    country = max(votes, key=lambda c: votes[c]) if votes else None
     for pm in mentions:
         want_region = pm.qualifier == "region"
 
