@@ -10,16 +10,53 @@ import gzip
 import io
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from pipelines.records import DropReason
 
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
 _GZIP_MAGIC = b"\x1f\x8b"
 # Links that page through a section: rel=next, ?page=N, /page/N/.
 _PAGINATION_RE = re.compile(r"([?&](page|paged|p)=\d+|/page/\d+/?$)")
 _MAX_GUNZIP = 50 * 1024 * 1024  # a sitemap larger than this is not a sitemap
+# Scrapy's URLLENGTH_LIMIT: a longer URL would be filtered silently by its middleware.
+MAX_URL_LENGTH = 2083
+FETCHABLE_SCHEMES = ("http", "https")
+
+
+def url_problem(url: str, max_length: int = MAX_URL_LENGTH) -> tuple[DropReason, str] | None:
+    """Why ``url`` must not be requested, or None when it is a fetchable http(s) URL.
+
+    Listings are written by the sites, so anything may stand where a URL should: other
+    schemes (``file:``, ``mailto:``, ``javascript:``), template placeholders as hosts
+    (``http://[link]/``), URLs longer than the downloader accepts."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018  # raises on a port out of range
+    except ValueError as exc:
+        return DropReason.BAD_URL, f"malformed URL: {exc}"
+    scheme = parts.scheme.lower()
+    if scheme not in FETCHABLE_SCHEMES:
+        shown = scheme or "(none)"
+        return DropReason.UNSUPPORTED_SCHEME, f"refused URL scheme {shown!r}: only http(s) is fetched"
+    if not host or any(c.isspace() for c in host):
+        return DropReason.BAD_URL, "URL without a valid host"
+    if max_length and len(url) > max_length:
+        return DropReason.BAD_URL, f"URL longer than {max_length} characters ({len(url)})"
+    return None
+
+
+@dataclass
+class Rejected:
+    """A listing entry that is not a fetchable URL: recorded as a drop, never requested."""
+
+    url: str
+    reason: DropReason
+    detail: str
 
 
 @dataclass
@@ -45,6 +82,22 @@ class Listing:
     articles: list[Entry] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)  # child sitemaps of an index
     pages: list[str] = field(default_factory=list)  # further listing pages (pagination)
+    rejected: list[Rejected] = field(default_factory=list)  # entries that are not fetchable URLs
+
+    def resolve(self, base_url: str, href: str) -> str | None:
+        """``href`` made absolute against ``base_url``; None (and a rejection noted) when
+        the result is not a fetchable URL."""
+        href = href.strip()
+        try:
+            url = urljoin(base_url, href)
+        except ValueError as exc:
+            self.rejected.append(Rejected(href, DropReason.BAD_URL, f"malformed URL: {exc}"))
+            return None
+        problem = url_problem(url)
+        if problem is not None:
+            self.rejected.append(Rejected(url, *problem))
+            return None
+        return url
 
 
 def _local(tag: object) -> str:
@@ -101,7 +154,10 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
         loc = _child_text(node, "loc")
         if not loc:
             continue
-        loc = urljoin(base_url, loc)
+        resolved = listing.resolve(base_url, loc)
+        if resolved is None:
+            continue
+        loc = resolved
         if kind == "sitemapindex" or name == "sitemap":
             listing.sitemaps.append(loc)
             continue
@@ -135,10 +191,11 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
                 if _local(link.tag) == "link" and link.get("rel", "alternate") == "alternate":
                     href = link.get("href")
                     break
-            if not href:
+            url = listing.resolve(base_url, href) if href else None
+            if url is None:
                 continue
             listing.articles.append(Entry(
-                url=urljoin(base_url, href.strip()), via="atom",
+                url=url, via="atom",
                 published=_child_text(node, "published") or _child_text(node, "issued"),
                 modified=_child_text(node, "updated"),
                 title=_child_text(node, "title"),
@@ -148,10 +205,11 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         if _local(node.tag) != "item":
             continue
         link = _child_text(node, "link") or _child_text(node, "guid")
-        if not link or not urlparse(link.strip()).scheme.startswith("http") and not link.startswith("/"):
+        url = listing.resolve(base_url, link) if link else None
+        if url is None:
             continue
         listing.articles.append(Entry(
-            url=urljoin(base_url, link.strip()), via="rss",
+            url=url, via="rss",
             published=_child_text(node, "pubdate") or _child_text(node, "date"),
             title=_child_text(node, "title"),
         ))
@@ -170,12 +228,21 @@ def parse_section(body: bytes, base_url: str, article_pattern: re.Pattern[str],
     seen: set[str] = set()
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        # Navigation and contact links are not entries a section lists: skipped, not drops.
+        if not href or href.lower().startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        url = urljoin(base_url, href).split("#", 1)[0]
-        if url in seen or not url.startswith(("http://", "https://")):
+        try:
+            url = urljoin(base_url, href).split("#", 1)[0]
+        except ValueError:
+            url = href
+        if url in seen:
             continue
         seen.add(url)
+        problem = url_problem(url)
+        if problem is not None:
+            if article_pattern.search(url):  # meant as an article: record why it is not fetched
+                listing.rejected.append(Rejected(url, *problem))
+            continue
         if same_host and urlparse(url).hostname != host:
             continue
         if article_pattern.search(url):

@@ -62,7 +62,8 @@ def is_public_address(address: str) -> bool:
 
 
 class RefusePrivateAddresses:
-    """Refuse requests to non-public addresses unless the request's source allows them.
+    """Refuse requests that are not http(s) with a host, and requests to non-public
+    addresses unless the request's source allows them.
 
     A crawled page (or a redirect) must not steer the crawler into the operator's own
     network. The host is resolved (IP literals are checked as they are) and every address
@@ -105,9 +106,18 @@ class RefusePrivateAddresses:
         return addresses
 
     async def process_request(self, request: Any) -> None:
-        parts = urlsplit(request.url)
-        host = (parts.hostname or "").lower()
-        if not host or self._source_allows(request, host):
+        try:
+            parts = urlsplit(request.url)
+            host = (parts.hostname or "").lower()
+        except ValueError as exc:
+            raise IgnoreRequest(f"refused URL scheme check: malformed URL ({exc})") from None
+        if parts.scheme.lower() not in ("http", "https") or not host:
+            # Only http(s) with a host is ever fetched: file:, data:, ftp: and s3: would read
+            # the operator's own files or reach other services (their handlers are off too).
+            self.crawler.stats.inc_value("marsad/refused_scheme")
+            raise IgnoreRequest(f"refused URL scheme {parts.scheme.lower() or '(none)'!r} "
+                                f"(only http(s) URLs with a host are fetched)")
+        if self._source_allows(request, host):
             return None
         try:
             port = parts.port

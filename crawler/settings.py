@@ -66,6 +66,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.WriteWarc": 60,
 }
 
+# Only http(s) is fetched: the handlers that would read local files, inline data, FTP
+# servers or S3 buckets are off, so a hostile listing cannot name them.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
 ITEM_PIPELINES = {
     "crawler.item_pipelines.ProcessPagePipeline": 100,
     "crawler.item_pipelines.MongoStorePipeline": 900,

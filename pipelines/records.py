@@ -50,6 +50,8 @@ class DropReason(StrEnum):
     TOO_LARGE = "too_large"
     FETCH_ERROR = "fetch_error"
     EMPTY_LISTING = "empty_listing"
+    UNSUPPORTED_SCHEME = "unsupported_scheme"
+    BAD_URL = "bad_url"
     SPIDER_ERROR = "spider_error"
     # Marsad itself: a bug on one page, or a record the database would not take.
     INTERNAL_ERROR = "internal_error"

@@ -16,7 +16,7 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, IgnoreRequest, NotSupported
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -29,7 +29,15 @@ from twisted.python.failure import Failure
 
 from crawler.archive_link import ArchiveLink
 from crawler.claims import Claims, frontier_keys
-from crawler.discovery import Entry, Listing, looks_like_feed, parse_feed, parse_section, parse_sitemap
+from crawler.discovery import (
+    Entry,
+    Listing,
+    looks_like_feed,
+    parse_feed,
+    parse_section,
+    parse_sitemap,
+    url_problem,
+)
 from crawler.sources import Source, SourceRegistryError, load_sources, select_sources
 from pipelines.records import Drop, DropReason, Page
 from pipelines.storage import revisits
@@ -54,8 +62,12 @@ def failure_reason(failure: Failure) -> tuple[DropReason, str]:
         return DropReason.DNS_ERROR, str(exc)
     if isinstance(exc, ConnectionRefusedError):
         return DropReason.CONNECTION_REFUSED, str(exc)
+    if isinstance(exc, NotSupported):  # a scheme whose download handler is off
+        return DropReason.UNSUPPORTED_SCHEME, str(exc)
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
+        if "refused URL scheme" in text:
+            return DropReason.UNSUPPORTED_SCHEME, text
         if "robots.txt" in text:
             return DropReason.ROBOTS, text
         if "redirect" in text.lower():
@@ -84,6 +96,7 @@ class NewsSpider(scrapy.Spider):
         self.incremental = True
         self.revisits: tuple[float, ...] = revisits.DEFAULT_REVISITS
         self.section_pages = 3  # MARSAD_SECTION_PAGES
+        self.url_length_limit = 2083  # URLLENGTH_LIMIT
         self.max_articles: int | None = None  # MARSAD_MAX_ARTICLES
         # Replaced by the store pipeline's link (attach_archive); unlinked, the crawl
         # keeps no fetch state and behaves as a full crawl.
@@ -121,6 +134,7 @@ class NewsSpider(scrapy.Spider):
             raise
         spider.sources = {s.id: s for s in chosen}
         spider.section_pages = crawler.settings.getint("MARSAD_SECTION_PAGES", 3)
+        spider.url_length_limit = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
         spider.max_articles = crawler.settings.getint("MARSAD_MAX_ARTICLES", 0) or None
         spider.incremental = crawler.settings.getbool("MARSAD_INCREMENTAL", True)
         spider.revisits = tuple(float(x) for x in crawler.settings.getlist(
@@ -149,6 +163,21 @@ class NewsSpider(scrapy.Spider):
         dont_filter = bool(meta.get("listing")) or ("article_key" in meta and not self.distributed)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               dont_filter=dont_filter, headers=headers)
+
+    def _request_or_drop(self, url: str, source: Source, callback: Any, headers: dict | None = None,
+                         **meta: Any) -> scrapy.Request | Drop:
+        """A request, or the drop saying why ``url`` cannot be one: a listing is written by
+        the site, and one bad entry must not cost the listing's other entries."""
+        problem = url_problem(url, self.url_length_limit)
+        if problem is None:
+            try:
+                return self._request(url, source, callback, headers=headers, **meta)
+            except (ValueError, TypeError, UnicodeError) as exc:
+                problem = DropReason.BAD_URL, f"cannot request URL: {type(exc).__name__}: {exc}"[:500]
+        reason, detail = problem
+        self.crawler.stats.inc_value(f"marsad/refused_url/{reason.value}")
+        self.logger.info("not requested (%s): %s %s", reason.value, url[:300], detail)
+        return self._failure(url, source, reason, detail, None)
 
     # -- distributed crawling -----------------------------------------------------
 
@@ -258,10 +287,15 @@ class NewsSpider(scrapy.Spider):
             for request in await self._article_requests(entries, source):
                 yield request
 
-    async def _article_requests(self, entries: list[Entry], source: Source) -> list[scrapy.Request]:
+    async def _article_requests(self, entries: list[Entry],
+                                source: Source) -> list[scrapy.Request | Drop]:
         """Requests for the entries worth fetching: new ones, and known articles whose
-        revisit is due (``pipelines.storage.revisits``), asked conditionally."""
+        revisit is due (``pipelines.storage.revisits``), asked conditionally. An entry that
+        cannot be requested becomes a drop. A URL is marked known only once its request
+        is built (or it was found not due), so a failure here never hides it from the
+        other listings of the run, nor, with JOBDIR, from the next one."""
         fresh: list[tuple[Entry, str, dict]] = []
+        batch: set[str] = set()
         limit = source.max_articles or self.max_articles
         for entry in entries:
             key = canonical_url(entry.url)
@@ -271,35 +305,46 @@ class NewsSpider(scrapy.Spider):
                 for k, v in hints.items():
                     known.setdefault(k, v)
                 continue
+            if key in batch:
+                continue
             if limit and self.scheduled_per_source[source.id] + len(fresh) >= limit:
                 break
-            self.known[key] = hints
+            batch.add(key)
             fresh.append((entry, key, hints))
         stored = await self._in_store(revisits.lookup_known, [key for _, key, _ in fresh]) or {}
         now = datetime.now(UTC)
-        requests = []
+        out: list[scrapy.Request | Drop] = []
         for entry, key, hints in fresh:
             previous = stored.get(key)
             reason = revisits.revisit_reason(previous, hints, now, self.revisits)
             if reason is None:
+                self.known[key] = hints
                 self.crawler.stats.inc_value("marsad/incremental/not_due")
                 continue
+            headers = revisits.conditional_headers(previous)
+            extra = {"handle_httpstatus_list": [304]} if headers else {}
+            request = self._request_or_drop(entry.url, source, self.parse_article, headers=headers or None,
+                                            article_key=key, **extra)
+            out.append(request)
+            if isinstance(request, Drop):
+                continue
+            self.known[key] = hints
             if previous is not None:
                 self.crawler.stats.inc_value(f"marsad/incremental/{reason}")
             self.scheduled_per_source[source.id] += 1
             self.crawler.stats.inc_value(f"marsad/discovered/{entry.via}")
-            headers = revisits.conditional_headers(previous)
-            extra = {"handle_httpstatus_list": [304]} if headers else {}
-            requests.append(self._request(entry.url, source, self.parse_article, headers=headers or None,
-                                          article_key=key, **extra))
-        return requests
+        return out
 
     async def _follow_listing(self, listing: Listing, source: Source,
                               response: Response) -> AsyncIterator[Any]:
+        for rejected in listing.rejected:
+            self.crawler.stats.inc_value(f"marsad/refused_url/{rejected.reason.value}")
+            yield self._failure(rejected.url, source, rejected.reason,
+                                f"listed in {response.url[:300]}: {rejected.detail}", None)
         for request in await self._article_requests(listing.articles, source):
             yield request
         for url in listing.sitemaps:
-            yield self._request(url, source, self.parse_sitemap, listing=True)
+            yield self._request_or_drop(url, source, self.parse_sitemap, listing=True)
 
     # -- callbacks --------------------------------------------------------------
 
@@ -335,9 +380,9 @@ class NewsSpider(scrapy.Spider):
         depth_left = response.meta.get("depth_left", 0)
         if depth_left > 0:
             for url in listing.pages:
-                yield self._request(url, source, self.parse_section, listing=False,
-                                    section_url=response.meta.get("section_url"),
-                                    depth_left=depth_left - 1)
+                yield self._request_or_drop(url, source, self.parse_section, listing=False,
+                                            section_url=response.meta.get("section_url"),
+                                            depth_left=depth_left - 1)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Page]:
         key = response.meta.get("article_key") or canonical_url(response.url)
