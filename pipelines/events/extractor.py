@@ -144,7 +144,7 @@ def _candidates(ctx: DocContext) -> list[Candidate]:
         if info["type"]["family"] != "protest" and m.start in blocked:
             continue
         if info["requires"]:
-            nxt = set()
+            nxt: set[str] = set()
             for j in range(m.end, min(m.end + info["window"], len(toks))):
                 if toks[j].sent != toks[m.start].sent:
                     break
