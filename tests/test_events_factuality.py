@@ -323,3 +323,8 @@ def test_named_crowd_going_out_is_a_protest():
 ])
 def test_the_place_and_moment_of_a_known_deed_and_idioms(text):
     assert not _types(text) & VIOLENT, text
+
+
+def test_hostages_are_an_abduction_only_when_taken():
+    assert _types("احتجز مسلحون عشرة رهائن داخل فندق في مدينة البصرة أمس") & VIOLENT
+    assert not _types("أعلنت الحكومة أن الرهائن بخير وأن المفاوضات مستمرة") & VIOLENT
