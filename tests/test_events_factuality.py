@@ -314,3 +314,17 @@ def test_protest_words_that_are_no_new_protest(text):
 
 def test_named_crowd_going_out_is_a_protest():
     assert _types("وخرج المتظاهرون إلى شوارع مدينة البصرة مرددين هتافات ضد الفساد") & {"Protests"}
+
+
+@pytest.mark.parametrize("text", [
+    "طوقت الشرطة مكان الانفجار وأغلقت الشوارع المحيطة به",
+    "قال صاحب المقهى إنه كان خارج المبنى لحظة وقوع التفجير",
+    "فجر الوزير الزوبعة بتصريحاته عن الموازنة",
+])
+def test_the_place_and_moment_of_a_known_deed_and_idioms(text):
+    assert not _types(text) & VIOLENT, text
+
+
+def test_hostages_are_an_abduction_only_when_taken():
+    assert _types("احتجز مسلحون عشرة رهائن داخل فندق في مدينة البصرة أمس") & VIOLENT
+    assert not _types("أعلنت الحكومة أن الرهائن بخير وأن المفاوضات مستمرة") & VIOLENT

@@ -510,6 +510,8 @@ def _confidence(ctx: DocContext, c: Candidate, d: _Draft) -> float:
         conf -= 0.25
     if d.old:
         conf -= 0.1
+        if d.date is not None and ctx.pub_date is not None and (ctx.pub_date - d.date).days > 366:
+            conf -= 0.1         # more than a year back: often history rather than news
     return round(min(conf, 0.95) * (0.85 if d.inherited else 1.0), 2)
 
 

@@ -383,6 +383,8 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     if verbal and after_relative(ctx, c.start) and not protest:
         verbal = False          # the deed told in a relative clause describes a known person or thing
     has_pred = asserted(ctx, c, verbal) or family not in factuality_data()["predicate_families"]
+    if family == "civilian" and _hostage_trigger(ctx, c) and not _hostages_taken(ctx, c):
+        return Decision("reference", "hostages only as an argument")
     if protest and _people_trigger(ctx, c) and (not protesters_act(ctx, c) or ctx.speaker_before(c.start)):
         return Decision("reference", "protesters only as an argument")
     if protest and definite(ctx, c) and not quantified(ctx, c) and not _own_protest_noun(ctx, c) and \
@@ -464,5 +466,22 @@ def _known_crowd_before(ctx: DocContext, c: Candidate) -> bool:
             continue
         other = type(c)(c.ttype, m.start, m.end, c.sent, c.clause, True)
         if _people_trigger(ctx, other) and definite(ctx, other) and not quantified(ctx, other):
+            return True
+    return False
+
+
+def _hostage_trigger(ctx: DocContext, c: Candidate) -> bool:
+    return bool(prefix_forms(ctx.toks[c.start].text) & _word_set("hostage_people", True))
+
+
+def _hostages_taken(ctx: DocContext, c: Candidate) -> bool:
+    """«احتجز مسلحون عشرة رهائن»: a verb of taking or holding them in their clause."""
+    takers = _word_set("hostage_takers", True)
+    toks = ctx.toks
+    lo = ctx.clause_starts.get(c.clause, 0)
+    for j in range(lo, len(toks)):
+        if toks[j].clause != c.clause:
+            break
+        if j != c.start and (verb_forms(toks[j].text) | prefix_forms(toks[j].text)) & takers:
             return True
     return False
