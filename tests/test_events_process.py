@@ -3,6 +3,7 @@ candidates that are not events (``event_mentions``), each with its factuality de
 from __future__ import annotations
 
 from pipelines.process import process_page
+from pipelines.records import Article
 
 PAGE = """<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 <title>غارات على سراقب | موقع التجربة</title>
@@ -28,9 +29,9 @@ def _page(body: bytes) -> dict:
 
 def test_article_record_carries_events_and_mentions():
     result = process_page(_page(PAGE.encode("utf-8")))
-    assert result["kind"] == "article", result
-    rec = result["record"]
-    assert "events_error" not in rec
+    assert isinstance(result, Article), result
+    rec = result.to_dict()
+    assert rec["events_error"] is None
     assert [e["sub_event_type"] for e in rec["events"]] == ["Air/drone strike"]
     assert rec["events"][0]["fatalities"] == 3
     decisions = {m["factuality"]["decision"] for m in rec["event_mentions"]}

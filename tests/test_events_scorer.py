@@ -26,8 +26,8 @@ PUB = {"published": "2008-06-15T12:00:00+03:00", "timezone": "Asia/Riyadh"}
 # ATTACK was written for these tests (not in the training file).
 ATTACK = "قتل مسلحون ثلاثة جنود في هجوم على نقطة تفتيش في مدينة الموصل صباح اليوم."
 # Two of the project's own training negatives (pipelines/events/data/scorer_sentences.csv)
-# that the current rules alone still code as events: legal aftermath and a generic law.
-ARREST_AFTER_BOMBING = "نفذ حكم الإعدام شنقا بحق المدان بتفجير مركز التسوق."
+# that the current rules alone still code as events: a weapons find and a generic law.
+ARREST_AFTER_BOMBING = "عثرت قوات الأمن على صواريخ معدة للإطلاق في بستان مهجور جنوب البلاد."
 PROTESTER_QUOTED = "ناقش البرلمان مشروع قانون ينظم حق الإضراب في القطاع العام."
 
 
