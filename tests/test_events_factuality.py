@@ -13,6 +13,12 @@ PUB = "2020-06-12T12:00:00+03:00"   # a Friday
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 
 
+
+@pytest.fixture(autouse=True)
+def _rules_alone(monkeypatch):
+    """These are the rules' own decisions; the learned scorer after them has its own tests."""
+    monkeypatch.setenv("MARSAD_EVENT_SCORER", "off")
+
 def _decisions(text: str) -> list[str]:
     res = analyse(text, published=PUB, timezone="Asia/Damascus")
     return [e["factuality"]["decision"] for e in res.events] + \
