@@ -92,6 +92,9 @@ class NewsSpider(scrapy.Spider):
         # canonical URL -> hints gathered so far; a URL met again (feed and sitemap) only
         # adds what the earlier listing lacked, the request is not repeated.
         self.known: dict[str, dict] = {}
+        # URLs a listing is deciding on right now (between its store look-up and its
+        # requests): another listing of the same run must not schedule them a second time.
+        self._deciding: set[str] = set()
         self.scheduled_per_source: Counter[str] = Counter()
         self.incremental = True
         self.revisits: tuple[float, ...] = revisits.DEFAULT_REVISITS
@@ -305,12 +308,21 @@ class NewsSpider(scrapy.Spider):
                 for k, v in hints.items():
                     known.setdefault(k, v)
                 continue
-            if key in batch:
+            if key in batch or key in self._deciding:
                 continue
             if limit and self.scheduled_per_source[source.id] + len(fresh) >= limit:
                 break
             batch.add(key)
             fresh.append((entry, key, hints))
+        self._deciding.update(batch)
+        try:
+            return await self._decide(fresh, source)
+        finally:
+            self._deciding.difference_update(batch)
+
+    async def _decide(self, fresh: list[tuple[Entry, str, dict]],
+                      source: Source) -> list[scrapy.Request | Drop]:
+        """Requests (or drops) for the fresh entries of one listing, after one store look-up."""
         stored = await self._in_store(revisits.lookup_known, [key for _, key, _ in fresh]) or {}
         now = datetime.now(UTC)
         out: list[scrapy.Request | Drop] = []
