@@ -9,19 +9,22 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from pipelines.extract.parse import cap_attributes_bytes
 from pipelines.records import DropReason
 
-_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
 _GZIP_MAGIC = b"\x1f\x8b"
 # Links that page through a section: rel=next, ?page=N, /page/N/.
 _PAGINATION_RE = re.compile(r"([?&](page|paged|p)=\d+|/page/\d+/?$)")
-_MAX_GUNZIP = 50 * 1024 * 1024  # a sitemap larger than this is not a sitemap
+# The sitemap protocol's limit on an uncompressed sitemap (50 MB): read up to it, and a
+# larger (or larger once inflated) listing is a too_large drop, not silently cut.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 # Scrapy's URLLENGTH_LIMIT: a longer URL would be filtered silently by its middleware.
 MAX_URL_LENGTH = 2083
 FETCHABLE_SCHEMES = ("http", "https")
@@ -83,6 +86,10 @@ class Listing:
     sitemaps: list[str] = field(default_factory=list)  # child sitemaps of an index
     pages: list[str] = field(default_factory=list)  # further listing pages (pagination)
     rejected: list[Rejected] = field(default_factory=list)  # entries that are not fetchable URLs
+    # Why the listing itself was not (fully) read, recorded as a drop of the listing:
+    # too large, a hostile entity declaration. Entries read before it are still followed.
+    failure: tuple[DropReason, str] | None = None
+    kind: str = ""  # "feed" when a sitemap URL served a feed
 
     def resolve(self, base_url: str, href: str) -> str | None:
         """``href`` made absolute against ``base_url``; None (and a rejection noted) when
@@ -121,23 +128,47 @@ def _descendant(el: etree._Element, name: str) -> etree._Element | None:
     return None
 
 
-def maybe_gunzip(body: bytes) -> bytes:
-    """Sitemaps are often served as .xml.gz without Content-Encoding."""
+class ListingTooLarge(ValueError):
+    """A listing over MAX_SITEMAP_BYTES (once inflated)."""
+
+
+def maybe_gunzip(body: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
+    """Sitemaps are often served as .xml.gz without Content-Encoding. Raises
+    ``ListingTooLarge`` past ``limit`` bytes, inflated or not."""
     if body[:2] == _GZIP_MAGIC:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-                return fh.read(_MAX_GUNZIP)
+                body = fh.read(limit + 1)
         except (OSError, EOFError):
             return b""
+    if len(body) > limit:
+        raise ListingTooLarge(f"listing larger than {limit} bytes uncompressed (the sitemap protocol's limit)")
     return body
 
 
-def _xml_root(body: bytes) -> etree._Element | None:
-    body = maybe_gunzip(body).lstrip()
+_local_parsers = threading.local()
+
+
+def _xml_parser() -> etree.XMLParser:
+    # Listings are parsed in threads (the spider keeps them off the reactor): one parser
+    # per thread, as lxml wants.
+    parser = getattr(_local_parsers, "xml", None)
+    if parser is None:
+        parser = _local_parsers.xml = etree.XMLParser(recover=True, resolve_entities=False,
+                                                      no_network=True, huge_tree=True)
+    return parser
+
+
+def _xml_root(body: bytes, listing: Listing) -> etree._Element | None:
+    try:
+        body = maybe_gunzip(body).lstrip()
+    except ListingTooLarge as exc:
+        listing.failure = (DropReason.TOO_LARGE, str(exc))
+        return None
     if not body:
         return None
     try:
-        return etree.fromstring(body, _PARSER)
+        return etree.fromstring(body, _xml_parser())
     except (etree.XMLSyntaxError, ValueError):
         return None
 
@@ -145,7 +176,7 @@ def _xml_root(body: bytes) -> etree._Element | None:
 def parse_sitemap(body: bytes, base_url: str) -> Listing:
     """A sitemap, sitemap index or Google News sitemap."""
     listing = Listing()
-    root = _xml_root(body)
+    root = _xml_root(body, listing)
     if root is None:
         return listing
     kind = _local(root.tag)
@@ -179,7 +210,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
 def parse_feed(body: bytes, base_url: str) -> Listing:
     """RSS 2.0, RSS 1.0/RDF or Atom."""
     listing = Listing()
-    root = _xml_root(body)
+    root = _xml_root(body, listing)
     if root is None:
         return listing
     if _local(root.tag) == "feed":  # Atom
@@ -220,6 +251,8 @@ def parse_section(body: bytes, base_url: str, article_pattern: re.Pattern[str],
                   same_host: bool = True) -> Listing:
     """Article links matching the pattern, and pagination links, from a section page."""
     listing = Listing()
+    # libxml2 is quadratic in the attributes of one element: cut them first.
+    body, _ = cap_attributes_bytes(body)
     try:
         doc = lxml_html.fromstring(body)
     except (etree.ParserError, ValueError):
@@ -254,5 +287,12 @@ def parse_section(body: bytes, base_url: str, article_pattern: re.Pattern[str],
 
 def looks_like_feed(body: bytes) -> bool:
     """Tell a feed from a sitemap when a registry lists one where the other was expected."""
-    head = maybe_gunzip(body)[:2048].lower()
+    head = body[:2048]
+    if head[:2] == _GZIP_MAGIC:
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
+                head = fh.read(2048)
+        except (OSError, EOFError):
+            head = b""
+    head = head.lower()
     return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head

@@ -11,8 +11,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
 
 from pipelines.records import Drop, DropReason
 from pipelines.warc_writer import WarcWriter
@@ -133,6 +137,116 @@ class RefusePrivateAddresses:
             raise IgnoreRequest(f"refused private address {refused[0]} for host {host} "
                                 f"(set allow_private: true on the source to allow it)")
         return None
+
+
+# RFC 9309 2.5: a crawler must parse at least the first 500 KiB of a robots.txt and may
+# ignore the rest.
+ROBOTS_MAX_BYTES = 500 * 1024
+# Past this size, checking a URL against the rules costs milliseconds: done in a thread.
+_ROBOTS_BIG = 64 * 1024
+
+
+class _DisallowAll:
+    """The rules of a host whose robots.txt could not be read: nothing is allowed."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+    def allowed(self, url: str, user_agent: Any) -> bool:
+        return False
+
+
+class _NoRobotsTraceback(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Error downloading")
+
+
+class ObeyRobotsTxt(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, made to follow RFC 9309 and to keep the reactor free.
+
+    - 2xx: the first ``ROBOTS_MAX_BYTES`` (500 KiB, cut at a line end) are parsed, in a
+      thread; a 30 MB robots.txt neither blocks the crawl nor is read whole.
+    - 4xx (404, 403, 401, ...): "unavailable", every page is allowed.
+    - 5xx, or no answer at all (timeout, connection refused, DNS failure, larger than
+      DOWNLOAD_MAXSIZE): "unreachable", every page of that host is disallowed for the
+      rest of the run; each one becomes a ``robots`` drop naming the cause.
+    - a request refused before it was sent (a private address, a refused scheme): the
+      pages are judged by the same refusal, so nothing is added here.
+    """
+
+    def __init__(self, crawler: Any):
+        super().__init__(crawler)
+        self._big: set[str] = set()  # hosts whose rules are checked in a thread
+        # Scrapy logs a failed robots.txt download with its traceback; the one warning
+        # of ``_unreachable`` (the cause, and what follows from it) replaces it.
+        robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+        if not any(isinstance(f, _NoRobotsTraceback) for f in robots_log.filters):
+            robots_log.addFilter(_NoRobotsTraceback())
+
+    async def _parse_robots(self, response: Any, netloc: str, request: Any) -> None:
+        self._stats.inc_value("robotstxt/response_count")
+        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        status = response.status
+        parser: Any
+        if status >= 500:
+            parser = _DisallowAll(f"answered HTTP {status}")
+        elif status >= 400:
+            parser = None
+        elif status >= 300:
+            parser = None  # redirects past REDIRECT_MAX_TIMES: unavailable (RFC 9309 2.3.1.2)
+        else:
+            body = response.body
+            if len(body) > ROBOTS_MAX_BYTES:
+                self._stats.inc_value("marsad/robots_truncated")
+                log.info("robots.txt of %s is %d bytes: only the first %d are read (RFC 9309)",
+                         netloc, len(body), ROBOTS_MAX_BYTES)
+                body = body[:ROBOTS_MAX_BYTES]
+                body = body[:body.rfind(b"\n") + 1] or body
+            parser = await asyncio.to_thread(build_from_crawler, self._parserimpl, self.crawler, body)
+            if len(body) > _ROBOTS_BIG:
+                self._big.add(netloc)
+            await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed,
+                                                            robotparser=parser, request=request)
+        if isinstance(parser, _DisallowAll):
+            self._unreachable(netloc, parser)
+        self._settle(netloc, parser)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, IgnoreRequest):
+            self._settle(netloc, None)
+            return
+        self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        parser = _DisallowAll(f"unreachable ({type(exc).__name__}: {str(exc)[:200]})")
+        self._unreachable(netloc, parser)
+        self._settle(netloc, parser)
+
+    def _unreachable(self, netloc: str, parser: _DisallowAll) -> None:
+        self._stats.inc_value("marsad/robots_unreachable")
+        log.warning("robots.txt of %s %s: every page of the host is disallowed for this run "
+                    "(RFC 9309)", netloc, parser.why)
+
+    def _settle(self, netloc: str, parser: Any) -> None:
+        waiting = self._parsers.get(netloc)
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)
+
+    async def process_request(self, request: Any, spider: Any = None) -> None:
+        if request.meta.get("dont_obey_robotstxt"):
+            return
+        parser = await self.robot_parser(request)
+        if isinstance(parser, _DisallowAll):
+            self._stats.inc_value("robotstxt/forbidden")
+            host = urlparse_cached(request).netloc
+            raise IgnoreRequest(f"robots.txt of {host} {parser.why}: the host is disallowed for this run")
+        if parser is not None and urlparse_cached(request).netloc in self._big:
+            user_agent = self._robotstxt_useragent or request.headers.get(b"User-Agent",
+                                                                          self._default_useragent)
+            if not await asyncio.to_thread(parser.allowed, request.url, user_agent):
+                self._stats.inc_value("robotstxt/forbidden")
+                raise IgnoreRequest("Forbidden by robots.txt")
+            return
+        self.process_request_2(parser, request)
 
 
 class WriteWarc:

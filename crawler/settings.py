@@ -41,6 +41,9 @@ MARSAD_WARC_MAX_BYTES = 1_000_000_000
 REDIS_URL = os.environ.get("REDIS_URL") or None
 MARSAD_FRONTIER = os.environ.get("MARSAD_FRONTIER", "default")
 MARSAD_CLAIM_LEASE = 300
+# Feeds, sitemaps and section pages are parsed off the reactor thread; one whose parsing
+# takes longer than this (seconds) is dropped as listing_too_slow.
+MARSAD_LISTING_PARSE_TIMEOUT = 60.0
 
 # -- Storage (defaults and environment: pipelines/config.py) ----------------------
 # A MongoDB URI; when unset, an embedded SecantusDB server runs in-process on MONGO_DATA_DIR.
@@ -62,6 +65,9 @@ SPIDER_MIDDLEWARES = {
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a refused host is not even asked for its robots.txt.
     "crawler.middlewares.RefusePrivateAddresses": 50,
+    # robots.txt per RFC 9309 (unreachable: disallow all; 4xx: allow; first 500 KiB read).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.ObeyRobotsTxt": 100,
     # Last to see a response, so it writes decoded bodies of final (redirected) pages.
     "crawler.middlewares.WriteWarc": 60,
 }

@@ -1,12 +1,15 @@
 """A hostile news site on loopback for tests: fixed bodies per path, on a free port.
 
 Each test writes the site it needs (feeds, sitemaps, pages) as a mapping of path to
-``(content type, body)``; the server answers 404 for anything else and logs each
-requested path, so a test can tell what the crawler asked for.
+``(content type, body)``, or ``(content type, body, options)`` where options may set
+``status``, ``headers`` and ``delay`` (seconds before answering); the server answers 404
+for anything else and logs each requested path, so a test can tell what the crawler
+asked for.
 """
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,7 @@ class HostileSite:
     """``with HostileSite(routes) as site:`` serves ``routes`` at ``site.base``."""
 
     def __init__(self, routes: dict[str, tuple[str, bytes]] | None = None):
-        self.routes: dict[str, tuple[str, bytes]] = dict(routes or {})
+        self.routes: dict[str, tuple[Any, ...]] = dict(routes or {})
         self.requested: list[str] = []
         site = self
 
@@ -41,12 +44,26 @@ class HostileSite:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                content_type, body = found
-                self.send_response(200)
+                content_type, body, *rest = found
+                options = rest[0] if rest else {}
+                if options.get("delay"):
+                    time.sleep(options["delay"])
+                self.send_response(options.get("status", 200))
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in (options.get("headers") or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the crawler gave up on this answer
+
+            def handle_one_request(self) -> None:
+                try:
+                    super().handle_one_request()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -63,9 +80,17 @@ class HostileSite:
         self.server.shutdown()
         self.server.server_close()
 
-    def registry(self, path: Path, source_id: str = "hostile", **fields: Any) -> Path:
+    def entry(self, source_id: str = "hostile", **fields: Any) -> dict[str, Any]:
+        """A registry entry for a source served by this site."""
         entry = {"id": source_id, "name": "Hostile", "base_url": self.base + "/", "language": "ar",
                  "timezone": "Asia/Baghdad", "allow_private": True, "crawl_delay": 0}
         entry.update(fields)
-        path.write_text(yaml.safe_dump([entry], allow_unicode=True), encoding="utf-8")
-        return path
+        return entry
+
+    def registry(self, path: Path, source_id: str = "hostile", **fields: Any) -> Path:
+        return write_registry(path, [self.entry(source_id, **fields)])
+
+
+def write_registry(path: Path, entries: list[dict[str, Any]]) -> Path:
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    return path

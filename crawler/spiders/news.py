@@ -9,6 +9,7 @@ its reason. The store pipeline hands the spider an ``ArchiveLink`` for fetch sta
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from twisted.python.failure import Failure
 from crawler.archive_link import ArchiveLink
 from crawler.claims import Claims, frontier_keys
 from crawler.discovery import (
+    MAX_SITEMAP_BYTES,
     Entry,
     Listing,
     looks_like_feed,
@@ -81,6 +83,15 @@ def failure_reason(failure: Failure) -> tuple[DropReason, str]:
     return DropReason.FETCH_ERROR, f"{name}: {exc}"[:500]
 
 
+def _sitemap_or_feed(body: bytes, url: str) -> Listing:
+    """A registry's sitemap URL may serve a feed: read it as what it is."""
+    if looks_like_feed(body):
+        listing = parse_feed(body, url)
+        listing.kind = "feed"
+        return listing
+    return parse_sitemap(body, url)
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
 
@@ -95,6 +106,14 @@ class NewsSpider(scrapy.Spider):
         # URLs a listing is deciding on right now (between its store look-up and its
         # requests): another listing of the same run must not schedule them a second time.
         self._deciding: set[str] = set()
+        # Listings (feeds, sitemaps, section pages) asked for in this run, canonical form:
+        # each is fetched once, so a sitemap index naming itself or a cycle A -> B -> A
+        # ends. Listing requests bypass Scrapy's duplicate filter (they are re-read on
+        # purpose from one run to the next), so this set is what stops a loop.
+        self.listings_seen: set[str] = set()
+        # Listing parsing runs off the reactor thread; over this many seconds the listing
+        # is dropped (listing_too_slow) instead of holding the crawl (MARSAD_LISTING_PARSE_TIMEOUT).
+        self.listing_timeout = 60.0
         self.scheduled_per_source: Counter[str] = Counter()
         self.incremental = True
         self.revisits: tuple[float, ...] = revisits.DEFAULT_REVISITS
@@ -137,6 +156,7 @@ class NewsSpider(scrapy.Spider):
             raise
         spider.sources = {s.id: s for s in chosen}
         spider.section_pages = crawler.settings.getint("MARSAD_SECTION_PAGES", 3)
+        spider.listing_timeout = crawler.settings.getfloat("MARSAD_LISTING_PARSE_TIMEOUT", 60.0)
         spider.url_length_limit = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
         spider.max_articles = crawler.settings.getint("MARSAD_MAX_ARTICLES", 0) or None
         spider.incremental = crawler.settings.getbool("MARSAD_INCREMENTAL", True)
@@ -159,6 +179,10 @@ class NewsSpider(scrapy.Spider):
     def _request(self, url: str, source: Source, callback: Any, headers: dict | None = None,
                  **meta: Any) -> scrapy.Request:
         meta.update(source=source.id, download_slot=source.id)
+        if meta.get("listing") and callback != self.parse_section:
+            # The sitemap protocol allows 50 MB uncompressed; DOWNLOAD_MAXSIZE is for pages.
+            meta.setdefault("download_maxsize", max(MAX_SITEMAP_BYTES + 1,
+                                                    self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
         # Listings are re-read on purpose, and articles are de-duplicated by the spider
         # itself (by canonical URL). Keeping Scrapy's filter off for articles also means a
         # redirect loop runs into REDIRECT_MAX_TIMES and is recorded, instead of being
@@ -280,12 +304,15 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("no enabled source in the registry; nothing to crawl")
         for source in self.sources.values():
             for url in source.sitemaps:
-                yield self._request(url, source, self.parse_sitemap, listing=True)
+                if self._first_visit(url):
+                    yield self._request(url, source, self.parse_sitemap, listing=True)
             for url in source.feeds:
-                yield self._request(url, source, self.parse_feed, listing=True)
+                if self._first_visit(url):
+                    yield self._request(url, source, self.parse_feed, listing=True)
             for section in source.sections:
-                yield self._request(section.url, source, self.parse_section, listing=True,
-                                    section_url=section.url, depth_left=self.section_pages - 1)
+                if self._first_visit(section.url):
+                    yield self._request(section.url, source, self.parse_section, listing=True,
+                                        section_url=section.url, depth_left=self.section_pages - 1)
             entries = [Entry(url=url, via="start") for url in source.start_urls]
             for request in await self._article_requests(entries, source):
                 yield request
@@ -356,45 +383,77 @@ class NewsSpider(scrapy.Spider):
         for request in await self._article_requests(listing.articles, source):
             yield request
         for url in listing.sitemaps:
-            yield self._request_or_drop(url, source, self.parse_sitemap, listing=True)
+            if self._first_visit(url):
+                yield self._request_or_drop(url, source, self.parse_sitemap, listing=True)
+
+    def _first_visit(self, url: str) -> bool:
+        """True the first time this run asks for the listing ``url``; after that the
+        repeat is counted and logged, not fetched."""
+        key = canonical_url(url)
+        if key in self.listings_seen:
+            self.crawler.stats.inc_value("marsad/listing_repeats_skipped")
+            self.logger.info("listing already visited in this run, not fetched again: %s", url[:300])
+            return False
+        self.listings_seen.add(key)
+        return True
+
+    async def _parse_listing(self, response: Response, parse: Any, *args: Any) -> Listing | Drop:
+        """``parse(body, url, *args)`` in a thread, so a hostile listing cannot hold the
+        reactor; a drop when it takes longer than ``listing_timeout`` seconds (the thread
+        is left to finish: the parsers bound their own inputs, see discovery)."""
+        source = self.sources[response.meta["source"]]
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(parse, response.body, response.url, *args),
+                                          self.listing_timeout)
+        except builtins.TimeoutError:  # the name TimeoutError is twisted's here
+            self.crawler.stats.inc_value("marsad/fetch_errors/listing_too_slow")
+            detail = (f"parsing the listing took over {self.listing_timeout:g} s "
+                      f"({len(response.body)} bytes); MARSAD_LISTING_PARSE_TIMEOUT")
+            self.logger.warning("listing dropped (listing_too_slow): %s %s", response.url, detail)
+            return self._failure(response.url, source, DropReason.LISTING_TOO_SLOW, detail, response.status)
+
+    async def _listing_outputs(self, listing: Listing | Drop, response: Response,
+                               empty: str | None) -> AsyncIterator[Any]:
+        source = self.sources[response.meta["source"]]
+        if isinstance(listing, Drop):
+            yield listing
+            return
+        if listing.failure is not None:
+            reason, detail = listing.failure
+            self.crawler.stats.inc_value(f"marsad/fetch_errors/{reason.value}")
+            yield self._failure(response.url, source, reason, detail, response.status)
+        elif empty and not listing.articles and not listing.sitemaps:
+            yield self._failure(response.url, source, DropReason.EMPTY_LISTING, empty, response.status)
+        async for out in self._follow_listing(listing, source, response):
+            yield out
 
     # -- callbacks --------------------------------------------------------------
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Any]:
-        source = self.sources[response.meta["source"]]
-        if looks_like_feed(response.body):
-            async for out in self.parse_feed(response):
-                yield out
-            return
-        listing = parse_sitemap(response.body, response.url)
-        if not listing.articles and not listing.sitemaps:
-            yield self._failure(response.url, source, DropReason.EMPTY_LISTING, "sitemap has no URLs",
-                                response.status)
-        async for out in self._follow_listing(listing, source, response):
+        listing = await self._parse_listing(response, _sitemap_or_feed)
+        empty = "feed has no items" if getattr(listing, "kind", "") == "feed" else "sitemap has no URLs"
+        async for out in self._listing_outputs(listing, response, empty):
             yield out
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
-        source = self.sources[response.meta["source"]]
-        listing = parse_feed(response.body, response.url)
-        if not listing.articles:
-            yield self._failure(response.url, source, DropReason.EMPTY_LISTING, "feed has no items",
-                                response.status)
-        async for out in self._follow_listing(listing, source, response):
+        listing = await self._parse_listing(response, parse_feed)
+        async for out in self._listing_outputs(listing, response, "feed has no items"):
             yield out
 
     async def parse_section(self, response: Response) -> AsyncIterator[Any]:
         source = self.sources[response.meta["source"]]
         section = next((s for s in source.sections if s.url == response.meta.get("section_url")), None)
         pattern = section.article_pattern if section else source.sections[0].article_pattern
-        listing = parse_section(response.body, response.url, pattern)
-        async for out in self._follow_listing(listing, source, response):
+        listing = await self._parse_listing(response, parse_section, pattern)
+        async for out in self._listing_outputs(listing, response, None):
             yield out
         depth_left = response.meta.get("depth_left", 0)
-        if depth_left > 0:
+        if depth_left > 0 and isinstance(listing, Listing):
             for url in listing.pages:
-                yield self._request_or_drop(url, source, self.parse_section, listing=False,
-                                            section_url=response.meta.get("section_url"),
-                                            depth_left=depth_left - 1)
+                if self._first_visit(url):
+                    yield self._request_or_drop(url, source, self.parse_section, listing=False,
+                                                section_url=response.meta.get("section_url"),
+                                                depth_left=depth_left - 1)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Page]:
         key = response.meta.get("article_key") or canonical_url(response.url)
