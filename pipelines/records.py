@@ -220,6 +220,9 @@ class Article:
     extractor_version: str | None = None
     captions: tuple[str, ...] = ()  # image captions, kept out of ``text``
     classifier: str | None = None  # the article/listing verdict and the signals behind it
+    # What the stages changed or ignored on the page, kept with the store's own flags in
+    # the document's ``sanitised`` (canonical_ignored, title_truncated, mixed_encoding, ...).
+    flags: tuple[str, ...] = ()
     # Dates (pipelines.dates.find_publication_date).
     published_local: str | None = None
     published_utc: str | None = None
@@ -288,6 +291,7 @@ def build_article(page: Page, extraction: Mapping[str, Any], dates: Mapping[str,
         extractor_version=_text(extraction.get("extractor_version")),
         captions=_strings(extraction.get("captions")),
         classifier=_text(extraction.get("classifier")),
+        flags=_strings(extraction.get("flags")),
         published_local=_text(dates.get("published")),
         published_utc=_text(dates.get("published_utc")),
         published_precision=_text(dates.get("published_precision")),

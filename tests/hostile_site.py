@@ -30,7 +30,7 @@ def article_html(title: str, extra_head: str = "") -> bytes:
 class HostileSite:
     """``with HostileSite(routes) as site:`` serves ``routes`` at ``site.base``."""
 
-    def __init__(self, routes: dict[str, tuple[str, bytes]] | None = None):
+    def __init__(self, routes: dict[str, tuple[str, bytes]] | None = None, host: str = "127.0.0.1"):
         self.routes: dict[str, tuple[Any, ...]] = dict(routes or {})
         self.requested: list[str] = []
         site = self
@@ -68,8 +68,8 @@ class HostileSite:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.base = f"http://{host}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> HostileSite:

@@ -10,7 +10,7 @@ from pipelines.extract import EXTRACTOR_VERSION, decode_html, extract_article, p
 PAGES = Path(__file__).parent / "pages"
 FIELDS = {"title", "text", "paragraphs", "authors", "language", "canonical_url", "sitename",
           "categories", "tags", "image", "description", "is_article", "drop_reason", "quality",
-          "extractor_version", "classifier", "captions"}
+          "extractor_version", "classifier", "captions", "flags"}
 
 
 def extract(name: str, **kwargs) -> dict:

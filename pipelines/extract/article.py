@@ -184,7 +184,7 @@ def _empty_result(reason: str) -> dict[str, Any]:
             "canonical_url": None, "sitename": None, "categories": [], "tags": [], "image": None,
             "description": None, "is_article": False, "drop_reason": reason, "classifier": None,
             "captions": [], "quality": 0.0,
-            "extractor_version": EXTRACTOR_VERSION}
+            "extractor_version": EXTRACTOR_VERSION, "flags": []}
 
 
 def _to_tree(doc: Any) -> HtmlElement:
@@ -343,4 +343,5 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
         "quality": _quality(paragraphs, method, title, expected is None or detected == expected,
                             reason is None),
         "extractor_version": EXTRACTOR_VERSION,
+        "flags": sorted(meta.flags),
     }

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 
 from pipelines.arabic import fold_text
+from pipelines.urls import same_site
 
 _TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:•·»«~/]+\s+|\s*[|•·»«]\s*")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -177,6 +178,8 @@ class PageMeta:
 
     def __init__(self, tree: lxml_html.HtmlElement, url: str | None,
                  article_types: frozenset[str]) -> None:
+        # What the extraction changed or ignored on the page (stored in ``sanitised``).
+        self.flags: set[str] = set()
         objs = jsonld_objects(tree)
         arts = [o for o in objs if any(t.lower() in article_types for t in _types(o))]
         self.jsonld_types = [t for o in objs for t in _types(o)]
@@ -217,6 +220,13 @@ class PageMeta:
         canonical = canonical or _first_meta(tree, "og:url") or _url_of(art.get("mainEntityOfPage")) \
             or _url_of(art.get("url"))
         self.canonical_url = self._absolute(canonical)
+        # The canonical URL is the article's storage key: a page may only name one on its
+        # own site, or it could overwrite another site's stored article. One elsewhere is
+        # ignored (the fetched URL is the key) and the article says so.
+        self.canonical_ignored: str | None = None
+        if self.canonical_url and self.url and not same_site(self.canonical_url, self.url):
+            self.canonical_ignored, self.canonical_url = self.canonical_url, None
+            self.flags.add("canonical_ignored")
 
         sections = _strings(art.get("articleSection")) + _meta(tree, "article:section", "section",
                                                                "parsely-section", "category")

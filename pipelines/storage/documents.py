@@ -216,6 +216,9 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
     # as known, and they are only written together with the article itself.
     doc["aliases"] = sorted({canonical_url(u) for u in (record.get("url"), record.get("final_url"))
                              if isinstance(u, str) and u} - {doc["url"], ""})
+    stage_flags = record.get("flags")  # what the processing stages noted (records.Article.flags)
+    if isinstance(stage_flags, (list, tuple)):
+        flags |= {f[:100] for f in stage_flags if isinstance(f, str)}
     doc["sanitised"] = sorted(flags)
     return doc
 
