@@ -55,6 +55,7 @@ class DropReason(StrEnum):
     SPIDER_ERROR = "spider_error"
     # Marsad itself: a bug on one page, or a record the database would not take.
     INTERNAL_ERROR = "internal_error"
+    TOO_SLOW = "too_slow"
     STORAGE_ERROR = "storage_error"
     # A stored drop whose reason was missing or unreadable.
     UNKNOWN = "unknown"
