@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import dataclasses
 import functools
 import logging
 import multiprocessing
@@ -33,6 +34,7 @@ from pipelines import config
 from pipelines.archive import article_store
 from pipelines.process import timed_process_page
 from pipelines.records import Article, Drop, DropReason, Page
+from pipelines.secrets import install_log_redaction, redact
 from pipelines.storage import StorageError, StorageUnavailableError, StoreLockedError, open_database
 from pipelines.storage.failures import WriteFailure, classify_write_failure
 from pipelines.storage.spool import Spool, SpoolError
@@ -203,6 +205,7 @@ class MongoStorePipeline:
     def from_crawler(cls, crawler: Any) -> MongoStorePipeline:
         if not crawler.settings.get("ITEM_PIPELINES"):
             raise NotConfigured
+        install_log_redaction()  # no log line of the crawl shows a password
         pipeline = cls(crawler)
         attach = getattr(crawler.spider, "attach_archive", None)
         if attach is not None:
@@ -230,7 +233,7 @@ class MongoStorePipeline:
         # reactor (downloads and processing go on while a batch is written).
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="marsad-store")
         where = self.uri or f"embedded SecantusDB on {self.data_dir} ({self.connection.embedded.uri})"
-        log.info("storing into %s, database %r", where, self.database)
+        log.info("storing into %s, database %r", redact(where), self.database)
         # One subdirectory per database: a spooled record is only ever written back
         # into the database it was meant for.
         self.spool = Spool(Path(self.spool_dir) / self.database, memory_limit=self.spool_memory)
@@ -416,6 +419,8 @@ class MongoStorePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, Drop):
+            if "@" in (item.url or "") or "@" in item.detail:  # a URL's password is not kept
+                item = dataclasses.replace(item, url=redact(item.url), detail=redact(item.detail))
             await self._write(item)
             self.stats.inc_value(f"marsad/dropped/{item.code}")
             raise DropItem(f"{item.code}: {item.url}", log_level="INFO")

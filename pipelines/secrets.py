@@ -8,10 +8,14 @@ last ``@`` before the host, so a password holding an unescaped ``@`` is hidden w
 """
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 _USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<info>[^\s/?#'\"<>]*)@")
+# A bare authority without its scheme, as some parsers quote it ("invalid hostname:
+# user:pw@host").
+_BARE = re.compile(r"(?<![\w/:.%-])(?P<user>[\w.~%!$&'()*+,;=-]+):(?P<secret>[^\s/@:'\"<>]+)@(?=[\w\[])")
 MASK = "***"
 
 
@@ -26,7 +30,7 @@ def redact(text: Any) -> Any:
     """``text`` with every URL password replaced by ``***`` (non-strings as they are)."""
     if not isinstance(text, str) or "@" not in text:
         return text
-    return _USERINFO.sub(_mask, text)
+    return _BARE.sub(lambda m: f"{m.group('user')}:{MASK}@", _USERINFO.sub(_mask, text))
 
 
 def redact_all(value: Any) -> Any:
@@ -40,4 +44,41 @@ def redact_all(value: Any) -> Any:
     return value
 
 
-__all__ = ["MASK", "redact", "redact_all"]
+_installed = False
+_FORMATTER = logging.Formatter()
+
+
+def install_log_redaction() -> None:
+    """Make every log record of this process go through ``redact`` (its message, once
+    formatted with its arguments), whichever handler or formatter prints it. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.__class__ = _redacting_class(record.__class__)
+        if record.exc_info and not record.exc_text:
+            # formatted here, redacted, so no handler formats the raw traceback itself
+            record.exc_text = redact(_FORMATTER.formatException(record.exc_info))
+        return record
+    logging.setLogRecordFactory(factory)
+
+
+_classes: dict[type[logging.LogRecord], type[logging.LogRecord]] = {}
+
+
+def _redacting_class(base: type[logging.LogRecord]) -> type[logging.LogRecord]:
+    if getattr(base, "_marsad_redacts", False):
+        return base
+    if base not in _classes:
+        def get_message(self: logging.LogRecord) -> str:
+            return str(redact(base.getMessage(self)))
+        _classes[base] = type(f"Redacting{base.__name__}", (base,),
+                              {"getMessage": get_message, "_marsad_redacts": True})
+    return _classes[base]
+
+
+__all__ = ["MASK", "install_log_redaction", "redact", "redact_all"]

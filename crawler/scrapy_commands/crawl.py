@@ -16,6 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.preflight import StartupError, describe_startup_error, preflight
+from pipelines.secrets import install_log_redaction
 
 EXIT_STORE_FAILED = 1
 EXIT_STARTUP = 2
@@ -26,6 +27,7 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give one spider name (news)" if args else None)
         assert self.crawler_process is not None
+        install_log_redaction()
         try:
             preflight(self.crawler_process.settings, opts.spargs)
         except StartupError as exc:
