@@ -9,12 +9,19 @@ reason, and spools records while the database is unreachable.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import dataclasses
 import functools
 import logging
 import multiprocessing
+import os
+import signal
 import socket
+import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -26,35 +33,92 @@ from crawler.archive_link import ArchiveLink
 from pipelines import config
 from pipelines.archive import article_store
 from pipelines.process import timed_process_page
-from pipelines.records import Article, Drop, Page
-from pipelines.storage import StorageUnavailableError, StoreLockedError, open_database
-from pipelines.storage.spool import Spool
+from pipelines.records import Article, Drop, DropReason, Page
+from pipelines.secrets import install_log_redaction, redact
+from pipelines.storage import StorageError, StorageUnavailableError, StoreLockedError, open_database
+from pipelines.storage.failures import WriteFailure, classify_write_failure
+from pipelines.storage.spool import Spool, SpoolError
 
 log = logging.getLogger(__name__)
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-def _warm_up() -> None:
-    """Run in each worker as it starts: importing this module imported the stages, so the
-    first page does not wait for them."""
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if os.getppid() != parent:  # the parent died: this worker was handed to init
+            os._exit(1)
+        time.sleep(0.5)
+
+
+def _worker_start(parent: int) -> None:
+    """Run in each worker as it starts. Importing this module imported the stages, so the
+    first page does not wait for them. The worker ends with its parent: on Linux the
+    kernel kills it (PR_SET_PDEATHSIG); everywhere a thread checks the parent's pid."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="marsad-parent-watch", daemon=True).start()
+
+
+def budgeted_process_page(page: Page, with_events: bool, cpu_budget: float) -> tuple[Article | Drop, float]:
+    """``timed_process_page`` in a worker that the kernel ends (SIGPROF) once the page has
+    cost ``cpu_budget`` CPU seconds, even inside C code (libxml2)."""
+    if cpu_budget > 0:
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the default action ends the process
+        signal.setitimer(signal.ITIMER_PROF, cpu_budget)
+    try:
+        return timed_process_page(page, with_events)
+    finally:
+        if cpu_budget > 0:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+
+def _isolated(page: Page, with_events: bool, cpu_budget: float, parent: int, conn: Any) -> None:
+    _worker_start(parent)
+    conn.send(budgeted_process_page(page, with_events, cpu_budget))
+    conn.close()
+
+
+def _collect(process: Any, conn: Any) -> tuple[Any, int | None]:
+    try:
+        result = conn.recv()
+    except (EOFError, OSError):
+        result = None
+    finally:
+        conn.close()
+    process.join()
+    return result, process.exitcode
 
 
 class ProcessPagePipeline:
-    def __init__(self, crawler: Any, workers: int, with_events: bool):
+    def __init__(self, crawler: Any, workers: int, with_events: bool, cpu_budget: float = 25.0):
         self.crawler = crawler
         self.workers = workers
         self.with_events = with_events
+        self.cpu_budget = cpu_budget
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProcessPagePipeline:
         return cls(crawler, crawler.settings.getint("MARSAD_PROCESS_WORKERS", 0),
-                   crawler.settings.getbool("MARSAD_EVENTS", True))
+                   crawler.settings.getbool("MARSAD_EVENTS", True),
+                   crawler.settings.getfloat("MARSAD_PAGE_CPU_BUDGET", 25.0))
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent runs reactor and database threads.
+        ctx = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_start,
+                                   initargs=(os.getpid(),))
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            # spawn, not fork: the parent runs reactor and database threads.
-            ctx = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_warm_up)
+            self.pool = self._new_pool()
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -71,12 +135,44 @@ class ProcessPagePipeline:
         if self.pool is None:
             return timed_process_page(page, self.with_events)
         loop = asyncio.get_running_loop()
+        pool = self.pool
         try:
-            job = functools.partial(timed_process_page, page, self.with_events)
-            return await loop.run_in_executor(self.pool, job)
-        except Exception as exc:  # a dead worker must not lose the page
+            job = functools.partial(budgeted_process_page, page, self.with_events, self.cpu_budget)
+            return await loop.run_in_executor(pool, job)
+        except BrokenProcessPool:
+            # A worker died (over its CPU budget, or crashed); every page it shared the
+            # pool with fails too. Each is tried again alone, so only the page that kills
+            # its worker again is dropped.
+            self._replace(pool)
+            return await self._alone(page)
+        except Exception as exc:  # e.g. a result that does not pickle: the page is not lost
             log.warning("worker failed on %s (%s); processing it inline", page.url, exc)
             return timed_process_page(page, self.with_events)
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        if self.pool is broken:
+            self.pool = self._new_pool()
+            self.crawler.stats.inc_value("marsad/workers_replaced")
+            broken.shutdown(wait=False, cancel_futures=True)
+
+    async def _alone(self, page: Page) -> tuple[Article | Drop, float]:
+        ctx = multiprocessing.get_context("spawn")
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_isolated, name="marsad-page-alone", daemon=True,
+                              args=(page, self.with_events, self.cpu_budget, os.getpid(), send))
+        process.start()
+        send.close()
+        result, code = await asyncio.to_thread(_collect, process, receive)
+        if result is not None:
+            return result
+        if code in (-signal.SIGPROF, -signal.SIGXCPU):
+            log.warning("%s took more than %.0f s of CPU (MARSAD_PAGE_CPU_BUDGET); dropped as "
+                        "too_slow, its worker replaced", page.url, self.cpu_budget)
+            return Drop.for_page(page, DropReason.TOO_SLOW,
+                                 f"processing took more than {self.cpu_budget:g} s of CPU"), \
+                self.cpu_budget * 1000
+        log.warning("the worker processing %s died (exit code %s); dropped", page.url, code)
+        return Drop.for_page(page, DropReason.INTERNAL_ERROR, f"the worker died (exit code {code})"), 0.0
 
 
 class MongoStorePipeline:
@@ -92,6 +188,7 @@ class MongoStorePipeline:
         self.batch_size = settings.getint("MONGO_BATCH_SIZE", config.DEFAULT_BATCH_SIZE)
         self.spool_dir = settings.get("MARSAD_SPOOL_DIR") or config.DEFAULT_SPOOL_DIR
         self.retry_every = settings.getfloat("MARSAD_SPOOL_RETRY", 10.0)
+        self.spool_memory = int(settings.getfloat("MARSAD_SPOOL_MEMORY_MB", 64) * 1024 * 1024)
         self.connection: Any = None
         self.store: Any = None
         self.spool: Any = None
@@ -99,11 +196,16 @@ class MongoStorePipeline:
         # Set (monotonic time) while the database is unreachable and records go to the spool.
         self.outage_since: float | None = None
         self.next_retry = 0.0
+        # Set once a write failed for good (a full disk, a refusing server): the crawl
+        # stops, and what is left goes to the spool.
+        self.failure: WriteFailure | None = None
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> MongoStorePipeline:
         if not crawler.settings.get("ITEM_PIPELINES"):
             raise NotConfigured
+        install_log_redaction()  # no log line of the crawl shows a password
         pipeline = cls(crawler)
         attach = getattr(crawler.spider, "attach_archive", None)
         if attach is not None:
@@ -131,12 +233,14 @@ class MongoStorePipeline:
         # reactor (downloads and processing go on while a batch is written).
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="marsad-store")
         where = self.uri or f"embedded SecantusDB on {self.data_dir} ({self.connection.embedded.uri})"
-        log.info("storing into %s, database %r", where, self.database)
+        log.info("storing into %s, database %r", redact(where), self.database)
         # One subdirectory per database: a spooled record is only ever written back
         # into the database it was meant for.
-        self.spool = Spool(Path(self.spool_dir) / self.database)
+        self.spool = Spool(Path(self.spool_dir) / self.database, memory_limit=self.spool_memory)
         # What an earlier run could not write goes in first.
         self.writer.submit(self._drain, "left by an earlier run").result()
+        if self.failure is not None:
+            raise StorageError(self.failure.message)
 
     def close_spider(self) -> None:
         if self.store is None:
@@ -161,14 +265,33 @@ class MongoStorePipeline:
         outcome = await asyncio.wrap_future(self.writer.submit(self._store_or_spool, record))
         if outcome == "spooled":
             self.stats.inc_value("marsad/spooled")
+        if self.failure is not None and not self._stopping:
+            self._stopping = True
+            engine = getattr(self.crawler, "engine", None)
+            if engine is not None and getattr(engine, "spider", None) is not None:
+                # not awaited: the engine waits for this very item while it closes
+                asyncio.ensure_future(engine.close_spider_async(reason="store_failed"))
 
     # -- on the writer thread: the store, and the spool while the database is away --
 
+    def _where(self) -> str:
+        return "MongoDB" if self.uri else "the embedded database"
+
+    def _spool_items(self, items: list[dict[str, Any]]) -> None:
+        """Spool ``items``; a spool that cannot take them (nor hold them in memory)
+        stops the crawl."""
+        try:
+            self.spool.append(items)
+        except SpoolError as exc:
+            why = self.failure.message if self.failure else f"{self._where()} is unreachable."
+            self._fail(WriteFailure("fatal", "spool_full", f"{exc}. Records were spooled because {why}"))
+
     def _store_or_spool(self, record: Article | Drop) -> str:
-        if self.outage_since is not None:
+        if self.outage_since is not None or self.failure is not None:
             kind = "article" if isinstance(record, Article) else "drop"
-            self.spool.append([{"kind": kind, "record": record.to_dict()}])
-            self._maybe_recover()
+            self._spool_items([{"kind": kind, "record": record.to_dict()}])
+            if self.failure is None:
+                self._maybe_recover()
             return "spooled"
         try:
             if isinstance(record, Article):
@@ -178,11 +301,34 @@ class MongoStorePipeline:
         except StorageUnavailableError as exc:
             self._went_away(exc)
             return "spooled"
+        except Exception as exc:  # a write the server refused is never lost in silence
+            self._failed_write(exc)
+            return "spooled"
         return "stored"
+
+    def _failed_write(self, exc: Exception) -> None:
+        failure = classify_write_failure(exc, data_dir=None if self.uri else self.data_dir,
+                                         where=self._where())
+        if failure.kind == "unreachable":
+            self._went_away(exc)
+        else:
+            self._fail(failure)
+
+    def _fail(self, failure: WriteFailure) -> None:
+        """A write failed for good: the crawl stops; what is buffered goes to the spool."""
+        if self.failure is None:
+            self.failure = failure
+            self.stats.set_value("marsad/store_error", failure.message)
+            self.stats.set_value("marsad/store_failure", failure.cause)
+            self.link.down = True  # the spider stops asking it
+            log.error("%s The crawl stops.", failure.message)
+        if self.store is not None:
+            pending = self.store.take_pending()
+            if pending:
+                self._spool_items(pending)
 
     def _went_away(self, exc: Exception) -> None:
         pending = self.store.take_pending()
-        self.spool.append(pending)
         if self.outage_since is None:
             self.outage_since = time.monotonic()
             self.stats.inc_value("marsad/store_outages")
@@ -191,6 +337,7 @@ class MongoStorePipeline:
         log.warning("database unreachable (%s); %d buffered records spooled to %s, items keep "
                     "going there; retrying every %.0f s", exc, len(pending),
                     self.spool.directory, self.retry_every)
+        self._spool_items(pending)
 
     def _db_answers(self) -> bool:
         """A quick ping on a short-timeout client (the store's waits 10 s per try)."""
@@ -228,6 +375,9 @@ class MongoStorePipeline:
         except StorageUnavailableError as exc:
             self._went_away(exc)
             return
+        except Exception as exc:
+            self._failed_write(exc)
+            return
         if self.outage_since is not None:
             log.warning("database reachable again after %.0f s; %d spooled records written",
                         time.monotonic() - self.outage_since, written)
@@ -238,15 +388,30 @@ class MongoStorePipeline:
         self.stats.inc_value("marsad/spool_drained", written)
 
     def _final_flush(self) -> None:
-        if self.outage_since is not None:
+        if self.outage_since is not None and self.failure is None:
             self._maybe_recover(force=True)
-        if self.outage_since is None:
+        if self.outage_since is None and self.failure is None:
             try:
                 self.store.flush()
             except StorageUnavailableError as exc:
                 self._went_away(exc)
+            except Exception as exc:
+                self._failed_write(exc)
+        if self.failure is not None:
+            self._fail(self.failure)  # spools what is still buffered
         self.spool.close_segment()
-        left = self.spool.pending_count()
+        held = self.spool.held
+        left = self.spool.pending_count() - held
+        if held:
+            # The spool's disk is full and the database does not take them: these records
+            # exist in this process only and end with it.
+            why = self.failure.message if self.failure else f"{self._where()} is unreachable"
+            message = (f"{held} records could not be written anywhere and are lost: the spool's "
+                       f"disk is full ({self.spool.disk_error}) and {why}")
+            log.error("%s", message)
+            if self.failure is None:
+                self.stats.set_value("marsad/store_error", message)
+            self.stats.set_value("marsad/lost", held)
         if left:
             log.warning("%d records could not be written and wait in the spool %s; the next "
                         "run writes them first", left, self.spool.directory)
@@ -254,6 +419,8 @@ class MongoStorePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, Drop):
+            if "@" in (item.url or "") or "@" in item.detail:  # a URL's password is not kept
+                item = dataclasses.replace(item, url=redact(item.url), detail=redact(item.detail))
             await self._write(item)
             self.stats.inc_value(f"marsad/dropped/{item.code}")
             raise DropItem(f"{item.code}: {item.url}", log_level="INFO")

@@ -4,12 +4,13 @@ A lease is one document in ``crawl_locks`` (``_id`` = the lock name) naming its 
 and an expiry. Taking it is a single upsert that matches only a free or expired lease,
 so two takers race on the unique ``_id`` and exactly one wins. The holder renews the
 expiry while it works (``heartbeat``); a holder that dies stops renewing, and the lease
-is free once it expires. Expiries use the taker's clock: keep machine clocks in sync
-(NTP) and leases much longer than the skew between them.
+is free once it expires. Every time is the database server's (``$$NOW`` in an
+aggregation-pipeline update, and in the ``$expr`` that decides whether a lease has
+expired), so a machine whose clock is skewed can neither take a live lease nor write one
+that is already expired.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import socket
 import threading
@@ -22,9 +23,14 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 LOCKS = "crawl_locks"
 
 
-def _now() -> _dt.datetime:
-    moment = _dt.datetime.now(_dt.UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+# "expired": by the server's clock. Compared as milliseconds: SecantusDB (the embedded
+# server) takes any date and $$NOW for equal in $lt/$cmp, but converts both right.
+_EXPIRED = {"$expr": {"$lt": [{"$toLong": "$expires_at"}, {"$toLong": "$$NOW"}]}}
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Constant values for a pipeline ``$set`` (a string there could read as a field path)."""
+    return {key: {"$literal": value} for key, value in values.items()}
 
 
 class LeaseLost(RuntimeError):
@@ -45,17 +51,18 @@ class Lease:
         self.info = dict(info or {})
         self.held = False
 
-    def _expiry(self) -> _dt.datetime:
-        return _now() + _dt.timedelta(seconds=self.ttl)
+    def _expiry(self) -> dict[str, Any]:
+        """The server's now plus the ttl (an aggregation expression)."""
+        return {"$add": ["$$NOW", int(self.ttl * 1000)]}
 
     def acquire(self) -> bool:
         """Take the lease if it is free, expired or already ours."""
-        now = _now()
         try:
             self.collection.find_one_and_update(
-                {"_id": self.name, "$or": [{"expires_at": {"$lt": now}}, {"holder": self.holder}]},
-                {"$set": {"holder": self.holder, "expires_at": self._expiry(), "acquired_at": now,
-                          "host": socket.gethostname(), "pid": os.getpid(), **self.info}},
+                {"_id": self.name, "$or": [_EXPIRED, {"holder": self.holder}]},
+                [{"$set": {"expires_at": self._expiry(), "acquired_at": "$$NOW",
+                           **_fields({"holder": self.holder, "host": socket.gethostname(),
+                                      "pid": os.getpid(), **self.info})}}],
                 upsert=True, return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:  # someone else holds a live lease
             self.held = False
@@ -65,8 +72,9 @@ class Lease:
 
     def renew(self) -> None:
         """Push the expiry forward; raises ``LeaseLost`` when the lease is no longer ours."""
-        result = self.collection.update_one({"_id": self.name, "holder": self.holder},
-                                            {"$set": {"expires_at": self._expiry(), "renewed_at": _now()}})
+        result = self.collection.update_one(
+            {"_id": self.name, "holder": self.holder},
+            [{"$set": {"expires_at": self._expiry(), "renewed_at": "$$NOW"}}])
         if result.matched_count != 1:
             self.held = False
             raise LeaseLost(f"lease {self.name!r} is no longer held by {self.holder}")

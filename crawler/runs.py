@@ -21,9 +21,11 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions.corestats import CoreStats
 
 from pipelines import config
 from pipelines.config import add_archive_options
+from pipelines.secrets import redact, redact_all
 from pipelines.storage import StorageError, open_database
 from pipelines.storage.names import RUNS
 
@@ -89,7 +91,7 @@ def build_run_document(stats: Mapping[str, Any], *, run_id: str, sources: Iterab
         "incremental": _prefixed(stats, "marsad/incremental/"),
         "warc_records": int(stats.get("marsad/warc_records", 0) or 0),
         "errors_logged": int(stats.get("log_count/ERROR", 0) or 0),
-        "store_error": stats.get("marsad/store_error"),
+        "store_error": redact(stats.get("marsad/store_error")),
         "host": socket.gethostname(),
         "pid": os.getpid(),
     }
@@ -98,6 +100,17 @@ def build_run_document(stats: Mapping[str, Any], *, run_id: str, sources: Iterab
 def ensure_run_indexes(db) -> None:
     db[RUNS].create_index([("sources", 1), ("started_at", -1)], name="sources_started")
     db[RUNS].create_index([("started_at", -1)], name="started")
+
+
+class StartSafeCoreStats(CoreStats):
+    """Scrapy's CoreStats, quiet when a crawl that never opened is closed (a failed
+    start-up, which ``scrapy crawl`` reports in one line, not with an AssertionError)."""
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.start_time is None:
+            self.stats.set_value("finish_reason", reason)
+            return
+        super().spider_closed(spider, reason)
 
 
 class RunRecorder:
@@ -111,6 +124,7 @@ class RunRecorder:
         self.database = settings.get("MONGO_DATABASE") or config.DEFAULT_DATABASE
         self.data_dir = settings.get("MONGO_DATA_DIR") or config.DEFAULT_DATA_DIR
         self.started = _now()
+        self.opened = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunRecorder:
@@ -123,17 +137,28 @@ class RunRecorder:
 
     def spider_opened(self, spider: Any) -> None:
         self.started = _now()
+        self.opened = True
         spider.logger.info("run %s started", self.run_id)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        if not self.opened:
+            return  # it never started: `scrapy crawl` says why (exit code 2)
         sources = list(getattr(spider, "sources", {}) or {})
         stats = dict(self.crawler.stats.get_stats())
         doc = build_run_document(stats, run_id=self.run_id, sources=sources,
                                  finish_reason=reason, started=self.started, finished=_now())
+        store_error = stats.get("marsad/store_error")
+        if store_error and not self.uri:
+            # The crawl's own embedded server failed (a full disk panics it); opening its
+            # directory again in this process would only fail with a misleading message.
+            log.error("run record %s not written: the store failed during the crawl: %s",
+                      self.run_id, redact(store_error))
+            return
         try:
             write_run(doc, self.uri, self.database, self.data_dir)
         except Exception as exc:  # the crawl itself is done; a lost record is logged, not raised
-            log.error("could not write run record %s: %s", self.run_id, exc)
+            cause = f" (the store had failed during the crawl: {store_error})" if store_error else ""
+            log.error("could not write run record %s: %s%s", self.run_id, redact(str(exc)), redact(cause))
             return
         spider.logger.info("run %s recorded in %s: %s, %d new, %d updated, %d unchanged",
                            self.run_id, RUNS, doc["outcome"], doc["articles"]["new"],
@@ -144,7 +169,7 @@ def write_run(doc: Mapping[str, Any], uri: str | None, database: str, data_dir: 
     """Upsert a run document (a scheduler may already have written its own fields)."""
     with open_database(uri, database, data_dir) as conn:
         ensure_run_indexes(conn.db)
-        fields = {k: v for k, v in doc.items() if k != "_id"}
+        fields = {k: redact_all(v) for k, v in doc.items() if k != "_id"}
         conn.db[RUNS].update_one({"_id": doc["_id"]}, {"$set": fields}, upsert=True)
 
 

@@ -36,6 +36,7 @@ from crawler.runs import RUNS
 from crawler.schedule_spec import Schedule, ScheduleError, parse_schedule
 from crawler.sources import Source, SourceRegistryError, load_sources, select_sources
 from pipelines.config import add_archive_options
+from pipelines.secrets import install_log_redaction
 from pipelines.storage import StorageError, open_database
 
 log = logging.getLogger("marsad.schedule")
@@ -185,14 +186,19 @@ class Scheduler:
                  job.next_due.strftime("%Y-%m-%d %H:%M:%S"))
 
     def crawl_command(self, source: str, run_id: str) -> list[str]:
+        # MONGO_URI (with its password) goes through the environment (crawl_env), never
+        # the command line, which any user of the machine can read (ps).
         cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}",
-               "-s", f"MARSAD_RUN_ID={run_id}", "-s", f"MONGO_URI={self.mongo_uri}",
-               "-s", f"MONGO_DATABASE={self.database}"]
+               "-s", f"MARSAD_RUN_ID={run_id}", "-s", f"MONGO_DATABASE={self.database}"]
         if self.registry:
             cmd += ["-s", f"MARSAD_SOURCES={self.registry}"]
         for setting in self.scrapy_settings:
             cmd += ["-s", setting]
         return cmd
+
+    def crawl_env(self) -> dict[str, str]:
+        """The crawl's environment: the scheduler's, with the database it must write to."""
+        return {**os.environ, "MONGO_URI": self.mongo_uri}
 
     def _spawn(self, job: Job) -> subprocess.Popen:
         assert job.started_at is not None and job.run_id is not None  # set by _launch
@@ -204,7 +210,7 @@ class Scheduler:
             out = job.log_file
         # Its own process group, so stopping it also reaches its worker processes.
         return subprocess.Popen(self.crawl_command(job.source, job.run_id), cwd=ROOT,
-                                stdout=out, stderr=subprocess.STDOUT if out else None,
+                                env=self.crawl_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
 
     def _terminate(self, job: Job, reason: str) -> None:
@@ -349,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("MARSAD_LOG_LEVEL", "INFO"),
                         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    install_log_redaction()
     for setting in args.settings:
         if "=" not in setting:
             print(f"error: -s expects NAME=VALUE, got {setting!r}", file=sys.stderr)

@@ -12,6 +12,8 @@ from pipelines import config
 BOT_NAME = "marsad"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` with exit codes that say what failed (crawler/scrapy_commands/crawl.py).
+COMMANDS_MODULE = "crawler.scrapy_commands"
 
 # -- Marsad ---------------------------------------------------------------------
 # Registry of sources (crawler/sources.yaml when unset).
@@ -22,6 +24,9 @@ MARSAD_SECTION_PAGES = 3
 MARSAD_MAX_ARTICLES = 0
 # Worker processes for decoding/dates/extraction/events; 0 runs them on the reactor thread.
 MARSAD_PROCESS_WORKERS = int(os.environ.get("MARSAD_PROCESS_WORKERS", os.cpu_count() or 1))
+# CPU seconds one page may cost in a worker; over it the worker is ended and replaced,
+# and the page becomes a `too_slow` drop (0: no limit).
+MARSAD_PAGE_CPU_BUDGET = 25.0
 # Extract conflict events from each article (when the events stage is installed).
 MARSAD_EVENTS = True
 # Write a crawl_runs document at the end of each run; its id (the scheduler passes one).
@@ -55,6 +60,9 @@ MONGO_BATCH_SIZE = config.DEFAULT_BATCH_SIZE
 # again, or at the next run's start), and how often to try it meanwhile (seconds).
 MARSAD_SPOOL_DIR = config.spool_dir()
 MARSAD_SPOOL_RETRY = 10.0
+# While the spool's disk is full too, records wait in memory up to this much (MB); past
+# it the crawl stops, saying how many records could not be written anywhere.
+MARSAD_SPOOL_MEMORY_MB = 64
 # How long a database operation waits for an unreachable server before giving up
 # (milliseconds); a write that gives up sends its batch to the spool.
 MONGO_TIMEOUT_MS = config.SERVER_SELECTION_TIMEOUT_MS
@@ -95,6 +103,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 EXTENSIONS = {
+    # Scrapy's CoreStats, quiet about a crawl that never opened (crawler/runs.py).
+    "scrapy.extensions.corestats.CoreStats": None,
+    "crawler.runs.StartSafeCoreStats": 0,
     # Replaces the stock AutoThrottle so a source's crawl_delay stays a floor.
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.throttle.SourceAutoThrottle": 0,

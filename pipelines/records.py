@@ -56,6 +56,7 @@ class DropReason(StrEnum):
     LISTING_TOO_SLOW = "listing_too_slow"
     # Marsad itself: a bug on one page, or a record the database would not take.
     INTERNAL_ERROR = "internal_error"
+    TOO_SLOW = "too_slow"
     STORAGE_ERROR = "storage_error"
     # A stored drop whose reason was missing or unreadable.
     UNKNOWN = "unknown"

@@ -6,7 +6,6 @@ records into documents (schema: README.md, "Stored documents") and writes them i
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pymongo import MongoClient
@@ -14,6 +13,7 @@ from pymongo.errors import PyMongoError
 
 from pipelines import config
 from pipelines.config import DEFAULT_DATA_DIR, DEFAULT_DATABASE, SERVER_SELECTION_TIMEOUT_MS
+from pipelines.secrets import redact
 
 from .documents import SCHEMA_VERSION, article_key, build_document, build_drop_document
 from .embedded import EmbeddedServer, StorageError, StoreLockedError, start_embedded
@@ -29,7 +29,15 @@ def default_data_dir() -> str:
 
 def _redact(uri: str) -> str:
     """The URI without its password, for messages and logs."""
-    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", uri)
+    return redact(uri)
+
+
+def _short(exc: BaseException) -> str:
+    """pymongo's server-selection message without its topology dump."""
+    text = str(exc)
+    for cut in (" (configured timeouts", ", Timeout:"):
+        text = text.split(cut, 1)[0]
+    return redact(text)
 
 
 class Connection:
@@ -81,7 +89,7 @@ def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: s
         if embedded is not None:
             embedded.stop()
         raise StorageError(
-            f"MongoDB at {_redact(uri)} does not answer ({exc.__class__.__name__}: {exc}). "
+            f"MongoDB at {_redact(uri)} does not answer ({exc.__class__.__name__}: {_short(exc)}). "
             "Check that the server runs and MONGO_URI is right, or unset MONGO_URI to use "
             "the embedded store."
         ) from exc

@@ -12,11 +12,19 @@ only after every record in it was written *and* the store's batch was flushed;
 replaying a segment twice (a crash between the flush and the delete) is harmless since
 the store upserts by article key (only ``fetch_count``/drop ``count`` may count twice).
 A torn last line (a kill in the middle of an append) is skipped with a warning.
+
+An append is all or nothing: when the disk is full (ENOSPC, a quota) the segment is cut
+back to where the append began, and the records are held in memory instead, up to
+``memory_limit`` bytes of spool lines; they go to disk at the next append that fits,
+and to the database with the next drain. Past that bound, and on any other write error,
+``append`` raises ``SpoolError`` naming the cause (the records stay held), so the caller
+can stop instead of losing records silently.
 """
 from __future__ import annotations
 
 import base64
 import datetime as _dt
+import errno
 import fcntl
 import json
 import logging
@@ -33,10 +41,17 @@ logger = logging.getLogger(__name__)
 
 _PREFIX = "spool-"
 _SUFFIX = ".jsonl"
+# How many bytes of spool lines wait in memory while the spool's disk is full.
+DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 class SpoolError(RuntimeError):
     """The spool directory cannot be used; the message says which and why."""
+
+
+class SpoolFullError(SpoolError):
+    """The spool's disk is full and the records held in memory reached their bound."""
 
 
 def default_spool_dir() -> str:
@@ -100,11 +115,17 @@ def decode_line(line: bytes) -> dict[str, Any]:
 class Spool:
     """Append-only segments of spooled records in ``directory`` (created on first use)."""
 
-    def __init__(self, directory: str | os.PathLike | None = None):
+    def __init__(self, directory: str | os.PathLike | None = None, *,
+                 memory_limit: int = DEFAULT_MEMORY_LIMIT):
         self.directory = Path(directory or default_spool_dir()).expanduser()
+        self.memory_limit = memory_limit
         self._file = None
         self._path: Path | None = None
         self.appended = 0
+        # Encoded lines the disk could not take (full), oldest first, and their size.
+        self._held: list[bytes] = []
+        self._held_bytes = 0
+        self.disk_error: str | None = None  # why lines are held, while they are
 
     # -- writing ------------------------------------------------------------------
 
@@ -114,35 +135,100 @@ class Spool:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 name = f"{_PREFIX}{os.getpid()}-{time.time_ns()}{_SUFFIX}"
                 self._path = self.directory / name
-                self._file = open(self._path, "ab")
+                # unbuffered: an append is written (or cut back) whole, never half-buffered
+                self._file = open(self._path, "ab", buffering=0)
                 fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
+                if self._file is not None:
+                    self._file.close()
+                self._file, self._path = None, None
+                if exc.errno in _NO_SPACE:
+                    raise
                 raise SpoolError(
                     f"Cannot write the spool in {self.directory}: {exc.strerror or exc}. "
                     "Set MARSAD_SPOOL_DIR to a writable directory."
                 ) from exc
         return self._file
 
+    def _write_lines(self, lines: list[bytes]) -> None:
+        """Write ``lines`` to the open segment whole, or not at all (raises OSError)."""
+        handle = self._open_segment()
+        fd = handle.fileno()
+        start = os.lseek(fd, 0, os.SEEK_END)
+        data = memoryview(b"".join(lines))
+        try:
+            while data:
+                done = os.write(fd, data)
+                data = data[done:]
+        except OSError:
+            try:  # no torn line is left for a later append to run into
+                os.ftruncate(fd, start)
+            except OSError:
+                pass
+            raise
+
+    def _flush_held(self) -> bool:
+        """Try to write the held lines to disk; True when none is held any more."""
+        if not self._held:
+            return True
+        try:
+            self._write_lines(self._held)
+        except OSError:
+            return False
+        logger.warning("spool %s: %d records held in memory while its disk was full are "
+                       "now on disk", self.directory, len(self._held))
+        self._held, self._held_bytes, self.disk_error = [], 0, None
+        return True
+
     def append(self, items: Iterable[dict[str, Any]]) -> int:
         """Append ``{"kind": "article"|"drop", "record": ...}`` items; returns how many.
-        Each line reaches the OS before this returns, so a killed process keeps it."""
-        handle = self._open_segment()
-        n = 0
-        for item in items:
-            handle.write(encode_line(item["kind"], item["record"]))
-            n += 1
-        handle.flush()
-        self.appended += n
-        return n
+        Each line reaches the OS before this returns, so a killed process keeps it; or,
+        while the disk is full, waits in memory (see the module's description)."""
+        lines = [encode_line(item["kind"], item["record"]) for item in items]
+        if not lines:
+            return 0
+        try:
+            if not self._flush_held():
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            self._write_lines(lines)
+        except OSError as exc:
+            self._hold(lines, exc)
+        self.appended += len(lines)
+        return len(lines)
+
+    def _hold(self, lines: list[bytes], exc: OSError) -> None:
+        self._held.extend(lines)
+        self._held_bytes += sum(map(len, lines))
+        if self.disk_error is None:
+            self.disk_error = f"{exc.strerror or exc} in {self.directory}"
+            logger.warning("spool %s cannot be written (%s); records are held in memory "
+                           "(up to %d MB) until it can", self.directory, self.disk_error,
+                           self.memory_limit // (1024 * 1024))
+        if exc.errno not in _NO_SPACE:
+            raise SpoolError(f"Cannot write the spool in {self.directory}: {exc.strerror or exc}; "
+                             f"{len(self._held)} records are held in memory only") from exc
+        if self._held_bytes > self.memory_limit:
+            raise SpoolFullError(
+                f"The spool's disk is full ({self.disk_error}) and {len(self._held)} records "
+                f"({self._held_bytes // (1024 * 1024)} MB) already wait in memory, its bound "
+                "(MARSAD_SPOOL_MEMORY_MB); free space in the spool directory or set "
+                "MARSAD_SPOOL_DIR elsewhere") from exc
+
+    @property
+    def held(self) -> int:
+        """Records waiting in memory because the spool's disk is full."""
+        return len(self._held)
 
     def close_segment(self) -> None:
         """Sync and release the open segment, making it drainable."""
+        self._flush_held()  # a last chance for what waits in memory
         if self._file is None:
             return
         handle, self._file, self._path = self._file, None, None
         try:
-            handle.flush()
             os.fsync(handle.fileno())
+        except OSError as exc:
+            logger.warning("spool %s: fsync failed (%s)", self.directory, exc)
         finally:
             handle.close()  # also releases the flock
         # an empty segment (nothing appended since open) is not worth keeping
@@ -184,8 +270,9 @@ class Spool:
         return self._segments()
 
     def pending_count(self) -> int:
-        """Records waiting in every segment (counts lines; cheap enough for a spool)."""
-        total = 0
+        """Records waiting in every segment and in memory (counts lines; cheap enough
+        for a spool)."""
+        total = len(self._held)
         for path in self._segments():
             try:
                 with open(path, "rb") as handle:
@@ -237,10 +324,28 @@ class Spool:
                 handle.close()
             written += count
             logger.info("spool %s: %d records written to the database", path.name, count)
+        if self._held:
+            held = len(self._held)
+            try:
+                for line in self._held:
+                    item = decode_line(line)
+                    if item["kind"] == "article":
+                        store.add(item["record"])
+                    else:
+                        store.add_drop(item["record"])
+                store.flush()
+            except Exception:
+                store.take_pending()  # still held: written by a later drain
+                raise
+            self._held, self._held_bytes, self.disk_error = [], 0, None
+            written += held
+            logger.info("spool %s: %d records held in memory written to the database",
+                        self.directory, held)
         return written
 
 
-__all__ = ["DEFAULT_SPOOL_DIR", "Spool", "SpoolError", "decode_line", "default_spool_dir", "encode_line"]
+__all__ = ["DEFAULT_MEMORY_LIMIT", "DEFAULT_SPOOL_DIR", "Spool", "SpoolError", "SpoolFullError", "decode_line",
+           "default_spool_dir", "encode_line"]
 
 
 if __name__ == "__main__":  # the command lives above storage: pipelines.archive
