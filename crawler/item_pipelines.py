@@ -125,7 +125,8 @@ class MongoStorePipeline:
             raise
         # Events are written with their articles whether or not this crawl extracts them,
         # as before: the sink only acts on records that carry events.
-        self.store = article_store(self.connection.db, batch_size=self.batch_size)
+        self.store = article_store(self.connection.db, batch_size=self.batch_size,
+                                   fetch_states=self.link.fetch_states)
         self.store.ensure_indexes()
         self.link.opened(self.connection.db)
         # The store is used from this one thread only, so batch writes never block the

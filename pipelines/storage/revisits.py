@@ -3,17 +3,20 @@ known article is worth fetching again.
 
 ``fetch_state`` holds one document per requested article URL (canonical form): the
 HTTP validators (``ETag``, ``Last-Modified``) of its latest full response and when it
-was first and last fetched. The spider reads it in batches (one query per listing page)
-and writes it after each article response. The revisit rule itself is the plain
+was first and last fetched. The spider reads it in batches (one query per listing page);
+its update for each article response waits in a ``FetchStateBuffer`` and is written with
+the article store's next batch. The revisit rule itself is the plain
 function ``revisit_reason``.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
+from pymongo.errors import BulkWriteError
 
 from pipelines.urls import canonical_url
 
@@ -22,6 +25,7 @@ from .names import ARTICLES, DROPS, FETCH_STATE
 INDEXES = [IndexModel([("url", ASCENDING)], name="url_unique", unique=True)]
 # Default revisit points, seconds after the first fetch: once after 1 hour, once after 24.
 DEFAULT_REVISITS = (3600.0, 86400.0)
+DUPLICATE_KEY = 11000
 
 
 def _aware(moment: Any) -> _dt.datetime | None:
@@ -46,7 +50,7 @@ def ensure_fetch_state_indexes(db: Any) -> None:
 IN_CHUNK = 50
 
 
-def _find_in(collection: Any, field: str, keys: list[str],
+def find_in(collection: Any, field: str, keys: list[str],
              projection: Mapping[str, Any] | None = None) -> Iterable[dict]:
     """Documents whose ``field`` is one of ``keys``, by index, in chunks of ``IN_CHUNK``."""
     for start in range(0, len(keys), IN_CHUNK):
@@ -70,7 +74,7 @@ def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
     for field in ("url", "aliases"):
         # A key stored as an article's url is not looked for among aliases.
         rest = keys if field == "url" else [k for k in keys if k not in known]
-        for d in _find_in(db[ARTICLES], field, rest, fields):
+        for d in find_in(db[ARTICLES], field, rest, fields):
             if d["_id"] in seen:
                 continue
             seen.add(d["_id"])
@@ -79,7 +83,7 @@ def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
             for key in {d["url"], *(d.get("aliases") or [])} & wanted:
                 known[key] = dict(info)
     if known:
-        for d in _find_in(db[FETCH_STATE], "url", sorted(known)):
+        for d in find_in(db[FETCH_STATE], "url", sorted(known)):
             known[d["url"]].update({k: d.get(k) for k in ("etag", "last_modified", "first_fetched",
                                                            "last_fetched", "last_full_fetch")})
     return known
@@ -136,8 +140,55 @@ def fetch_update(key: str, *, source: str | None, status: int, at: _dt.datetime,
 
 
 def record_fetches(db: Any, updates: list[UpdateOne]) -> None:
-    if updates:
+    if not updates:
+        return
+    try:
         db[FETCH_STATE].bulk_write(updates, ordered=False)
+    except BulkWriteError as exc:
+        # Two upserts of one new URL can meet (a concurrent crawler, or both in this
+        # batch on a server that runs them at once); the loser matches the winner now.
+        failed = exc.details.get("writeErrors", [])
+        if not failed or any(e.get("code") != DUPLICATE_KEY for e in failed):
+            raise
+        db[FETCH_STATE].bulk_write([updates[e["index"]] for e in failed], ordered=True)
+
+
+class FetchStateBuffer:
+    """Fetch-state updates waiting to go out with the next batch of the article store,
+    instead of one write per response. Thread-safe: the spider adds on the reactor
+    thread, the store writes on its own. While the database is unreachable the updates
+    wait here (the oldest are let go past ``limit``; fetch state only saves fetches)."""
+
+    def __init__(self, limit: int = 100_000):
+        self.limit = limit
+        self.discarded = 0
+        self._updates: list[UpdateOne] = []
+        self._lock = threading.Lock()
+
+    def add(self, update: UpdateOne) -> None:
+        with self._lock:
+            self._updates.append(update)
+            self._trim()
+
+    def take(self) -> list[UpdateOne]:
+        with self._lock:
+            updates, self._updates = self._updates, []
+        return updates
+
+    def put_back(self, updates: list[UpdateOne]) -> None:
+        """Updates a failed write took: they go first, before any added since."""
+        with self._lock:
+            self._updates[:0] = updates
+            self._trim()
+
+    def _trim(self) -> None:
+        extra = len(self._updates) - self.limit
+        if extra > 0:
+            del self._updates[:extra]
+            self.discarded += extra
+
+    def __len__(self) -> int:
+        return len(self._updates)
 
 
 def mark_not_modified(db: Any, keys: Iterable[str], at: _dt.datetime) -> int:
