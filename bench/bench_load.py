@@ -64,7 +64,7 @@ def main() -> int:
         fixtures = start_fixtures(args.n, registry)
         db = EmbeddedServer(tmp_path / "db").start()
         cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
-               "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={db.uri}",
+               "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={db.client_uri}",
                "-s", "MONGO_DATABASE=load", "-s", f"JOBDIR={tmp_path / 'job'}",
                "-s", f"MARSAD_SPOOL_DIR={tmp_path / 'spool'}", "-s", "AUTOTHROTTLE_ENABLED=False",
                "-s", f"MARSAD_PROCESS_WORKERS={args.workers}", "-s", f"MARSAD_EVENTS={args.events}",

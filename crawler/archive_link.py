@@ -1,19 +1,24 @@
 """What the store pipeline shares with the spider: the archive's database, while it answers.
 
 ``MongoStorePipeline`` opens the database and owns the link; in its ``from_crawler`` it
-hands the link to the spider (``NewsSpider.attach_archive``). The spider reads and writes
-fetch state through ``link.db`` (None before the store opens, after it closes, and
-during an outage, when every look-up would wait the full server timeout).
+hands the link to the spider (``NewsSpider.attach_archive``). The spider reads fetch
+state through ``link.db`` (None before the store opens, after it closes, and during an
+outage, when every look-up would wait the full server timeout) and leaves its updates in
+``link.fetch_states``, which the store writes with its next batch.
 """
 from __future__ import annotations
 
 from typing import Any
+
+from pipelines.storage.revisits import FetchStateBuffer
 
 
 class ArchiveLink:
     def __init__(self) -> None:
         self._db: Any = None
         self.down = False
+        # The spider's fetch-state updates; the store writes them with its batches.
+        self.fetch_states = FetchStateBuffer()
 
     def opened(self, db: Any) -> None:
         self._db, self.down = db, False

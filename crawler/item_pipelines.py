@@ -219,14 +219,16 @@ class MongoStorePipeline:
             self.connection = open_database(
                 self.uri, self.database, self.data_dir,
                 server_selection_timeout_ms=self.crawler.settings.getint(
-                    "MONGO_TIMEOUT_MS", config.SERVER_SELECTION_TIMEOUT_MS))
+                    "MONGO_TIMEOUT_MS", config.SERVER_SELECTION_TIMEOUT_MS),
+                cache_mb=self.crawler.settings.getint("MARSAD_EMBEDDED_CACHE_MB") or None)
         except StoreLockedError as exc:
             log.error("%s", exc)
             self.stats.set_value("marsad/store_error", str(exc))
             raise
         # Events are written with their articles whether or not this crawl extracts them,
         # as before: the sink only acts on records that carry events.
-        self.store = article_store(self.connection.db, batch_size=self.batch_size)
+        self.store = article_store(self.connection.db, batch_size=self.batch_size,
+                                   fetch_states=self.link.fetch_states)
         self.store.ensure_indexes()
         self.link.opened(self.connection.db)
         # The store is used from this one thread only, so batch writes never block the

@@ -36,6 +36,7 @@ from pipelines.storage import (
     unescape_key,
 )
 from pipelines.storage.names import ARTICLES
+from pipelines.storage.revisits import FetchStateBuffer
 from pipelines.storage.spool import Spool
 from pipelines.warc import RegistrySource
 
@@ -54,11 +55,12 @@ class EventsAndIncidents(EventsCollection):
 
 
 def article_store(db: Any, *, batch_size: int = config.DEFAULT_BATCH_SIZE, journal: bool = True,
-                  with_events: bool = True) -> ArticleStore:
+                  with_events: bool = True, fetch_states: FetchStateBuffer | None = None) -> ArticleStore:
     """An ``ArticleStore`` that writes each kept article's events to the ``events``
-    collection and keeps stories and merged events up to date after each batch."""
+    collection and keeps stories and merged events up to date after each batch (and the
+    crawl's buffered fetch-state updates, when given)."""
     return ArticleStore(db, batch_size=batch_size, journal=journal,
-                        events=EventsAndIncidents() if with_events else None)
+                        events=EventsAndIncidents() if with_events else None, fetch_states=fetch_states)
 
 
 def open_archive(options: ArchiveOptions, **kwargs: Any) -> Connection:

@@ -6,6 +6,7 @@ The environment overrides a default; a command-line option overrides the environ
     MONGO_DATABASE     --database    database name (default "marsad")
     MARSAD_DATA_DIR    --data-dir    the embedded server's directory (default ./data)
     MARSAD_SPOOL_DIR                 records waiting for the database (default ./data/spool)
+    MARSAD_EMBEDDED_CACHE_MB         the embedded server's WiredTiger cache (default 256)
 
 The crawler reads the same values through Scrapy settings (``crawler/settings.py``).
 """
@@ -20,6 +21,9 @@ DEFAULT_DATABASE = "marsad"
 DEFAULT_DATA_DIR = "./data"
 DEFAULT_SPOOL_DIR = "./data/spool"
 DEFAULT_BATCH_SIZE = 100
+# The embedded server's WiredTiger cache, MiB (SecantusDB's own default is 1 GiB, which
+# lets the crawler's memory grow with the archive).
+DEFAULT_EMBEDDED_CACHE_MB = 256
 # How long a database operation waits for an unreachable server (milliseconds).
 SERVER_SELECTION_TIMEOUT_MS = 10_000
 
@@ -39,6 +43,17 @@ def data_dir(env: Mapping[str, str] = os.environ) -> str:
 
 def spool_dir(env: Mapping[str, str] = os.environ) -> str:
     return env.get("MARSAD_SPOOL_DIR") or DEFAULT_SPOOL_DIR
+
+
+def embedded_cache_mb(env: Mapping[str, str] = os.environ) -> int:
+    """``MARSAD_EMBEDDED_CACHE_MB`` (at least 16), else the default."""
+    value = env.get("MARSAD_EMBEDDED_CACHE_MB")
+    if not value:
+        return DEFAULT_EMBEDDED_CACHE_MB
+    try:
+        return max(16, int(value))
+    except ValueError:
+        raise ValueError(f"MARSAD_EMBEDDED_CACHE_MB must be a whole number of MiB, not {value!r}") from None
 
 
 @dataclass(frozen=True)

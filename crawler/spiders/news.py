@@ -475,7 +475,8 @@ class NewsSpider(scrapy.Spider):
         update = revisits.fetch_update(key, source=source.id, status=response.status, at=now,
                                        etag=etag.decode("latin-1") if etag else None,
                                        last_modified=modified.decode("latin-1") if modified else None)
-        await self._in_store(revisits.record_fetches, [update])
+        if self.incremental and self.archive.connected:
+            self.archive.fetch_states.add(update)  # written with the store's next batch
         for item in self._page_items(response):
             yield item
 

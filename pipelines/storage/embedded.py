@@ -3,6 +3,14 @@
 SecantusDB runs in this process on a WiredTiger data directory. WiredTiger allows one
 process per directory; a second Marsad process on the same directory must stop with a
 message that says what to do, not with WiredTiger's bare "Device or resource busy".
+
+The server runs standalone (no replica set): Marsad uses neither change streams nor
+transactions, so it keeps no oplog, and clients make no retryable writes (SecantusDB
+keeps a record of each retryable write for 30 minutes and scans them on every write,
+which made a long crawl slow down by half after about 8,000 articles). Retries are
+covered by Marsad itself: every write is idempotent and a batch that fails waits in the
+spool. ``client_uri`` also says ``retryWrites=false``. The WiredTiger cache is bounded
+(``cache_mb``, default ``MARSAD_EMBEDDED_CACHE_MB`` or 256 MiB).
 """
 from __future__ import annotations
 
@@ -19,6 +27,7 @@ import threading
 import weakref
 from pathlib import Path
 
+from pipelines import config
 from pipelines.config import DEFAULT_DATA_DIR
 
 logger = logging.getLogger(__name__)
@@ -105,10 +114,11 @@ class EmbeddedServer:
     """
 
     def __init__(self, data_dir: str | os.PathLike = DEFAULT_DATA_DIR, *, host: str = "127.0.0.1",
-                 port: int = 0):
+                 port: int = 0, cache_mb: int | None = None):
         self.data_dir = str(Path(data_dir).expanduser().resolve())
         self.host = host
         self.port = port
+        self.cache_mb = int(cache_mb) if cache_mb else config.embedded_cache_mb()
         self._server = None
         self._lock = threading.Lock()
 
@@ -117,6 +127,11 @@ class EmbeddedServer:
         if self._server is None:
             raise StorageError("the embedded server is not running")
         return self._server.uri
+
+    @property
+    def client_uri(self) -> str:
+        """``uri`` for Marsad's own clients: no retryable writes (see the module text)."""
+        return f"{self.uri}?retryWrites=false"
 
     @property
     def running(self) -> bool:
@@ -143,7 +158,8 @@ class EmbeddedServer:
             from secantus import SecantusDBServer  # loaded only when the embedded server is used
 
             try:
-                server = SecantusDBServer(host=self.host, port=self.port, storage_path=self.data_dir)
+                server = SecantusDBServer(host=self.host, port=self.port, storage_path=self.data_dir,
+                                          replica_set_name=None, cache_size=f"{self.cache_mb}M")
             except Exception as exc:
                 if _is_busy_error(exc):
                     pid = _lock_holder_pid(path)
@@ -191,6 +207,7 @@ class EmbeddedServer:
         self.stop()
 
 
-def start_embedded(data_dir: str | os.PathLike = DEFAULT_DATA_DIR) -> EmbeddedServer:
+def start_embedded(data_dir: str | os.PathLike = DEFAULT_DATA_DIR, *,
+                   cache_mb: int | None = None) -> EmbeddedServer:
     """Start an embedded server on ``data_dir`` and return it (call ``.stop()`` when done)."""
-    return EmbeddedServer(data_dir).start()
+    return EmbeddedServer(data_dir, cache_mb=cache_mb).start()

@@ -46,21 +46,35 @@ def raw_page_update(
     return UpdateOne(
         {"url": key, "sha256": sha256},
         {
-            "$setOnInsert": {
-                "data": Binary(compressed),
-                "compression": "zlib",
-                "size": len(raw),
-                "compressed_size": len(compressed),
-                "content_type": content_type,
-                "encoding": encoding,
-                "fetched_url": fetched_url,
-                "first_fetched_at": fetched_at,
-            },
+            "$setOnInsert": _first_version(raw, compressed, content_type, encoding, fetched_url, fetched_at),
             "$max": {"last_fetched_at": fetched_at},
             "$inc": {"fetch_count": 1},
         },
         upsert=True,
     )
+
+
+def raw_page_document(key: str, raw: bytes, *, compressed: bytes, sha256: str, content_type: str | None,
+                      encoding: str | None, fetched_url: str | None, fetched_at: _dt.datetime) -> dict:
+    """The document ``raw_page_update`` makes when no version (key, sha256) is stored: an
+    insert when the store knows the article is new (a duplicate key falls back to the update)."""
+    return {"url": key, "sha256": sha256,
+            **_first_version(raw, compressed, content_type, encoding, fetched_url, fetched_at),
+            "last_fetched_at": fetched_at, "fetch_count": 1}
+
+
+def _first_version(raw: bytes, compressed: bytes, content_type: str | None, encoding: str | None,
+                   fetched_url: str | None, fetched_at: _dt.datetime) -> dict[str, Any]:
+    return {
+        "data": Binary(compressed),
+        "compression": "zlib",
+        "size": len(raw),
+        "compressed_size": len(compressed),
+        "content_type": content_type,
+        "encoding": encoding,
+        "fetched_url": fetched_url,
+        "first_fetched_at": fetched_at,
+    }
 
 
 def decompress(doc: dict[str, Any]) -> bytes | None:

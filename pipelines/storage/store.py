@@ -35,10 +35,12 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure
 
 from pipelines.records import Article, Drop, DropReason
 
+from . import revisits
 from .documents import CONTENT_FIELDS, build_document, build_drop_document, raw_bytes
 from .embedded import StorageError
 from .names import ARTICLES, DROPS, META, REVISIONS
-from .raw_pages import MAX_COMPRESSED, RAW_COLLECTION, compress, raw_page_update
+from .raw_pages import MAX_COMPRESSED, RAW_COLLECTION, compress, raw_page_document, raw_page_update
+from .revisits import FetchStateBuffer
 from .safety import escape_key
 
 logger = logging.getLogger(__name__)
@@ -168,6 +170,20 @@ def article_update(doc: Mapping[str, Any], seen_at: _dt.datetime, *, fetched: bo
     )
 
 
+def new_article_document(doc: Mapping[str, Any], seen_at: _dt.datetime, *, fetched: bool = True) -> dict:
+    """The document ``article_update`` makes of ``doc`` when no article of its key is
+    stored: written with an insert when the store knows the key is new (a cheaper
+    write); a duplicate key (another writer got there first) falls back to the update."""
+    new = {"url": doc["url"], **{field: doc[field] for field in CONTENT_FIELDS},
+           "first_seen": seen_at, "last_seen": seen_at, "fetch_count": 1 if fetched else 0,
+           "aliases": sorted(set(doc.get("aliases", [])))}
+    if doc["text_hash"] is not None:  # a text: the first revision, changed now
+        new.update(revision=1, content_changed_at=seen_at)
+    else:
+        new["revision"] = 1
+    return new
+
+
 def drop_update(doc: Mapping[str, Any], seen_at: _dt.datetime) -> UpdateOne:
     fields = {k: v for k, v in doc.items() if k != "url"}
     return UpdateOne(
@@ -227,9 +243,11 @@ class ArticleStore:
     """Buffers article and drop records and writes them in batches of ``batch_size``."""
 
     def __init__(self, db: Any, batch_size: int = 100, *, journal: bool = True,
-                 events: EventSink | None = None):
+                 events: EventSink | None = None, fetch_states: FetchStateBuffer | None = None):
         self.db = db
         self.events = events
+        # Fetch-state updates the crawl buffered: written with each batch.
+        self.fetch_states = fetch_states
         self.batch_size = max(1, int(batch_size))
         self.articles = db[ARTICLES]
         self.raw_pages = db[RAW_COLLECTION]
@@ -300,7 +318,10 @@ class ArticleStore:
         their record first)."""
         counts: Counter = Counter()
         if not self._pending and not self._pending_drops:
-            return {}
+            if self.fetch_states is not None and len(self.fetch_states):
+                self._write_fetch_states(counts)
+                self._merge(counts)
+            return dict(counts)
         try:
             # Records of one key go to separate rounds, in order, so no unordered bulk
             # write holds two upserts of the same document.
@@ -311,6 +332,8 @@ class ArticleStore:
             if self._pending_drops:
                 self._write_drops(self._pending_drops, counts)
             self._pending_drops = []
+            if self.fetch_states is not None:
+                self._write_fetch_states(counts)
             if self._journal_marker is not None:
                 self._journal_marker.update_one(
                     {"_id": "article_store"}, {"$set": {"last_flush": _now()}, "$inc": {"flushes": 1}},
@@ -324,6 +347,19 @@ class ArticleStore:
             self._merge(counts)
         self.stats["flushes"] += 1
         return dict(counts)
+
+    def _write_fetch_states(self, counts: Counter) -> None:
+        assert self.fetch_states is not None
+        updates = self.fetch_states.take()
+        if not updates:
+            return
+        try:
+            revisits.record_fetches(self.db, updates)
+        except ConnectionFailure as exc:
+            self.fetch_states.put_back(updates)
+            raise StorageUnavailableError(
+                f"MongoDB is unreachable ({exc}); {len(updates)} fetch-state updates wait") from exc
+        counts["fetch_states"] += len(updates)
 
     def _merge(self, counts: Counter) -> None:
         for key, value in counts.items():
@@ -361,13 +397,16 @@ class ArticleStore:
 
     def _write_articles(self, items: list[dict[str, Any]], counts: Counter) -> None:
         keys = [item["doc"]["url"] for item in items]
-        stored = {d["url"]: d for d in self.articles.find(
-            {"url": {"$in": keys}},
+        stored = {d["url"]: d for d in revisits.find_in(
+            self.articles, "url", keys,
             {"url": 1, "quality": 1, "text_length": 1, "text_hash": 1, "first_seen": 1, "raw_sha256": 1},
         )}
         repoint = self._mark_duplicates(items, stored, counts)
 
-        raw_ops, raw_docs = [], []
+        # Keys of no stored article are inserted (a cheaper write than the rules' update
+        # pipeline); one that turns out stored after all (another writer, a replayed
+        # batch) fails on the unique index and goes through the update.
+        raw_ops, raw_docs, raw_new = [], [], []
         for item in items:
             doc, raw = item["doc"], item["raw"]
             if not raw:
@@ -377,15 +416,17 @@ class ArticleStore:
                 doc["raw_sha256"] = None
                 doc["sanitised"] = sorted({*doc["sanitised"], "raw_too_large"})
                 continue
-            raw_ops.append(raw_page_update(
-                doc["url"], raw, compressed=packed, sha256=doc["raw_sha256"],
-                content_type=doc["content_type"], encoding=doc["encoding"],
-                fetched_url=doc["final_url"] or doc["fetched_url"], fetched_at=item["seen_at"],
-            ))
+            fields = dict(compressed=packed, sha256=doc["raw_sha256"], content_type=doc["content_type"],
+                          encoding=doc["encoding"], fetched_url=doc["final_url"] or doc["fetched_url"],
+                          fetched_at=item["seen_at"])
+            raw_ops.append(raw_page_update(doc["url"], raw, **fields))
             raw_docs.append(doc)
+            raw_new.append(raw_page_document(doc["url"], raw, **fields) if doc["url"] not in stored else None)
         if raw_ops:
             # Raw pages first: an article never points at a raw page that is not there.
-            counts["raw_pages_new"] += self._bulk(self.raw_pages, raw_ops, counts, raw_docs)
+            inserted, rest = self._insert_new(self.raw_pages, raw_new)
+            counts["raw_pages_new"] += len(inserted) + self._bulk(
+                self.raw_pages, [raw_ops[i] for i in rest], counts, [raw_docs[i] for i in rest])
 
         changed, kept = [], set()
         for item in items:
@@ -402,10 +443,14 @@ class ArticleStore:
                 changed.append(doc["url"])
         if changed:
             counts["revisions_kept"] += self._keep_revisions(changed)
-        self._bulk(self.articles, [article_update(it["doc"], it["seen_at"], fetched=it.get("fetched", True))
-                                   for it in items],
-                   counts, [it["doc"] for it in items])
-        self._write_events([it for it in items if it["doc"]["url"] not in kept], counts)
+        new_docs = [new_article_document(it["doc"], it["seen_at"], fetched=it.get("fetched", True))
+                    if it["doc"]["url"] not in stored else None for it in items]
+        inserted, rest = self._insert_new(self.articles, new_docs)
+        self._bulk(self.articles, [article_update(items[i]["doc"], items[i]["seen_at"],
+                                                  fetched=items[i].get("fetched", True)) for i in rest],
+                   counts, [items[i]["doc"] for i in rest])
+        ids = {new_docs[i]["url"]: new_docs[i]["_id"] for i in inserted}  # type: ignore[index]
+        self._write_events([it for it in items if it["doc"]["url"] not in kept], counts, ids)
         if self.events is not None:
             # Collections derived from the batch (near-duplicate stories, merged events).
             written = [it["doc"]["url"] for it in items if it["doc"]["url"] not in kept]
@@ -414,14 +459,33 @@ class ArticleStore:
         if repoint:
             counts["duplicates_repointed"] += self.articles.bulk_write(repoint, ordered=False).modified_count
 
-    def _write_events(self, items: list[dict[str, Any]], counts: Counter) -> None:
+    def _insert_new(self, collection: Any, docs: list[dict[str, Any] | None]) -> tuple[list[int], list[int]]:
+        """Insert the documents given (None: not known to be new); returns the indexes
+        inserted and those left for the update path (None, or failed: a duplicate key
+        means the document exists after all; any other error is met again, and
+        recorded, by the update)."""
+        wanted = [i for i, doc in enumerate(docs) if doc is not None]
+        rest = [i for i, doc in enumerate(docs) if doc is None]
+        if not wanted:
+            return [], rest
+        failed: set[int] = set()
+        try:
+            collection.insert_many([docs[i] for i in wanted], ordered=False)
+        except BulkWriteError as exc:
+            failed = {wanted[e["index"]] for e in exc.details.get("writeErrors", [])}
+        return [i for i in wanted if i not in failed], sorted([*rest, *failed])
+
+    def _write_events(self, items: list[dict[str, Any]], counts: Counter,
+                      ids: Mapping[str, Any] | None = None) -> None:
         """Events travel with their article: the ``events`` collection follows the stored
-        extraction (never the events of a worse one that was not kept)."""
+        extraction (never the events of a worse one that was not kept). ``ids``: the
+        ``_id`` of articles just inserted (the others are read)."""
         with_events = [it for it in items if isinstance(it["record"].get("events"), list)]
         if not with_events or self.events is None:
             return
-        ids = {d["url"]: d["_id"] for d in self.articles.find(
-            {"url": {"$in": [it["doc"]["url"] for it in with_events]}}, {"url": 1})}
+        ids = dict(ids or {})
+        missing = [it["doc"]["url"] for it in with_events if it["doc"]["url"] not in ids]
+        ids.update({d["url"]: d["_id"] for d in revisits.find_in(self.articles, "url", missing, {"url": 1})})
         pairs = [({**it["doc"], "_id": ids.get(it["doc"]["url"])}, it["record"]["events"])
                  for it in with_events]
         counts["events"] += self.events.replace_many(self.db, pairs)
@@ -492,6 +556,8 @@ class ArticleStore:
         matches the winner's document); any other failed operation is logged, counted in
         ``write_errors`` and, for articles and raw pages, recorded as a ``storage_error``
         drop. The rest of the batch is written either way."""
+        if not ops:
+            return 0
         pending = list(zip(ops, docs, strict=True))
         upserted = 0
         for attempt in (1, 2):
