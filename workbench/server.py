@@ -341,7 +341,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/health":
             return self._json(app.health())
         if path == "/export":
-            return self._export(one("format", "acled-csv"), query)
+            return self._export(one("format", "acled-csv"), query, one("per_report") in ("1", "true"))
         if path == "/basemap/countries.json":
             return self._send(200, app.basemap.countries(), "application/json", compress=True)
         if path == "/basemap/admin1.json":
@@ -364,16 +364,18 @@ class Handler(BaseHTTPRequestHandler):
             ctype += "; charset=utf-8"
         self._send(200, target.read_bytes(), ctype, compress=True)
 
-    def _export(self, fmt: str, query: dict[str, list[str]]) -> None:
+    def _export(self, fmt: str, query: dict[str, list[str]], per_report: bool = False) -> None:
         if fmt not in EXPORT_TYPES:
             return self._error(400, f"format must be one of {', '.join(EXPORT_TYPES)}")
         flt = _filter_from(query)
         if fmt in ARTICLE_FORMATS:
             flt = EventFilter(since=flt.since, until=flt.until, source=flt.source)
         buf = io.StringIO()
-        export(self.app.db, fmt, buf, flt)
+        export(self.app.db, fmt, buf, flt, per_report=per_report)
         ctype, ext = EXPORT_TYPES[fmt]
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+        if fmt not in ARTICLE_FORMATS:
+            stamp = ("reports-" if per_report else "merged-") + stamp
         self._send(
             200,
             buf.getvalue().encode("utf-8"),
