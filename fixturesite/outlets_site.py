@@ -82,6 +82,7 @@ class _Outlet:
 
     def source_entry(self) -> dict[str, Any]:
         return {"id": self.info["id"], "name": self.info["name"], "enabled": True,
+                "source_scale": self.info["scale"],
                 "base_url": self.base + "/",
                 "language": "ar", "timezone": self.info["timezone"], "allow_private": True, "crawl_delay": 0,
                 "feeds": [f"{self.base}/feed.xml"], "sitemaps": [],

@@ -1,11 +1,21 @@
 """Export stored events and articles.
 
     python -m pipelines.export --format acled-csv|jsonl|geojson|articles-jsonl|articles-csv
-        [--since DATE] [--until DATE] [--source ID] [--country NAME] [--admin1 NAME]
-        [--event-type TYPE] [--sub-event-type TYPE] [--actor TEXT] [--min-confidence X]
-        [--with-unlocated] [--output FILE]
+        [--per-report] [--since DATE] [--until DATE] [--source ID] [--country NAME]
+        [--admin1 NAME] [--event-type TYPE] [--sub-event-type TYPE] [--actor TEXT]
+        [--min-confidence X] [--with-unlocated] [--output FILE]
 
-``acled-csv`` has ACLED's columns first (``source`` names the publication, with the
+By default the event formats have one row per *merged* event (``incidents``: one
+real-world event and every report of it; ``pipelines.incidents``): ``source`` lists the
+publications behind it as ACLED does, ``source_scale`` follows from their scales, and
+Marsad's columns after ACLED's say how sure the merge is and which articles it rests on.
+A stored event that is in no merged event yet (an archive from before merging, until
+``python -m pipelines.incidents --reprocess``) is written as an event of one report.
+Filters on merged rows test the row's own (merged) fields, except ``--source`` (any of
+its reports is from the source) and ``--min-confidence`` (its best report reaches it).
+``--per-report`` writes one row per stored event report instead, as described next.
+
+Per report, ``acled-csv`` has ACLED's columns first (``source`` names the publication, with the
 source the article quotes after it; ``source_scale`` comes from the registry's
 ``source_scale``; ``notes`` says in one sentence what happened), then Marsad's own:
 the evidence sentence, the article, the confidence and the latest review. ``jsonl``
@@ -24,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import heapq
 import json
 import os
 import re
@@ -38,6 +49,9 @@ from typing import IO, Any
 import yaml
 
 from pipelines.config import add_archive_options
+from pipelines.incidents.merge import INCIDENTS, incident_document
+from pipelines.incidents.rules import report_from_event
+from pipelines.incidents.rules import rules as merge_rules
 from pipelines.storage import StorageError, open_database
 
 ACLED_COLUMNS = [
@@ -87,6 +101,20 @@ EXTRA_COLUMNS = [
     "reviewed_at",
 ]
 CSV_COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
+# Marsad's columns after ACLED's on a merged event's row.
+INCIDENT_EXTRA_COLUMNS = [
+    "incident_id",
+    "merge_confidence",
+    "report_count",
+    "source_count",
+    "source_ids",
+    "first_report",
+    "fatalities_reported",
+    "fatalities_rule",
+    "evidence",
+    "article_urls",
+]
+INCIDENT_CSV_COLUMNS = ACLED_COLUMNS + INCIDENT_EXTRA_COLUMNS
 ARTICLE_COLUMNS = ["url", "source", "title", "published", "text", "event_count"]
 EVENT_FORMATS = ("acled-csv", "jsonl", "geojson")
 ARTICLE_FORMATS = ("articles-jsonl", "articles-csv")
@@ -229,6 +257,17 @@ class EventFilter:
                 {"assoc_actor_1": pattern},
                 {"assoc_actor_2": pattern},
             ]
+        return query
+
+    def incident_query(self) -> dict[str, Any]:
+        """The MongoDB filter on ``incidents``: the same fields of the merged event, except
+        ``source`` (any of its reports is from it) and ``min_confidence`` (some report of
+        it has that confidence or more)."""
+        query = self.query()
+        if "source" in query:
+            query["sources"] = query.pop("source")
+        if "confidence" in query:
+            query["reports.confidence"] = query.pop("confidence")
         return query
 
 
@@ -412,16 +451,157 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _point(loc: Mapping[str, Any]) -> dict | None:
+    lat, lon = loc.get("lat"), loc.get("lon")
+    return {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+
+
 def geojson_feature(ev: Mapping[str, Any], timestamp: int, pubs: Mapping[str, Mapping[str, str]]) -> dict:
     """A GeoJSON feature with flat properties (the CSV's columns)."""
     loc = ev.get("location") or {}
-    lat, lon = loc.get("lat"), loc.get("lon")
-    geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
     props = acled_row(ev, timestamp, pubs)
     props["id"] = str(ev.get("_id", ""))
     props["injured"] = ev.get("injured") if ev.get("injured") is not None else ""
     props["location_arabic"] = loc.get("surface") or ""
-    return {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
+    return {"type": "Feature", "id": props["id"], "geometry": _point(loc), "properties": props}
+
+
+# --- merged events ----------------------------------------------------------------------
+
+
+def iter_incidents(db, flt: EventFilter | None = None) -> Iterator[dict]:
+    """Merged events matching ``flt``, oldest first (by date, then id). Stored events that
+    are in no merged event (not merged yet) come as merged events of one report each, so
+    that the export never loses an event."""
+    flt = flt or EventFilter()
+    merged_ids: set[str] = set()
+    for inc in db[INCIDENTS].find({}, {"report_ids": 1}):
+        merged_ids.update(str(r) for r in inc.get("report_ids") or [])
+    incidents = db[INCIDENTS].find(flt.incident_query()).sort([("date", 1), ("_id", 1)])
+    unmerged = (
+        incident_document(f"ev-{ev['_id']}", [report_from_event(ev)])
+        for ev in iter_events(db, flt=flt)
+        if str(ev.get("_id")) not in merged_ids
+    )
+    yield from heapq.merge(incidents, unmerged, key=lambda i: (str(i.get("date") or ""), str(i["_id"])))
+
+
+def _scales(value: str) -> list[str]:
+    # a registry scale may itself join two (ACLED's "National-International")
+    order = merge_rules()["source_scale_order"]
+    parts = [p.strip() for p in value.split("-") if p.strip()]
+    return [p for p in parts if p in order] or ["Other"]
+
+
+def incident_scale(sources: Iterable[str], pubs: Mapping[str, Mapping[str, str]]) -> str:
+    """ACLED ``source_scale`` of an event reported by ``sources`` (source ids), from their
+    registry scales: one scale, or the nearest and farthest joined by "-" (a source of no
+    known scale counts as "Other")."""
+    order = merge_rules()["source_scale_order"]
+    found = {s for sid in sources for s in _scales(str((pubs.get(sid) or {}).get("source_scale") or ""))}
+    if not found:
+        return ""
+    ranked = sorted(found, key=order.index)
+    return ranked[0] if len(ranked) == 1 else f"{ranked[0]}-{ranked[-1]}"
+
+
+def incident_sources(inc: Mapping[str, Any], pubs: Mapping[str, Mapping[str, str]]) -> str:
+    """ACLED's ``source`` of a merged event: the publications (by name, in the order they
+    first reported it), then the organisations they cite, "; "-separated."""
+    order = [r.get("source") for r in inc.get("reports") or [] if r.get("source")]
+    order += [s for s in inc.get("sources") or [] if s not in order]
+    names = [str((pubs.get(s) or {}).get("name") or s) for s in dict.fromkeys(order)]
+    cited = [a for a in inc.get("attributed_sources") or [] if a not in names]
+    return "; ".join(dict.fromkeys(names + cited))
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else str(value or "")
+
+
+def incident_row(
+    inc: Mapping[str, Any], timestamp: int | None = None, pubs: Mapping[str, Mapping[str, str]] | None = None
+) -> dict[str, Any]:
+    """One ACLED-shaped row for a merged event, with Marsad's merge columns after ACLED's."""
+    pubs = publications() if pubs is None else pubs
+    as_event = {
+        k: inc.get(k)
+        for k in (
+            "_id",
+            "date",
+            "time_precision",
+            "disorder_type",
+            "event_type",
+            "sub_event_type",
+            "actor1",
+            "actor2",
+            "assoc_actor_1",
+            "assoc_actor_2",
+            "location",
+            "fatalities",
+            "injured",
+        )
+    }
+    base = acled_row(as_event, timestamp, pubs)
+    row = {k: base[k] for k in ACLED_COLUMNS}
+    reports = list(inc.get("reports") or [])
+    sources = list(inc.get("sources") or [])
+    row["source"] = incident_sources(inc, pubs)
+    row["source_scale"] = incident_scale(sources, pubs)
+    row["notes"] = f"{base['notes']} [{len(reports)} reports from {len(sources)} sources]"
+    figures = "/".join(str(f) for f in inc.get("fatalities_reported") or [])
+    tags = [f"merge_confidence={inc.get('merge_confidence')}", f"reports={len(reports)}"]
+    if figures:
+        tags.append(f"fatalities_reported={figures}")
+    if inc.get("version"):
+        tags.append(f"merger={inc['version']}")
+    row["tags"] = "; ".join(tags)
+    first = reports[0] if reports else {}
+    row.update(
+        {
+            "incident_id": str(inc.get("_id") or ""),
+            "merge_confidence": inc.get("merge_confidence", ""),
+            "report_count": len(reports),
+            "source_count": len(sources),
+            "source_ids": "; ".join(sources),
+            "first_report": _iso(inc.get("first_report")),
+            "fatalities_reported": figures,
+            "fatalities_rule": inc.get("fatalities_rule") or "",
+            "evidence": first.get("evidence") or "",
+            "article_urls": " ".join(dict.fromkeys(r["article_url"] for r in reports if r.get("article_url"))),
+        }
+    )
+    return row
+
+
+def _report_summary(r: Mapping[str, Any]) -> dict[str, Any]:
+    loc = r.get("location") or {}
+    return {
+        "event_id": r.get("event_id"),
+        "article_url": r.get("article_url"),
+        "article_title": r.get("article_title"),
+        "source": r.get("source"),
+        "report_time": _iso(r.get("report_time")),
+        "sub_event_type": r.get("sub_event_type"),
+        "date": r.get("date"),
+        "location": loc.get("name_en") or loc.get("surface"),
+        "fatalities": r.get("fatalities"),
+        "actor1": (r.get("actor1") or {}).get("name"),
+        "actor2": (r.get("actor2") or {}).get("name"),
+        "evidence": r.get("evidence"),
+    }
+
+
+def incident_feature(inc: Mapping[str, Any], timestamp: int, pubs: Mapping[str, Mapping[str, str]]) -> dict:
+    """A GeoJSON feature for a merged event: the row's columns as flat properties, and
+    ``reports``, each report's own fields side by side."""
+    loc = inc.get("location") or {}
+    props = incident_row(inc, timestamp, pubs)
+    props["id"] = str(inc.get("_id", ""))
+    props["injured"] = inc.get("injured") if inc.get("injured") is not None else ""
+    props["location_arabic"] = loc.get("surface") or ""
+    props["reports"] = [_report_summary(r) for r in inc.get("reports") or []]
+    return {"type": "Feature", "id": props["id"], "geometry": _point(loc), "properties": props}
 
 
 def write_events(
@@ -431,17 +611,20 @@ def write_events(
     *,
     with_unlocated: bool = False,
     pubs: Mapping[str, Mapping[str, str]] | None = None,
+    merged: bool = False,
 ) -> int:
     """Write events in one of EVENT_FORMATS to ``out``; returns how many were written.
+    ``merged``: the items are merged events (``iter_incidents``), else event reports.
     GeoJSON leaves out events without coordinates unless ``with_unlocated``."""
     pubs = publications() if pubs is None else pubs
     stamp = int(time.time())
+    row, feature = (incident_row, incident_feature) if merged else (acled_row, geojson_feature)
     n = 0
     if fmt == "acled-csv":
-        w = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(out, fieldnames=INCIDENT_CSV_COLUMNS if merged else CSV_COLUMNS, lineterminator="\n")
         w.writeheader()
         for ev in events:
-            w.writerow(acled_row(ev, stamp, pubs))
+            w.writerow(row(ev, stamp, pubs))
             n += 1
     elif fmt == "jsonl":
         for ev in events:
@@ -450,17 +633,27 @@ def write_events(
     elif fmt == "geojson":
         out.write('{"type": "FeatureCollection", "features": [')
         for ev in events:
-            feature = geojson_feature(ev, stamp, pubs)
-            if feature["geometry"] is None and not with_unlocated:
+            feat = feature(ev, stamp, pubs)
+            if feat["geometry"] is None and not with_unlocated:
                 continue
-            out.write(
-                ("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False, default=_json_default)
-            )
+            out.write(("," if n else "") + "\n" + json.dumps(feat, ensure_ascii=False, default=_json_default))
             n += 1
         out.write("\n]}\n")
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(EVENT_FORMATS)}")
     return n
+
+
+def write_incidents(
+    incidents: Iterable[Mapping[str, Any]],
+    fmt: str,
+    out: IO[str],
+    *,
+    with_unlocated: bool = False,
+    pubs: Mapping[str, Mapping[str, str]] | None = None,
+) -> int:
+    """``write_events`` for merged events (``iter_incidents``)."""
+    return write_events(incidents, fmt, out, with_unlocated=with_unlocated, pubs=pubs, merged=True)
 
 
 def iter_articles(
@@ -521,16 +714,28 @@ def write_articles(articles: Iterable[Mapping[str, Any]], fmt: str, out: IO[str]
 
 
 def export(
-    db, fmt: str, out: IO[str], flt: EventFilter | None = None, *, with_unlocated: bool = False
+    db,
+    fmt: str,
+    out: IO[str],
+    flt: EventFilter | None = None,
+    *,
+    with_unlocated: bool = False,
+    per_report: bool = False,
 ) -> int:
-    """Export what ``fmt`` names from ``db`` to ``out`` under ``flt``; returns the count."""
+    """Export what ``fmt`` names from ``db`` to ``out`` under ``flt``; returns the count.
+    Events: one row per merged event, or per stored report with ``per_report``."""
     flt = flt or EventFilter()
     if fmt in ARTICLE_FORMATS:
         return write_articles(iter_articles(db, flt.since, flt.until, flt.source), fmt, out)
-    pubs = site_names(db, db["events"].distinct("source", flt.query()), publications())
-    return write_events(
-        with_reviews(db, iter_events(db, flt=flt)), fmt, out, with_unlocated=with_unlocated, pubs=pubs
-    )
+    if fmt not in EVENT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    # a merged event names every outlet of its reports, not only those the filter selects
+    pubs = site_names(db, db["events"].distinct("source", flt.query() if per_report else {}), publications())
+    if per_report:
+        return write_events(
+            with_reviews(db, iter_events(db, flt=flt)), fmt, out, with_unlocated=with_unlocated, pubs=pubs
+        )
+    return write_incidents(iter_incidents(db, flt), fmt, out, with_unlocated=with_unlocated, pubs=pubs)
 
 
 def site_names(
@@ -553,6 +758,11 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m pipelines.export", description="Export stored conflict events or articles."
     )
     ap.add_argument("--format", required=True, choices=FORMATS)
+    ap.add_argument(
+        "--per-report",
+        action="store_true",
+        help="one row per stored event report (default: one per merged event)",
+    )
     ap.add_argument("--since", help="first date to include (YYYY-MM-DD)")
     ap.add_argument("--until", help="last date to include (YYYY-MM-DD)")
     ap.add_argument("--source", help="source id(s) from the registry, comma-separated")
@@ -591,18 +801,29 @@ def main(argv: list[str] | None = None) -> int:
             or flt.min_confidence is not None
         ):
             raise ValueError("article exports take only --source, --since and --until")
+        if args.format in ARTICLE_FORMATS and args.per_report:
+            raise ValueError("--per-report is for event exports")
         with open_database(args.mongo_uri, args.database, args.data_dir) as conn:
             if args.output:
                 with open(args.output, "w", encoding="utf-8", newline="") as fh:
-                    n = export(conn.db, args.format, fh, flt, with_unlocated=args.with_unlocated)
+                    n = export(
+                        conn.db,
+                        args.format,
+                        fh,
+                        flt,
+                        with_unlocated=args.with_unlocated,
+                        per_report=args.per_report,
+                    )
             else:
                 out = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)
-                n = export(conn.db, args.format, out, flt, with_unlocated=args.with_unlocated)
+                n = export(
+                    conn.db, args.format, out, flt, with_unlocated=args.with_unlocated, per_report=args.per_report
+                )
                 out.flush()
     except (StorageError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    what = "articles" if args.format in ARTICLE_FORMATS else "events"
+    what = "articles" if args.format in ARTICLE_FORMATS else "reports" if args.per_report else "merged events"
     print(f"{n} {what} written", file=sys.stderr)
     return 0
 

@@ -1,5 +1,6 @@
-"""``pipelines.export``: filters, ACLED columns (publication, scale, notes, evidence,
-reviews), flat GeoJSON, article exports and the command line, over a real archive."""
+"""``pipelines.export`` per report (``--per-report``): filters, ACLED columns
+(publication, scale, notes, evidence, reviews), flat GeoJSON, article exports and the
+command line, over a real archive. Merged-event rows (the default): test_export_merged.py."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def registry(tmp_path):
 
 def _csv(db, flt=None, pubs_env=None) -> list[dict]:
     buf = io.StringIO()
-    export(db, "acled-csv", buf, flt)
+    export(db, "acled-csv", buf, flt, per_report=True)
     return list(csv.DictReader(io.StringIO(buf.getvalue())))
 
 
@@ -139,7 +140,7 @@ def test_reviews_are_exported_beside_the_events(db):
     assert json.loads(rows[ev["_id"]]["review_corrections"]) == {"fatalities": 2}
     assert rows[ev["_id"]]["fatalities"] == str(ev["fatalities"] or 0)  # the extractor's value stays
     buf = io.StringIO()
-    export(db, "jsonl", buf)
+    export(db, "jsonl", buf, per_report=True)
     lines = {x["_id"]: x for x in map(json.loads, buf.getvalue().splitlines())}
     assert [r["reviewer"] for r in lines[ev["_id"]]["reviews"]] == ["lina"]
     assert all(x["reviews"] == [] for k, x in lines.items() if k != ev["_id"])
@@ -149,7 +150,7 @@ def test_geojson_properties_are_flat_and_unlocated_events_only_when_asked(db):
     db["events"].update_one({}, {"$set": {"location.lat": None, "location.lon": None}})
     total = db["events"].count_documents({})
     buf = io.StringIO()
-    n = export(db, "geojson", buf)
+    n = export(db, "geojson", buf, per_report=True)
     fc = json.loads(buf.getvalue())
     assert n == len(fc["features"]) == total - 1
     for f in fc["features"]:
@@ -157,7 +158,7 @@ def test_geojson_properties_are_flat_and_unlocated_events_only_when_asked(db):
         assert all(not isinstance(v, (dict, list)) for v in f["properties"].values())
         assert {"country", "admin1", "event_type", "actor1", "fatalities", "evidence"} <= set(f["properties"])
     buf = io.StringIO()
-    assert export(db, "geojson", buf, with_unlocated=True) == total
+    assert export(db, "geojson", buf, with_unlocated=True, per_report=True) == total
     assert sum(f["geometry"] is None for f in json.loads(buf.getvalue())["features"]) == 1
 
 
@@ -193,6 +194,7 @@ def test_command_line(db, mongo_server, tmp_path):
             "pipelines.export",
             "--format",
             "geojson",
+            "--per-report",
             "--country",
             "Syria",
             "--event-type",

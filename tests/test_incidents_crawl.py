@@ -11,8 +11,8 @@ import pytest
 from crawling import run_scrapy
 
 from fixturesite.outlets_site import OutletsServer
+from pipelines.export import iter_incidents, publications, write_incidents
 from pipelines.incidents.evaluate import pairwise, predicted_incidents, predicted_stories
-from pipelines.incidents.export import iter_incidents, write_incidents
 from pipelines.urls import canonical_url
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ def crawled(mongo_server, tmp_path_factory):
         database = f"outlets_{uuid.uuid4().hex[:8]}"
         run = run_scrapy(registry, mongo_server, database, "-s", "MONGO_BATCH_SIZE=10")
         client = pymongo.MongoClient(mongo_server, tz_aware=True)
-        yield {"db": client[database], "run": run, "catalogue": site.catalogue(), "scales": site.scales()}
+        yield {"db": client[database], "run": run, "catalogue": site.catalogue(), "registry": str(registry)}
         client.drop_database(database)
         client.close()
 
@@ -56,6 +56,7 @@ def test_reports_are_merged_into_events(crawled):
     assert scores["precision"] >= 0.7 and scores["recall"] >= 0.65, scores
     assert db.incidents.count_documents({}) < len(truth)
     out = io.StringIO()
-    n = write_incidents(iter_incidents(db), "acled-csv", out, scales=crawled["scales"])
+    # the scales come from the registry the crawl ran with (its source_scale field)
+    n = write_incidents(iter_incidents(db), "acled-csv", out, pubs=publications(crawled["registry"]))
     assert n == db.incidents.count_documents({})
     assert "Local-International" in out.getvalue() or "National-International" in out.getvalue()

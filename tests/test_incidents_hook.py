@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from fixturesite.outlets import outlet_articles
+from pipelines.archive import article_store
 from pipelines.events import extract_events
 from pipelines.incidents.hook import reprocess_all
-from pipelines.archive import article_store
 
 
 def _record(a: dict, text: str | None = None, quality: float = 0.9) -> dict:

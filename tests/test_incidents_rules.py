@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipelines.incidents.export import incident_row, source_list, source_scale
+from pipelines.export import incident_row, incident_scale, incident_sources
 from pipelines.incidents.rules import (
     actor_score,
     date_score,
@@ -152,20 +152,35 @@ def test_merged_fields_follow_the_stated_rules():
 
 
 def test_source_scale_and_list():
-    scales = {"wire": "International", "sham": "National", "halab": "Local"}
-    assert source_scale(["sham"], scales) == "National"
-    assert source_scale(["wire", "sham", "halab"], scales) == "Local-International"
-    assert source_scale(["unknown"], scales) == "Other"
-    inc = {"sources": ["sham", "wire"], "attributed_sources": ["Syrian Observatory for Human Rights"]}
-    assert source_list(inc, {"sham": "شام اليوم"}) == "wire; شام اليوم; Syrian Observatory for Human Rights"
+    pubs = {"wire": {"name": "Wire", "source_scale": "International"},
+            "sham": {"name": "شام اليوم", "source_scale": "National"},
+            "halab": {"name": "Halab", "source_scale": "Local"},
+            "both": {"name": "Both", "source_scale": "Subnational-National"},
+            "blank": {"name": "Blank", "source_scale": ""}}
+    assert incident_scale(["sham"], pubs) == "National"
+    assert incident_scale(["wire", "sham", "halab"], pubs) == "Local-International"
+    assert incident_scale(["unknown"], pubs) == "Other" and incident_scale(["blank"], pubs) == "Other"
+    assert incident_scale(["both", "wire"], pubs) == "Subnational-International"   # a joined registry scale
+    assert incident_scale(["halab", "unknown"], pubs) == "Local-Other"
+    assert incident_scale([], pubs) == ""
+    # outlets in the order they first reported the event, by name; then the cited organisations
+    inc = {"sources": ["sham", "wire"], "attributed_sources": ["Syrian Observatory for Human Rights"],
+           "reports": [{"source": "wire"}, {"source": "sham"}, {"source": "wire"}]}
+    assert incident_sources(inc, pubs) == "Wire; شام اليوم; Syrian Observatory for Human Rights"
+    assert incident_sources(inc, {}) == "wire; sham; Syrian Observatory for Human Rights"
 
 
 def test_acled_row_per_incident():
     reports = [rep(source="wire"), rep(source="sham", fatalities=9)]
     inc = {"_id": "ev-1", **merged_fields(reports), "reports": reports, "version": "v"}
-    row = incident_row(inc, scales={"wire": "International", "sham": "National"}, timestamp=1)
+    pubs = {"wire": {"name": "wire", "source_scale": "International"},
+            "sham": {"name": "sham", "source_scale": "National"}}
+    row = incident_row(inc, 1, pubs)
     assert row["event_date"] == "2015-06-02" and row["fatalities"] == 7
     assert row["location"] == "Saraqib" and row["actor1"] == ARMY["name"]
-    assert row["source"] == "sham; wire" and row["source_scale"] == "National-International"
+    assert row["source"] == "wire; sham" and row["source_scale"] == "National-International"
     assert "2 reports from 2 sources" in row["notes"] and "merge_confidence=" in row["tags"]
-    assert row["event_id_cnty"] == "SYRev-1"
+    assert row["event_id_cnty"] == "SYRev-1" and row["incident_id"] == "ev-1"
+    assert row["report_count"] == 2 and row["source_count"] == 2 and row["source_ids"] == "sham; wire"
+    assert row["merge_confidence"] == inc["merge_confidence"] and row["fatalities_reported"] == "7/9"
+    assert row["article_urls"].split() == [r["article_url"] for r in reports]

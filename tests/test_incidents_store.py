@@ -8,9 +8,9 @@ import io
 import json
 
 from fixturesite.outlets import outlet_articles
+from pipelines.export import iter_incidents, write_incidents
 from pipelines.incidents import ensure_incident_indexes, merge_reports, reprocess_incidents
 from pipelines.incidents.evaluate import pairwise, predicted_incidents, predicted_stories, run_batches
-from pipelines.incidents.export import iter_incidents, write_incidents
 
 ARMY = {"name": "Military Forces of Syria (2000-2024)", "type": "State forces", "inter": 1}
 CIVILIANS = {"name": "Civilians (Syria)", "type": "Civilians", "inter": 7}
@@ -171,11 +171,12 @@ def test_outlets_fixture_set_through_the_extractor(mongo_db):
     # one row per merged event, with its publications
     out = io.StringIO()
     n = write_incidents(iter_incidents(mongo_db), "acled-csv", out,
-                        scales={"fx-wire": "International", "fx-sham": "National"})
+                        pubs={"fx-wire": {"name": "Wire", "source_scale": "International"},
+                              "fx-sham": {"name": "Sham", "source_scale": "National"}})
     assert n == mongo_db.incidents.count_documents({}) and n < len(arts)
     assert "National-International" in out.getvalue()
     geo = io.StringIO()
-    write_incidents(iter_incidents(mongo_db), "geojson", geo)
+    write_incidents(iter_incidents(mongo_db), "geojson", geo, with_unlocated=True)
     features = json.loads(geo.getvalue())["features"]
     assert len(features) == n
     assert all(f["geometry"] is None or f["geometry"]["type"] == "Point" for f in features)

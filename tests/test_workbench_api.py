@@ -129,7 +129,7 @@ def test_export_of_the_current_filter_carries_reviews(served):
     headers = {"Content-Type": "application/json", "X-Marsad-Token": app.token}
     body = json.dumps({"event_id": ev["_id"], "verdict": "wrong", "reviewer": "sami"})
     assert request(port, "POST", "/api/review", body, headers)[0].status == 201
-    resp, data = request(port, "GET", "/export?format=acled-csv&event_type=Battles")
+    resp, data = request(port, "GET", "/export?format=acled-csv&event_type=Battles&per_report=1")
     rows = list(csv.DictReader(io.StringIO(data.decode())))
     assert resp.status == 200 and "attachment" in resp.getheader("Content-Disposition")
     assert rows and all(r["event_type"] == "Battles" for r in rows)

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pipelines.export import ARTICLE_FORMATS, FORMATS, EventFilter, export
+from pipelines.export import ARTICLE_FORMATS, FORMATS, EventFilter, export, incident_sources, publications
+from pipelines.incidents import INCIDENTS, incident_document, pair_score, report_from_event
 from pipelines.search import search_articles
 from workbench.basemap import BaseMap
 from workbench.index import EventIndex
@@ -42,6 +43,24 @@ EXPORT_TYPES = {
     "articles-csv": ("text/csv", "csv"),
 }
 _ID_RE = re.compile(r"^[0-9a-f]{16}-\d{3}$")
+# a stored merged event (ev- + hash [+ -n]), or ev- + the id of an event in none yet
+_INCIDENT_RE = re.compile(r"^ev-[0-9a-f]{16}(?:-\d+)?$")
+INCIDENT_LIST_LIMIT = 200
+_LIST_FIELDS = {
+    "_id": 1,
+    "date": 1,
+    "event_type": 1,
+    "sub_event_type": 1,
+    "location.name_en": 1,
+    "location.surface": 1,
+    "location.admin1": 1,
+    "location.country": 1,
+    "fatalities": 1,
+    "report_count": 1,
+    "source_count": 1,
+    "sources": 1,
+    "merge_confidence": 1,
+}
 
 
 def _json_default(value: Any) -> Any:
@@ -117,7 +136,90 @@ class Workbench:
             )
             .sort("_id", 1)
         ]
-        return {"event": ev, "article": article, "others": siblings, "reviews": reviews_of(self.db, event_id)}
+        merged = self.db[INCIDENTS].find_one(
+            {"report_ids": event_id}, {"_id": 1, "report_count": 1, "source_count": 1, "merge_confidence": 1}
+        )
+        incident = (
+            {"id": merged["_id"], **{k: merged.get(k) for k in ("report_count", "source_count", "merge_confidence")}}
+            if merged
+            else {"id": f"ev-{event_id}", "report_count": 1, "source_count": 1, "merge_confidence": 1.0}
+        )
+        return {
+            "event": ev,
+            "article": article,
+            "others": siblings,
+            "reviews": reviews_of(self.db, event_id),
+            "incident": incident,
+        }
+
+    def incident(self, incident_id: str) -> dict[str, Any] | None:
+        """A merged event, its reports side by side: each with its own fields, its article
+        (title, text, link) and evidence, and how well it agrees with the other reports."""
+        inc = self.db[INCIDENTS].find_one({"_id": incident_id})
+        if inc is None and incident_id.startswith("ev-") and _ID_RE.match(incident_id[3:]):
+            # an event in no merged event yet stands for a merged event of one report
+            ev = self.db["events"].find_one({"_id": incident_id[3:]})
+            if ev is not None and self.db[INCIDENTS].count_documents({"report_ids": ev["_id"]}, limit=1) == 0:
+                inc = incident_document(incident_id, [report_from_event(ev)])
+        if inc is None:
+            return None
+        reports = list(inc.get("reports") or [])
+        ids = [r.get("event_id") for r in reports]
+        events = {e["_id"]: e for e in self.db["events"].find({"_id": {"$in": ids}}, {"evidence": 1})}
+        urls = sorted({r["article_url"] for r in reports if r.get("article_url")})
+        articles = {
+            a["url"]: a
+            for a in self.db["articles"].find(
+                {"url": {"$in": urls}},
+                {"_id": 0, "url": 1, "title": 1, "text": 1, "source": 1, "published_local": 1, "final_url": 1},
+            )
+        }
+        pubs = publications()
+        out = []
+        for r in reports:
+            others = [pair_score(r, o) for o in reports if o is not r]
+            stored = events.get(r.get("event_id")) or {}
+            out.append(
+                {
+                    **r,
+                    "evidence": stored.get("evidence") or {"text": r.get("evidence")},
+                    "source_name": (pubs.get(r.get("source") or "") or {}).get("name") or r.get("source"),
+                    "article": articles.get(r.get("article_url")),
+                    "agreement": round(sum(x or 0.0 for x in others) / len(others), 3) if others else None,
+                    "event_exists": bool(stored),
+                }
+            )
+        merged = {k: v for k, v in inc.items() if k not in ("reports", "days", "report_ids", "place_key")}
+        merged["source_list"] = incident_sources(inc, pubs)
+        return {"incident": merged, "reports": out}
+
+    def incidents(self, flt: EventFilter) -> dict[str, Any]:
+        """The stored merged events under ``flt`` (README: the filters on merged events),
+        newest first, at most INCIDENT_LIST_LIMIT, and how many there are."""
+        query = flt.incident_query()
+        coll = self.db[INCIDENTS]
+        found = list(coll.find(query, _LIST_FIELDS).sort([("date", -1), ("_id", 1)]).limit(INCIDENT_LIST_LIMIT))
+        rows = []
+        for inc in found:
+            loc = inc.get("location") or {}
+            rows.append(
+                {
+                    "id": inc["_id"],
+                    "date": inc.get("date"),
+                    "event_type": inc.get("event_type"),
+                    "sub_event_type": inc.get("sub_event_type"),
+                    "place": loc.get("name_en"),
+                    "place_ar": loc.get("surface"),
+                    "admin1": loc.get("admin1"),
+                    "country": loc.get("country"),
+                    "fatalities": inc.get("fatalities"),
+                    "report_count": inc.get("report_count"),
+                    "source_count": inc.get("source_count"),
+                    "sources": inc.get("sources"),
+                    "merge_confidence": inc.get("merge_confidence"),
+                }
+            )
+        return {"count": coll.count_documents(query), "incidents": rows, "limit": INCIDENT_LIST_LIMIT}
 
     def article(self, url: str) -> dict[str, Any] | None:
         art = self.db["articles"].find_one({"url": url}, {"_id": 0, "search_tokens": 0})
@@ -328,6 +430,12 @@ class Handler(BaseHTTPRequestHandler):
             event_id = one("id")
             found = app.event(event_id) if _ID_RE.match(event_id) else None
             return self._json(found) if found else self._error(404, "no such event")
+        if path == "/api/incident":
+            incident_id = one("id")
+            found = app.incident(incident_id) if _INCIDENT_RE.match(incident_id) else None
+            return self._json(found) if found else self._error(404, "no such merged event")
+        if path == "/api/incidents":
+            return self._json(app.incidents(_filter_from(query)))
         if path == "/api/article":
             found = app.article(one("url"))
             return self._json(found) if found else self._error(404, "no such article")
@@ -341,7 +449,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/health":
             return self._json(app.health())
         if path == "/export":
-            return self._export(one("format", "acled-csv"), query)
+            return self._export(one("format", "acled-csv"), query, one("per_report") in ("1", "true"))
         if path == "/basemap/countries.json":
             return self._send(200, app.basemap.countries(), "application/json", compress=True)
         if path == "/basemap/admin1.json":
@@ -364,16 +472,18 @@ class Handler(BaseHTTPRequestHandler):
             ctype += "; charset=utf-8"
         self._send(200, target.read_bytes(), ctype, compress=True)
 
-    def _export(self, fmt: str, query: dict[str, list[str]]) -> None:
+    def _export(self, fmt: str, query: dict[str, list[str]], per_report: bool = False) -> None:
         if fmt not in EXPORT_TYPES:
             return self._error(400, f"format must be one of {', '.join(EXPORT_TYPES)}")
         flt = _filter_from(query)
         if fmt in ARTICLE_FORMATS:
             flt = EventFilter(since=flt.since, until=flt.until, source=flt.source)
         buf = io.StringIO()
-        export(self.app.db, fmt, buf, flt)
+        export(self.app.db, fmt, buf, flt, per_report=per_report)
         ctype, ext = EXPORT_TYPES[fmt]
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+        if fmt not in ARTICLE_FORMATS:
+            stamp = ("reports-" if per_report else "merged-") + stamp
         self._send(
             200,
             buf.getvalue().encode("utf-8"),

@@ -78,10 +78,21 @@ function setParams(changes, push) {
   const url = location.pathname + (p.toString() ? "?" + p.toString() : "");
   if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
 }
+const mergedMode = () => params().get("list") === "merged";
 function updateExportLinks() {
-  const f = currentFilters();
+  // the export follows the list: one row per report, or per merged event
+  const f = currentFilters(), merged = mergedMode();
   for (const [id, format] of [["x-acled", "acled-csv"], ["x-jsonl", "jsonl"], ["x-geojson", "geojson"]]) {
-    const q = new URLSearchParams(f); q.set("format", format); $(id).href = "/export?" + q.toString();
+    const q = new URLSearchParams(f); q.set("format", format); if (!merged) q.set("per_report", "1");
+    $(id).href = "/export?" + q.toString();
+  }
+  $("x-mode").textContent = merged ? "(حدث مدمج لكل سطر)" : "(تقرير لكل سطر)";
+  $("list-reports").classList.toggle("active", !merged); $("list-merged").classList.toggle("active", merged);
+  $("list-title").textContent = merged ? "الأحداث المدمجة" : "التقارير";
+}
+function wireListMode() {
+  for (const [id, mode] of [["list-reports", null], ["list-merged", "merged"]]) {
+    $(id).addEventListener("click", () => { setParams({ list: mode }, false); refresh(); });
   }
 }
 function wireFilters() {
@@ -283,7 +294,12 @@ async function refresh() {
   const view = await getJSON("/api/view?" + q.toString());
   if (mine !== seq) return;
   $("status").textContent = `${Math.round(performance.now() - t0)} ms`;
-  renderSummary(view); MAP.clusters = view.clusters; MAP.draw(); drawTimeline(view); renderList(view);
+  renderSummary(view); MAP.clusters = view.clusters; MAP.draw(); drawTimeline(view);
+  if (mergedMode()) {
+    const merged = await getJSON("/api/incidents?" + currentFilters().toString());
+    if (mine !== seq) return;
+    renderMergedList(merged);
+  } else renderList(view);
   document.body.dataset.renderedAt = String(performance.now());  // read by bench/bench_workbench.py
 }
 function renderSummary(view) {
@@ -304,8 +320,25 @@ function eventLine(e) {
 }
 function renderList(view) {
   const list = clear($("event-list"));
+  list.dataset.mode = "reports"; list.dataset.count = String(view.count);
   for (const e of view.events) list.appendChild(el("li", {}, eventLine(e)));
   if (view.count > view.events.length) list.appendChild(el("li", { class: "meta" }, `… و${fmt(view.count - view.events.length)} غيرها (صدّرها لرؤيتها كلها)`));
+}
+function mergedLine(m) {
+  return el("a", { href: "/?incident=" + encodeURIComponent(m.id), class: "incident-link", "data-id": m.id },
+    el("span", { class: "tag", style: { background: colour(m.event_type) } }, typeName(m.event_type)), " ",
+    el("strong", {}, m.place_ar || m.place || "مكان غير معروف"), " · ", m.date || "",
+    el("div", { class: "meta" }, [m.sub_event_type, m.admin1, m.country].filter(Boolean).join(" · "),
+      m.fatalities ? ` · قتلى: ${m.fatalities}` : ""),
+    el("div", { class: "meta" }, `${fmt(m.report_count)} تقارير من ${fmt(m.source_count)} مصادر · ثقة الدمج ${m.merge_confidence}`));
+}
+function renderMergedList(data) {
+  const list = clear($("event-list"));
+  list.dataset.mode = "merged"; list.dataset.count = String(data.count);
+  $("list-title").textContent = `الأحداث المدمجة (${fmt(data.count)})`;
+  for (const m of data.incidents) list.appendChild(el("li", {}, mergedLine(m)));
+  if (!data.incidents.length) list.appendChild(el("li", { class: "meta" }, "لا أحداث مدمجة (python -m pipelines.incidents --reprocess يدمج أرشيفاً قديماً)"));
+  if (data.count > data.incidents.length) list.appendChild(el("li", { class: "meta" }, `… و${fmt(data.count - data.incidents.length)} غيرها (صدّرها لرؤيتها كلها)`));
 }
 async function startMap() {
   MAP = new EventMap($("map"));
@@ -363,6 +396,10 @@ async function eventPage(id) {
   page.appendChild(el("h2", {}, el("span", { class: "tag", style: { background: colour(ev.event_type) } }, typeName(ev.event_type)), " ",
     ev.sub_event_type || "", " · ", (ev.location && (ev.location.surface || ev.location.name_en)) || "", " · ", ev.date || ""));
   page.appendChild(el("p", {}, el("strong", { class: "article-title" }, art.title || ev.article_title || ""), " ", originalLink(art) || ""));
+  const inc = data.incident;
+  if (inc) page.appendChild(el("p", { class: "incident-ref" }, el("a", { href: "/?incident=" + encodeURIComponent(inc.id), id: "incident-link" },
+    inc.report_count > 1 ? `الحدث المدمج: ${fmt(inc.report_count)} تقارير من ${fmt(inc.source_count)} مصادر (ثقة الدمج ${inc.merge_confidence})`
+      : "الحدث المدمج: تقرير واحد")));
   const table = el("table", { class: "fields", dir: "ltr" });
   for (const [k, v] of fieldRows(ev, "", [])) table.appendChild(el("tr", {}, el("th", {}, k), el("td", { dir: "auto" }, v)));
   const found = findEvidence(art.text || "", ev);
@@ -414,6 +451,69 @@ function reviewBox(ev, reviews) {
       el("label", {}, "المحافظة ", admin1), el("label", {}, "القتلى ", fatalities),
       el("button", { type: "button", id: "r-corrected", onclick: () => send("corrected") }, "حفظ التصحيح")),
     msg, list);
+}
+const PRECISION = { 1: "اليوم", 2: "الأسبوع", 3: "الشهر" };
+function actorName(a) { return (a && a.name) || "—"; }
+function placeText(loc) {
+  if (!loc) return "—";
+  return [loc.surface, loc.name_en, loc.admin1, loc.country].filter(Boolean).filter((v, i, a) => a.indexOf(v) === i).join(" · ") || "—";
+}
+function reportCard(r, merged) {
+  const art = r.article || {}, text = art.text || "";
+  const rows = [
+    ["النوع الفرعي", r.sub_event_type || "—", merged.sub_event_type || "—"],
+    ["التاريخ", r.date || "—", merged.date || "—"],
+    ["المكان", placeText(r.location), placeText(merged.location)],
+    ["القتلى", String(r.fatalities || 0), String(merged.fatalities || 0)],
+    ["الجرحى", r.injured == null ? "—" : String(r.injured), merged.injured == null ? "—" : String(merged.injured)],
+    ["الفاعل 1", actorName(r.actor1), actorName(merged.actor1)],
+    ["الفاعل 2", actorName(r.actor2), actorName(merged.actor2)],
+  ];
+  const table = el("table", { class: "fields report-fields" });
+  for (const [k, v, m] of rows) table.appendChild(el("tr", { class: v === m ? null : "differs" }, el("th", {}, k), el("td", { dir: "auto" }, v)));
+  table.appendChild(el("tr", {}, el("th", {}, "الصيغة · الثقة"), el("td", {}, `${r.modality || "—"} · ${r.confidence ?? "—"}`)));
+  table.appendChild(el("tr", {}, el("th", {}, "التوافق مع بقية التقارير"), el("td", { class: "agreement" }, r.agreement == null ? "—" : String(r.agreement))));
+  const found = findEvidence(text, r);
+  const evidence = found.start >= 0 ? highlighted(text, [{ ...found, cls: "main" }])
+    : el("div", { class: "article-text" }, el("mark", { class: "evidence main" }, (r.evidence || {}).text || ""));
+  evidence.classList.add("report-text");
+  const href = safeHref(art.final_url || r.article_url);
+  return el("article", { class: "report", "data-event-id": r.event_id },
+    el("h4", { class: "article-title", dir: "auto" }, art.title || r.article_title || "(بلا عنوان)"),
+    el("p", { class: "meta" }, el("span", { class: "report-source" }, r.source_name || r.source || ""), " · ",
+      el("span", { class: "report-time", dir: "ltr" }, r.report_time || "")),
+    el("p", { class: "meta" }, r.event_exists ? el("a", { href: "/?event=" + encodeURIComponent(r.event_id) }, "صفحة التقرير") : "",
+      " ", href ? el("a", { href, rel: "noopener noreferrer", target: "_blank" }, "المقال الأصلي ↗") : ""),
+    table, evidence);
+}
+async function incidentPage(id) {
+  const page = showPage();
+  const data = await getJSON("/api/incident?id=" + encodeURIComponent(id));
+  const inc = data.incident, loc = inc.location || {};
+  page.appendChild(el("p", {}, el("a", { href: "/?list=merged" }, "→ الخريطة")));
+  page.appendChild(el("h2", {}, el("span", { class: "tag", style: { background: colour(inc.event_type) } }, typeName(inc.event_type)), " ",
+    inc.sub_event_type || "", " · ", loc.surface || loc.name_en || "", " · ", inc.date || ""));
+  const rows = [
+    ["التاريخ", `${inc.date || "—"} (دقة: ${PRECISION[inc.time_precision] || inc.time_precision || "—"})`],
+    ["المكان", placeText(inc.location)],
+    ["القتلى", `${inc.fatalities || 0} — ${inc.fatalities_rule || ""}${(inc.fatalities_reported || []).length ? " · الأرقام المنشورة: " + inc.fatalities_reported.join("، ") : ""}`],
+    ["الجرحى", inc.injured == null ? "—" : String(inc.injured)],
+    ["الفاعل 1", actorName(inc.actor1)], ["الفاعل 2", actorName(inc.actor2)],
+    ["المصادر", inc.source_list || "—"],
+    ["التقارير · المصادر · الكتابات المستقلة", `${inc.report_count} · ${inc.source_count} · ${inc.story_count}`],
+    ["أول تقرير", inc.first_report || "—"],
+    ["ثقة الدمج", String(inc.merge_confidence)],
+  ];
+  const table = el("table", { class: "fields", id: "incident-fields" });
+  for (const [k, v] of rows) table.appendChild(el("tr", {}, el("th", {}, k), el("td", { dir: "auto" }, v)));
+  page.appendChild(table);
+  page.appendChild(el("h3", {}, `التقارير (${fmt(data.reports.length)}) جنباً إلى جنب`,
+    el("span", { class: "meta" }, " — الحقول المظللة تخالف الحقل المدمج")));
+  page.appendChild(el("div", { class: "reports", id: "reports" }, data.reports.map((r) => reportCard(r, inc))));
+  for (const box of page.querySelectorAll(".report-text")) {  // each evidence sentence in view in its column
+    const m = box.querySelector("mark"); if (m) box.scrollTop = Math.max(m.offsetTop - 24, 0);
+  }
+  document.body.dataset.incidentAt = String(performance.now());
 }
 async function articlePage(url) {
   const page = showPage();
@@ -479,13 +579,14 @@ function showPage() {
 async function main() {
   META = await getJSON("/api/meta");
   const p = params(), view = p.get("view");
-  for (const a of document.querySelectorAll("header nav a")) a.classList.toggle("active", (a.dataset.view === (view || (p.get("event") || p.get("article") ? "" : "map"))));
+  for (const a of document.querySelectorAll("header nav a")) a.classList.toggle("active", (a.dataset.view === (view || (p.get("event") || p.get("article") || p.get("incident") ? "" : "map"))));
   try {
     if (p.get("event")) return await eventPage(p.get("event"));
+    if (p.get("incident")) return await incidentPage(p.get("incident"));
     if (p.get("article")) return await articlePage(p.get("article"));
     if (view === "articles") return await articlesPage();
     if (view === "health") return await healthPage();
-    syncFilterForm(); wireFilters(); await startMap();
+    syncFilterForm(); wireFilters(); wireListMode(); await startMap();
   } catch (err) {
     const page = showPage(); page.appendChild(el("p", { class: "err" }, "خطأ: ", String(err.message || err)));
   }
