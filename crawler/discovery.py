@@ -7,6 +7,7 @@ by backfill tools. Scrapy's SitemapSpider throws away the news-sitemap fields
 from __future__ import annotations
 
 import gzip
+import html.entities
 import io
 import re
 import threading
@@ -159,6 +160,63 @@ def _xml_parser() -> etree.XMLParser:
     return parser
 
 
+# Feeds and sitemaps use HTML entities (&nbsp;, &hellip;), declared in an internal DTD
+# or not at all. libxml2 is never shown a declaration: entities are written out here as
+# character references first, so an undeclared one cannot cut a title or a <loc>, and a
+# declaration that expands into other entities (billion laughs) expands nothing.
+_DOCTYPE_RE = re.compile(rb"<!DOCTYPE\b[^\[>]*(?:\[(.*?)\]\s*)?>", re.S | re.I)
+_ENTITY_DECL_RE = re.compile(rb"""<!ENTITY\s+(%\s+)?([^\s"'%&;<>]+)\s+(?:"([^"]*)"|'([^']*)'|([^>]*))\s*>""")
+_XML_PREDEFINED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_ENTITY_REF_RE = re.compile(rb"(?s)(<!\[CDATA\[.*?(?:\]\]>|\Z))|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_][\w.-]{0,40});")
+_CHAR_REF_RE = re.compile(rb"&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _char_refs(text: str) -> bytes:
+    return "".join(f"&#{ord(c)};" for c in text).encode("ascii")
+
+
+def _declared_entities(subset: bytes) -> tuple[dict[bytes, bytes], list[str]]:
+    """Replacement bytes of the plain internal entities an internal DTD declares, and the
+    names of those refused: ones made of other entities, parameter or external ones."""
+    entities: dict[bytes, bytes] = {}
+    refused: list[str] = []
+    for m in _ENTITY_DECL_RE.finditer(subset):
+        parameter, name, value = m.group(1), m.group(2), m.group(3) if m.group(3) is not None else m.group(4)
+        if parameter or value is None or b"&" in _CHAR_REF_RE.sub(b"", value) or b"%" in value or b"<" in value:
+            refused.append(name.decode("latin-1")[:40])
+            continue
+        # Character references in the value are kept as written: libxml2 reads them.
+        entities[name] = value
+    return entities, refused
+
+
+def _write_out_entities(body: bytes, listing: Listing) -> bytes:
+    head = body[:1_048_576]
+    doctype = _DOCTYPE_RE.search(head)
+    declared: dict[bytes, bytes] = {}
+    if doctype is not None:
+        declared, refused = _declared_entities(doctype.group(1) or b"")
+        if refused:
+            listing.failure = (DropReason.ENTITY_EXPANSION,
+                               f"the listing declares entities that expand into other entities or "
+                               f"are external ({', '.join(refused[:5])}); they are not expanded, the "
+                               f"rest of the listing is read")
+        body = body[:doctype.start()] + body[doctype.end():]
+    if b"&" not in body:
+        return body
+
+    def replace(m: re.Match[bytes]) -> bytes:
+        if m.group(1) is not None:
+            return m.group(1)  # CDATA: text as written
+        name = m.group(2)
+        if name in declared:
+            return declared[name]
+        known = html.entities.html5.get(name.decode("ascii", "replace") + ";")
+        return _char_refs(known) if known else b""
+
+    return _ENTITY_REF_RE.sub(replace, body)
+
+
 def _xml_root(body: bytes, listing: Listing) -> etree._Element | None:
     try:
         body = maybe_gunzip(body).lstrip()
@@ -167,6 +225,7 @@ def _xml_root(body: bytes, listing: Listing) -> etree._Element | None:
         return None
     if not body:
         return None
+    body = _write_out_entities(body, listing)
     try:
         return etree.fromstring(body, _xml_parser())
     except (etree.XMLSyntaxError, ValueError):

@@ -54,6 +54,7 @@ class DropReason(StrEnum):
     BAD_URL = "bad_url"
     SPIDER_ERROR = "spider_error"
     LISTING_TOO_SLOW = "listing_too_slow"
+    ENTITY_EXPANSION = "entity_expansion"
     # Marsad itself: a bug on one page, or a record the database would not take.
     INTERNAL_ERROR = "internal_error"
     STORAGE_ERROR = "storage_error"
