@@ -26,6 +26,10 @@ _PAGINATION_RE = re.compile(r"([?&](page|paged|p)=\d+|/page/\d+/?$)")
 # The sitemap protocol's limit on an uncompressed sitemap (50 MB): read up to it, and a
 # larger (or larger once inflated) listing is a too_large drop, not silently cut.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# ... and on the URLs one sitemap lists (50,000). A listing of any kind is read up to
+# that many entries: past it, the rest is a too_large drop, not minutes of parsing and
+# scheduling (a hostile 50 MB sitemap of 600,000 URLs cost 25 s to parse alone).
+MAX_LISTING_ENTRIES = 50_000
 # Scrapy's URLLENGTH_LIMIT: a longer URL would be filtered silently by its middleware.
 MAX_URL_LENGTH = 2083
 FETCHABLE_SCHEMES = ("http", "https")
@@ -91,6 +95,14 @@ class Listing:
     # too large, a hostile entity declaration. Entries read before it are still followed.
     failure: tuple[DropReason, str] | None = None
     kind: str = ""  # "feed" when a sitemap URL served a feed
+
+    def full(self) -> bool:
+        """True (and the failure noted) once the listing holds MAX_LISTING_ENTRIES entries."""
+        if len(self.articles) + len(self.sitemaps) + len(self.pages) < MAX_LISTING_ENTRIES:
+            return False
+        self.failure = (DropReason.TOO_LARGE, f"the listing has more than {MAX_LISTING_ENTRIES:,} entries "
+                                              f"(the sitemap protocol's limit); the first ones are read")
+        return True
 
     def resolve(self, base_url: str, href: str) -> str | None:
         """``href`` made absolute against ``base_url``; None (and a rejection noted) when
@@ -240,6 +252,8 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
         return listing
     kind = _local(root.tag)
     for node in root:
+        if listing.full():
+            break
         name = _local(node.tag)
         loc = _child_text(node, "loc")
         if not loc:
@@ -274,6 +288,8 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         return listing
     if _local(root.tag) == "feed":  # Atom
         for node in root:
+            if listing.full():
+                break
             if _local(node.tag) != "entry":
                 continue
             href = None
@@ -292,6 +308,8 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
             ))
         return listing
     for node in root.iter():
+        if listing.full():
+            break
         if _local(node.tag) != "item":
             continue
         link = _child_text(node, "link") or _child_text(node, "guid")
@@ -319,6 +337,8 @@ def parse_section(body: bytes, base_url: str, article_pattern: re.Pattern[str],
     host = urlparse(base_url).hostname
     seen: set[str] = set()
     for a in doc.iter("a"):
+        if listing.full():
+            break
         href = (a.get("href") or "").strip()
         # Navigation and contact links are not entries a section lists: skipped, not drops.
         if not href or href.lower().startswith(("#", "javascript:", "mailto:", "tel:")):

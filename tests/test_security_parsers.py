@@ -18,7 +18,7 @@ import pytest
 from crawling import crawl_env, scrapy_command
 from hostile_site import HostileSite, article_html
 
-from crawler.discovery import MAX_SITEMAP_BYTES, parse_feed, parse_sitemap
+from crawler.discovery import MAX_LISTING_ENTRIES, MAX_SITEMAP_BYTES, parse_feed, parse_sitemap
 from pipelines.extract.title import MAX_TITLE
 from pipelines.process import process_page
 from pipelines.records import Article, DropReason, Page
@@ -98,6 +98,14 @@ def test_billion_laughs_is_recorded_and_the_rest_read():
     listing = parse_sitemap(external, "https://s.example/s.xml")
     assert [e.url for e in listing.articles] == ["https://s.example/a/6.html"]
     assert listing.failure is not None and listing.failure[0] is DropReason.ENTITY_EXPANSION
+
+
+def test_a_sitemap_is_read_to_the_protocols_50000_urls():
+    urls = "".join(f"<url><loc>https://s.example/a/{i}.html</loc></url>" for i in range(MAX_LISTING_ENTRIES + 5))
+    listing = parse_sitemap(f"<urlset>{urls}</urlset>".encode(), "https://s.example/s.xml")
+    assert len(listing.articles) == MAX_LISTING_ENTRIES
+    assert listing.failure is not None and listing.failure[0] is DropReason.TOO_LARGE
+    assert parse_sitemap(f"<urlset>{urls[:1000]}</urlset>".encode(), "https://s.example/s.xml").failure is None
 
 
 def _big_sitemap(base: str, size: int, last: str) -> bytes:
