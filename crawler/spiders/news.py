@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
@@ -83,6 +84,22 @@ def failure_reason(failure: Failure) -> tuple[DropReason, str]:
     if "Cancelled" in name or "maxsize" in str(exc).lower():
         return DropReason.TOO_LARGE, str(exc)
     return DropReason.FETCH_ERROR, f"{name}: {exc}"[:500]
+
+
+def _listing_key(url: str) -> str:
+    """A listing URL as one string per resource: scheme and host lower-cased, default port,
+    empty query and fragment dropped. Not ``canonical_url``: its article rules (AMP paths,
+    tracking parameters, index pages) could fold two different listings into one."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if port in (None, {"http": 80, "https": 443}.get(scheme)) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def _sitemap_or_feed(body: bytes, url: str) -> Listing:
@@ -398,7 +415,7 @@ class NewsSpider(scrapy.Spider):
     def _first_visit(self, url: str) -> bool:
         """True the first time this run asks for the listing ``url``; after that the
         repeat is counted and logged, not fetched."""
-        key = canonical_url(url)
+        key = _listing_key(url)
         if key in self.listings_seen:
             self.crawler.stats.inc_value("marsad/listing_repeats_skipped")
             self.logger.info("listing already visited in this run, not fetched again: %s", url[:300])
