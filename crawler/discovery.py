@@ -7,6 +7,7 @@ by backfill tools. Scrapy's SitemapSpider throws away the news-sitemap fields
 from __future__ import annotations
 
 import gzip
+import html.entities
 import io
 import re
 import threading
@@ -25,6 +26,10 @@ _PAGINATION_RE = re.compile(r"([?&](page|paged|p)=\d+|/page/\d+/?$)")
 # The sitemap protocol's limit on an uncompressed sitemap (50 MB): read up to it, and a
 # larger (or larger once inflated) listing is a too_large drop, not silently cut.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# ... and on the URLs one sitemap lists (50,000). A listing of any kind is read up to
+# that many entries: past it, the rest is a too_large drop, not minutes of parsing and
+# scheduling (a hostile 50 MB sitemap of 600,000 URLs cost 25 s to parse alone).
+MAX_LISTING_ENTRIES = 50_000
 # Scrapy's URLLENGTH_LIMIT: a longer URL would be filtered silently by its middleware.
 MAX_URL_LENGTH = 2083
 FETCHABLE_SCHEMES = ("http", "https")
@@ -90,6 +95,14 @@ class Listing:
     # too large, a hostile entity declaration. Entries read before it are still followed.
     failure: tuple[DropReason, str] | None = None
     kind: str = ""  # "feed" when a sitemap URL served a feed
+
+    def full(self) -> bool:
+        """True (and the failure noted) once the listing holds MAX_LISTING_ENTRIES entries."""
+        if len(self.articles) + len(self.sitemaps) + len(self.pages) < MAX_LISTING_ENTRIES:
+            return False
+        self.failure = (DropReason.TOO_LARGE, f"the listing has more than {MAX_LISTING_ENTRIES:,} entries "
+                                              f"(the sitemap protocol's limit); the first ones are read")
+        return True
 
     def resolve(self, base_url: str, href: str) -> str | None:
         """``href`` made absolute against ``base_url``; None (and a rejection noted) when
@@ -159,6 +172,63 @@ def _xml_parser() -> etree.XMLParser:
     return parser
 
 
+# Feeds and sitemaps use HTML entities (&nbsp;, &hellip;), declared in an internal DTD
+# or not at all. libxml2 is never shown a declaration: entities are written out here as
+# character references first, so an undeclared one cannot cut a title or a <loc>, and a
+# declaration that expands into other entities (billion laughs) expands nothing.
+_DOCTYPE_RE = re.compile(rb"<!DOCTYPE\b[^\[>]*(?:\[(.*?)\]\s*)?>", re.S | re.I)
+_ENTITY_DECL_RE = re.compile(rb"""<!ENTITY\s+(%\s+)?([^\s"'%&;<>]+)\s+(?:"([^"]*)"|'([^']*)'|([^>]*))\s*>""")
+_XML_PREDEFINED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_ENTITY_REF_RE = re.compile(rb"(?s)(<!\[CDATA\[.*?(?:\]\]>|\Z))|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_][\w.-]{0,40});")
+_CHAR_REF_RE = re.compile(rb"&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _char_refs(text: str) -> bytes:
+    return "".join(f"&#{ord(c)};" for c in text).encode("ascii")
+
+
+def _declared_entities(subset: bytes) -> tuple[dict[bytes, bytes], list[str]]:
+    """Replacement bytes of the plain internal entities an internal DTD declares, and the
+    names of those refused: ones made of other entities, parameter or external ones."""
+    entities: dict[bytes, bytes] = {}
+    refused: list[str] = []
+    for m in _ENTITY_DECL_RE.finditer(subset):
+        parameter, name, value = m.group(1), m.group(2), m.group(3) if m.group(3) is not None else m.group(4)
+        if parameter or value is None or b"&" in _CHAR_REF_RE.sub(b"", value) or b"%" in value or b"<" in value:
+            refused.append(name.decode("latin-1")[:40])
+            continue
+        # Character references in the value are kept as written: libxml2 reads them.
+        entities[name] = value
+    return entities, refused
+
+
+def _write_out_entities(body: bytes, listing: Listing) -> bytes:
+    head = body[:1_048_576]
+    doctype = _DOCTYPE_RE.search(head)
+    declared: dict[bytes, bytes] = {}
+    if doctype is not None:
+        declared, refused = _declared_entities(doctype.group(1) or b"")
+        if refused:
+            listing.failure = (DropReason.ENTITY_EXPANSION,
+                               f"the listing declares entities that expand into other entities or "
+                               f"are external ({', '.join(refused[:5])}); they are not expanded, the "
+                               f"rest of the listing is read")
+        body = body[:doctype.start()] + body[doctype.end():]
+    if b"&" not in body:
+        return body
+
+    def replace(m: re.Match[bytes]) -> bytes:
+        if m.group(1) is not None:
+            return m.group(1)  # CDATA: text as written
+        name = m.group(2)
+        if name in declared:
+            return declared[name]
+        known = html.entities.html5.get(name.decode("ascii", "replace") + ";")
+        return _char_refs(known) if known else b""
+
+    return _ENTITY_REF_RE.sub(replace, body)
+
+
 def _xml_root(body: bytes, listing: Listing) -> etree._Element | None:
     try:
         body = maybe_gunzip(body).lstrip()
@@ -167,6 +237,7 @@ def _xml_root(body: bytes, listing: Listing) -> etree._Element | None:
         return None
     if not body:
         return None
+    body = _write_out_entities(body, listing)
     try:
         return etree.fromstring(body, _xml_parser())
     except (etree.XMLSyntaxError, ValueError):
@@ -181,6 +252,8 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
         return listing
     kind = _local(root.tag)
     for node in root:
+        if listing.full():
+            break
         name = _local(node.tag)
         loc = _child_text(node, "loc")
         if not loc:
@@ -215,6 +288,8 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         return listing
     if _local(root.tag) == "feed":  # Atom
         for node in root:
+            if listing.full():
+                break
             if _local(node.tag) != "entry":
                 continue
             href = None
@@ -233,6 +308,8 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
             ))
         return listing
     for node in root.iter():
+        if listing.full():
+            break
         if _local(node.tag) != "item":
             continue
         link = _child_text(node, "link") or _child_text(node, "guid")
@@ -260,6 +337,8 @@ def parse_section(body: bytes, base_url: str, article_pattern: re.Pattern[str],
     host = urlparse(base_url).hostname
     seen: set[str] = set()
     for a in doc.iter("a"):
+        if listing.full():
+            break
         href = (a.get("href") or "").strip()
         # Navigation and contact links are not entries a section lists: skipped, not drops.
         if not href or href.lower().startswith(("#", "javascript:", "mailto:", "tel:")):

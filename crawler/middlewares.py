@@ -52,28 +52,74 @@ class RecordSpiderErrors:
                    fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT ::ffff:0:a.b.c.d
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # well-known NAT64 prefix, RFC 6052
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # local-use NAT64, RFC 8215
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return None
+
+
+def embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries and routes to: IPv4-mapped (``::ffff:a.b.c.d``),
+    IPv4-compatible (``::a.b.c.d``), SIIT-translated, NAT64 (``64:ff9b::/96``) and 6to4
+    (``2002::/16``) forms. None for a plain IPv6 or an IPv4 address."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    low = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in _NAT64 or ip in _IPV4_TRANSLATED:
+        return low
+    if ip in _IPV4_COMPATIBLE and int(ip) > 1:  # not :: nor ::1
+        return low
+    return None
+
+
 def is_public_address(address: str) -> bool:
     """True for a globally routable unicast IP; False for loopback, link-local, private,
-    shared, reserved, multicast or unspecified ones, and for anything that is not an IP."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
-    except ValueError:
+    shared, reserved, multicast or unspecified ones, and for anything that is not an IP.
+    An IPv6 address that embeds an IPv4 one (``::127.0.0.1``, ``::ffff:10.0.0.1``,
+    ``64:ff9b::a9fe:a9fe``, ``2002:7f00:1::``) is judged by the IPv4 address."""
+    ip = _ip(address)
+    if ip is None:
         return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        ip = mapped
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _NAT64_LOCAL:
+        return False  # a translator of the operator's own network
+    ip = embedded_ipv4(ip) or ip
     return ip.is_global and not ip.is_multicast
+
+
+def is_link_local(address: str) -> bool:
+    """True for link-local addresses (169.254.0.0/16, fe80::/10, and IPv6 forms embedding
+    169.254.x.y): where cloud metadata services answer (169.254.169.254). Never fetched,
+    whatever a source allows."""
+    ip = _ip(address)
+    if ip is None:
+        return False
+    return ip.is_link_local or bool((v4 := embedded_ipv4(ip)) and v4.is_link_local)
 
 
 class RefusePrivateAddresses:
     """Refuse requests that are not http(s) with a host, and requests to non-public
-    addresses unless the request's source allows them.
+    addresses unless the request's source allows them for that host.
 
     A crawled page (or a redirect) must not steer the crawler into the operator's own
     network. The host is resolved (IP literals are checked as they are) and every address
-    it resolves to must be public. Refusals raise ``IgnoreRequest`` naming the address;
-    the spider records them as ``private_address`` drops. Requests without a source (such
-    as robots.txt) follow the source registered for their host.
+    it resolves to must be public. ``allow_private: true`` on a source allows non-public
+    addresses only for that source's own hosts (those of its base URL, feeds, sitemaps,
+    sections and start URLs), never for a host a page or a redirect names, and never a
+    link-local address (169.254.169.254 and the like: cloud metadata). Refusals raise
+    ``IgnoreRequest`` naming the address; the spider records them as ``private_address``
+    drops. Requests without a source (such as robots.txt) follow the source registered
+    for their host.
 
     Resolution here and the download's own connection are separate look-ups, so a name
     that changes its answer in between (DNS rebinding) is not caught.
@@ -84,17 +130,32 @@ class RefusePrivateAddresses:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self._resolved: dict[str, tuple[str, ...]] = {}
+        self._own_hosts: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RefusePrivateAddresses:
         return cls(crawler)
 
+    def _hosts_of(self, source: Any) -> frozenset[str]:
+        hosts = self._own_hosts.get(source.id)
+        if hosts is None:
+            urls = [source.base_url, *source.feeds, *source.sitemaps, *source.start_urls,
+                    *(s.url for s in source.sections)]
+            found = set()
+            for url in urls:
+                try:
+                    found.add((urlsplit(url).hostname or "").lower())
+                except ValueError:
+                    continue
+            hosts = self._own_hosts[source.id] = frozenset(found - {""})
+        return hosts
+
     def _source_allows(self, request: Any, host: str) -> bool:
         sources = getattr(self.crawler.spider, "sources", None) or {}
         source = sources.get(request.meta.get("source", ""))
         if source is not None:
-            return bool(source.allow_private)
-        return any(s.allow_private and s.host == host for s in sources.values())
+            return bool(source.allow_private) and host in self._hosts_of(source)
+        return any(s.allow_private and host in self._hosts_of(s) for s in sources.values())
 
     async def _addresses(self, host: str, port: int | None) -> tuple[str, ...]:
         if host in self._resolved:
@@ -121,21 +182,24 @@ class RefusePrivateAddresses:
             self.crawler.stats.inc_value("marsad/refused_scheme")
             raise IgnoreRequest(f"refused URL scheme {parts.scheme.lower() or '(none)'!r} "
                                 f"(only http(s) URLs with a host are fetched)")
-        if self._source_allows(request, host):
+        if is_public_address(host):
             return None
         try:
             port = parts.port
         except ValueError:
             port = None
-        if is_public_address(host):
-            return None
         literal = host.replace(".", "").isdigit() or ":" in host
         addresses = (host,) if literal else await self._addresses(host, port)
+        metadata = [a for a in addresses if is_link_local(a)]
+        if metadata:
+            self.crawler.stats.inc_value("marsad/refused_private")
+            raise IgnoreRequest(f"refused private address {metadata[0]} for host {host} "
+                                f"(link-local, where cloud metadata answers: never fetched)")
         refused = [a for a in addresses if not is_public_address(a)]
-        if refused:
+        if refused and not self._source_allows(request, host):
             self.crawler.stats.inc_value("marsad/refused_private")
             raise IgnoreRequest(f"refused private address {refused[0]} for host {host} "
-                                f"(set allow_private: true on the source to allow it)")
+                                f"(allow_private: true on a source allows only its own hosts)")
         return None
 
 

@@ -54,6 +54,7 @@ class DropReason(StrEnum):
     BAD_URL = "bad_url"
     SPIDER_ERROR = "spider_error"
     LISTING_TOO_SLOW = "listing_too_slow"
+    ENTITY_EXPANSION = "entity_expansion"
     # Marsad itself: a bug on one page, or a record the database would not take.
     INTERNAL_ERROR = "internal_error"
     TOO_SLOW = "too_slow"
@@ -269,6 +270,12 @@ def _quality(value: object) -> float:
         return 0.0
 
 
+def _encoding_flags(encoding: str | None) -> tuple[str, ...]:
+    # Two charsets joined by "+" (pipelines.extract.decode.MIXED_ENCODING): the body mixed
+    # them and was decoded part by part.
+    return ("mixed_encoding",) if encoding and "+" in encoding else ()
+
+
 def build_article(page: Page, extraction: Mapping[str, Any], dates: Mapping[str, Any], *,
                   encoding: str | None) -> Article:
     """The article record from a page and what the extraction and dates stages returned
@@ -292,7 +299,7 @@ def build_article(page: Page, extraction: Mapping[str, Any], dates: Mapping[str,
         extractor_version=_text(extraction.get("extractor_version")),
         captions=_strings(extraction.get("captions")),
         classifier=_text(extraction.get("classifier")),
-        flags=_strings(extraction.get("flags")),
+        flags=_strings(extraction.get("flags")) + _encoding_flags(encoding),
         published_local=_text(dates.get("published")),
         published_utc=_text(dates.get("published_utc")),
         published_precision=_text(dates.get("published_precision")),

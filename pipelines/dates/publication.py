@@ -345,10 +345,12 @@ def _loads(text: str) -> Any:
         return None
     try:
         return json.loads(text, strict=False)
+    except RecursionError:  # nested past the interpreter's depth: that block is ignored
+        return None
     except ValueError:
         try:
             return json.loads(re.sub(r",\s*([}\]])", r"\1", text), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 

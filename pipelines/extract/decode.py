@@ -177,6 +177,41 @@ def _detect(body: bytes) -> tuple[str, str] | None:
     return None
 
 
+# Two UTF-8 Arabic letters in a row: never made by chance by windows-1256 text, where
+# the lead bytes D8-DB are letters and 80-BF mostly punctuation.
+_UTF8_ARABIC_PAIR_RE = re.compile(rb"[\xd8-\xdb][\x80-\xbf][\xd8-\xdb][\x80-\xbf]")
+_CHUNK_RE = re.compile(rb"<?[^<]*")
+# The encoding reported for a body that mixed both: each part decoded as what it is.
+MIXED_ENCODING = "utf-8+windows-1256"
+
+
+def _mixed(body: bytes) -> str | None:
+    """A body made of UTF-8 and windows-1256 parts (templates in one, stored text in the
+    other), decoded part by part: each stretch from one ``<`` to the next is UTF-8 when it
+    is valid UTF-8, windows-1256 otherwise. None unless both parts hold Arabic text."""
+    if len(_UTF8_ARABIC_PAIR_RE.findall(body[:_SAMPLE * 4])) < 10:
+        return None
+    parts: list[str] = []
+    utf8_letters = legacy_letters = 0
+    for m in _CHUNK_RE.finditer(body):
+        chunk = m.group()
+        if not chunk:
+            continue
+        text = chunk.decode("utf-8", "replace")
+        bad = text.count("\ufffd")
+        # A stretch of UTF-8 with a broken byte or two stays UTF-8 (as _utf8_lenient);
+        # one where most high bytes fail is windows-1256.
+        if bad and bad > 0.1 * (sum(1 for c in text if c > "\x7f") - bad):
+            text = chunk.decode("cp1256", "replace")
+            legacy_letters += len(_ARABIC_RE.findall(text))
+        elif not text.isascii():
+            utf8_letters += len(_ARABIC_RE.findall(text))
+        parts.append(text)
+    if utf8_letters < 20 or legacy_letters < 20:
+        return None
+    return "".join(parts)
+
+
 def _declared(body: bytes, content_type: str | None) -> list[str]:
     found: list[str] = []
     if content_type:
@@ -191,6 +226,9 @@ def _declared(body: bytes, content_type: str | None) -> list[str]:
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode an HTML response body; returns ``(text, encoding)``.
+
+    A body that mixes UTF-8 and windows-1256 parts is decoded part by part and reported
+    as ``MIXED_ENCODING`` (the article is flagged ``mixed_encoding``).
 
     Raises ``ExtractionError("binary_content")`` for images, archives and other
     binary data, ``ExtractionError("undecodable")`` when no encoding fits.
@@ -210,6 +248,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
             raise ExtractionError("undecodable", f"{codec} byte-order mark but not {codec} text")
     if reason := _looks_binary(body):
         raise ExtractionError("binary_content", reason)
+    if _strict(body, "utf-8") is None and (mixed := _mixed(body)) is not None:
+        # Whatever is declared, one charset would turn half the page into mojibake.
+        return mixed, MIXED_ENCODING
     for codec in _declared(body, content_type):
         declared = _validated(body, codec)
         if declared is not None and _junk_share(declared[:_SAMPLE]) < 0.05:

@@ -36,6 +36,18 @@ def norm_meta(text: str | None) -> str:
     return text
 
 
+# Title candidates longer than this are cut before any comparison: the title stage
+# never keeps more than 400 characters, and matching a 1 MB <title> against the page's
+# lines cost minutes.
+MAX_TITLE_SOURCE = 1_000
+
+
+def _bounded(text: str | None) -> str | None:
+    if text and len(text) > MAX_TITLE_SOURCE:
+        return text[:MAX_TITLE_SOURCE]
+    return text
+
+
 def _json_loads(text: str) -> Any:
     text = _CONTROL_RE.sub(" ", text).strip()
     if text.startswith("<!--"):
@@ -45,12 +57,16 @@ def _json_loads(text: str) -> Any:
     text = text.strip().rstrip(";")
     try:
         return json.loads(text)
+    except RecursionError:
+        # Nested deeper than the interpreter allows (~1,000 levels): no CMS writes that;
+        # the block is ignored, the page is not lost to it.
+        return None
     except ValueError:
         # CMSs emit raw newlines inside strings and trailing commas.
         fixed = re.sub(r",\s*([}\]])", r"\1", text.replace("\n", " ").replace("\r", " "))
         try:
             return json.loads(fixed)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
@@ -86,38 +102,47 @@ def jsonld_objects(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     return out
 
 
-def _name(value: Any) -> str:
+# How deep a name, URL or keyword list is looked for inside JSON-LD values: real ones
+# sit one or two levels down; a hostile page nests hundreds.
+_MAX_VALUE_DEPTH = 8
+
+
+def _name(value: Any, depth: int = 0) -> str:
+    if depth > _MAX_VALUE_DEPTH:
+        return ""
     if isinstance(value, str):
         return norm_meta(value)
     if isinstance(value, dict):
-        return _name(value.get("name") or value.get("headline") or "")
+        return _name(value.get("name") or value.get("headline") or "", depth + 1)
     if isinstance(value, list) and value:
-        return _name(value[0])
+        return _name(value[0], depth + 1)
     return ""
 
 
-def _names(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
-    n = _name(value)
+def _names(value: Any, depth: int = 0) -> list[str]:
+    if isinstance(value, list) and depth <= _MAX_VALUE_DEPTH:
+        return [n for v in value for n in _names(v, depth + 1)]
+    n = _name(value, depth)
     return [n] if n else []
 
 
-def _url_of(value: Any) -> str | None:
+def _url_of(value: Any, depth: int = 0) -> str | None:
+    if depth > _MAX_VALUE_DEPTH:
+        return None
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, dict):
-        return _url_of(value.get("url") or value.get("@id") or value.get("contentUrl"))
+        return _url_of(value.get("url") or value.get("@id") or value.get("contentUrl"), depth + 1)
     if isinstance(value, list) and value:
-        return _url_of(value[0])
+        return _url_of(value[0], depth + 1)
     return None
 
 
-def _strings(value: Any) -> list[str]:
+def _strings(value: Any, depth: int = 0) -> list[str]:
     if isinstance(value, str):
         return [norm_meta(v) for v in re.split(r"[,،;]", value) if norm(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
+    if isinstance(value, list) and depth <= _MAX_VALUE_DEPTH:
+        return [s for v in value for s in _strings(v, depth + 1)]
     return []
 
 
@@ -188,10 +213,10 @@ class PageMeta:
         self.url = url
         self.og_type = _first_meta(tree, "og:type")
 
-        self.headline = _name(art.get("headline") or art.get("name") or "") or None
-        self.og_title = _first_meta(tree, "og:title", "twitter:title")
+        self.headline = _bounded(_name(art.get("headline") or art.get("name") or "")) or None
+        self.og_title = _bounded(_first_meta(tree, "og:title", "twitter:title"))
         title_el = tree.find(".//title")
-        self.html_title = norm_meta(title_el.text_content()) if title_el is not None else None
+        self.html_title = _bounded(norm_meta(title_el.text_content())) if title_el is not None else None
         body = art.get("articleBody")
         self.article_body = body if isinstance(body, str) and body.strip() else None
 

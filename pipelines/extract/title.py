@@ -115,8 +115,8 @@ def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEle
     names = [n for n in (meta.sitename,) if n]
     refs = [r for r in (meta.headline, meta.og_title, meta.html_title) if r]
     stripped = [strip_site_name(r, names) for r in refs]
-    h1s = [(norm(h.text_content()), h) for h in root.iter("h1")]
-    h1s = [(t, h) for t, h in h1s if MIN_TITLE <= len(t) <= MAX_TITLE
+    all_h1s = [(norm(h.text_content()), h) for h in root.iter("h1")]
+    h1s = [(t, h) for t, h in all_h1s if MIN_TITLE <= len(t) <= MAX_TITLE
            and fold_text(t) != fold_text(meta.sitename or "")]
     for text, h1 in h1s:
         if any(_similar(text, r) for r in stripped):
@@ -137,7 +137,25 @@ def choose_title(root: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEle
             return candidate, None
     if h1s:
         return h1s[0]
+    # Only over-long candidates (a 1 MB <title>): the first one, cut, and flagged.
+    for text, element in [(c, None) for c in stripped] + all_h1s:
+        if len(text) > MAX_TITLE:
+            meta.flags.add("title_truncated")
+            return cut_title(text), element
     return None, None
+
+
+def cut_title(text: str, limit: int = MAX_TITLE) -> str:
+    """``text`` cut to at most ``limit`` characters, at a word boundary when there is one
+    in the last fifth, with an ellipsis."""
+    text = norm(text)
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    space = head.rfind(" ")
+    if space >= 0.8 * limit:
+        head = head[:space]
+    return head.rstrip(" |-–—:•·»«~/") + "…"
 
 
 _EMPHASIS_TAGS = frozenset({"b", "strong", "h2", "h3", "h4", "big"})
