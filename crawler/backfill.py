@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from crawler import settings as crawl_settings
 from crawler.sources import SourceRegistryError, load_sources, select_sources
 from pipelines import config
 from pipelines.archive import article_store, open_archive, reprocess_pages
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-events", action="store_true", help="skip event extraction")
     add_archive_options(parser)
     parser.add_argument("--batch-size", type=int, default=config.DEFAULT_BATCH_SIZE)
+    parser.add_argument("--max-bytes", type=int, default=crawl_settings.DOWNLOAD_MAXSIZE,
+                        help="largest record body read, after decoding (default: the crawl's "
+                             f"DOWNLOAD_MAXSIZE, {crawl_settings.DOWNLOAD_MAXSIZE}); longer: a too_large drop")
     args = parser.parse_args(argv)
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -55,8 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         store = article_store(conn.db, batch_size=args.batch_size, with_events=not args.no_events)
         store.ensure_indexes()
         summary = backfill(args.files, store, SourceMatcher(sources, default),
-                           with_events=not args.no_events)
+                           with_events=not args.no_events, max_bytes=args.max_bytes)
     print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
+    for host, n in sorted(summary["unmatched_hosts"].items()):
+        print(f"warning: {n} pages of {host} match no registry source; stored with source "
+              "'warc' (add the source to the registry, or give --source)", file=sys.stderr)
+    for path, why in summary["failed_files"].items():
+        print(f"error: {path}: {why}", file=sys.stderr)
     return 1 if summary["failed_files"] else 0
 
 

@@ -390,7 +390,8 @@ class MongoStorePipeline:
         self.stats.inc_value("marsad/spool_drained", written)
 
     def _final_flush(self) -> None:
-        if self.outage_since is not None and self.failure is None:
+        if self.outage_since is not None and (self.failure is None or self.failure.cause == "spool_full"):
+            # one last try: a database back by now takes the spool and what waits in memory
             self._maybe_recover(force=True)
         if self.outage_since is None and self.failure is None:
             try:

@@ -16,6 +16,9 @@ _USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<info>[^\s/
 # A bare authority without its scheme, as some parsers quote it ("invalid hostname:
 # user:pw@host").
 _BARE = re.compile(r"(?<![\w/:.%-])(?P<user>[\w.~%!$&'()*+,;=-]+):(?P<secret>[^\s/@:'\"<>]+)@(?=[\w\[])")
+# Schemes written without "//" whose "name:x@host" is an address, not a password.
+_OPAQUE_SCHEMES = frozenset({"mailto", "tel", "sms", "sip", "sips", "xmpp", "im", "news", "urn", "data",
+                             "javascript", "geo", "fax", "callto", "skype"})
 MASK = "***"
 
 
@@ -30,7 +33,13 @@ def redact(text: Any) -> Any:
     """``text`` with every URL password replaced by ``***`` (non-strings as they are)."""
     if not isinstance(text, str) or "@" not in text:
         return text
-    return _BARE.sub(lambda m: f"{m.group('user')}:{MASK}@", _USERINFO.sub(_mask, text))
+    return _BARE.sub(_mask_bare, _USERINFO.sub(_mask, text))
+
+
+def _mask_bare(match: re.Match[str]) -> str:
+    if match.group("user").lower() in _OPAQUE_SCHEMES:
+        return match.group(0)
+    return f"{match.group('user')}:{MASK}@"
 
 
 def redact_all(value: Any) -> Any:

@@ -33,6 +33,8 @@ LINK_SECRET = "link-pa55word"
     ("GET https://token@example.com/a?b=c@d", "GET https://***@example.com/a?b=c@d"),
     ("no secret in http://example.com/a@b", "no secret in http://example.com/a@b"),
     ("two: http://a:1@x/ and ftp://b:2@y/", "two: http://a:***@x/ and ftp://b:***@y/"),
+    ("invalid hostname: reader:pw@127.0.0.1", "invalid hostname: reader:***@127.0.0.1"),
+    ("mailto:x@y.z and MAILTO:a@b.c", "mailto:x@y.z and MAILTO:a@b.c"),  # an address, not a secret
 ])
 def test_redact(text, expected):
     assert redact(text) == expected

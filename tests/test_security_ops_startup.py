@@ -94,3 +94,21 @@ def test_data_dir_without_permission(tmp_path):
         _one_line(_crawl(f"MONGO_DATA_DIR={mount / 'data'}"), "cannot be created", "read-only")
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_data_dir_on_a_full_disk(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    mount = tmp_path / "full"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], check=True)
+    try:
+        with open(mount / "filler", "wb", buffering=0) as filler:
+            try:
+                while True:
+                    filler.write(bytes(4096))
+            except OSError:
+                pass
+        _one_line(_crawl(f"MONGO_DATA_DIR={mount / 'data'}"), str(mount / "data"), "disk is full")
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

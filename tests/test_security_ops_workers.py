@@ -118,11 +118,13 @@ def test_workers_and_resource_tracker_exit_when_the_crawl_is_killed(mongo_server
             assert proc.poll() is None, "the crawl ended before its workers could be seen"
             assert len([c for c in children.values() if "spawn_main" in c]) >= 2, children
             os.kill(proc.pid, signal.SIGKILL)
+            killed = time.monotonic()
             proc.wait(timeout=10)
-            gone_by = time.monotonic() + 5
-            while time.monotonic() < gone_by and any(_alive(p) for p in children):
-                time.sleep(0.1)
+            while time.monotonic() < killed + 5 and any(_alive(p) for p in children):
+                time.sleep(0.05)
             left = {p: c for p, c in children.items() if _alive(p)}
+            print(f"{len(children)} children of the killed crawl; all gone after "
+                  f"{time.monotonic() - killed:.2f} s" if not left else f"{len(left)} left")
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -30,6 +30,8 @@ from pathlib import Path
 from pipelines import config
 from pipelines.config import DEFAULT_DATA_DIR
 
+from .disk import disk_full_message
+
 logger = logging.getLogger(__name__)
 
 _LOCK_FILE = "WiredTiger.lock"
@@ -164,6 +166,9 @@ class EmbeddedServer:
                 if _is_busy_error(exc):
                     pid = _lock_holder_pid(path)
                     raise StoreLockedError(self.data_dir, pid, same_process=pid is None) from exc
+                full = disk_full_message(exc, self.data_dir)
+                if full:
+                    raise StorageError(full) from exc
                 raise StorageError(
                     f"The embedded database could not open {self.data_dir}: {exc}. "
                     "If the directory was written by another program or version, move it "

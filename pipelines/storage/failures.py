@@ -15,21 +15,12 @@ left on the data directory's file system, which is what the operator must fix.
 """
 from __future__ import annotations
 
-import errno
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
+from .disk import LOW_SPACE_BYTES, disk_full_message, free_bytes, is_no_space
 from .store import StorageUnavailableError
-
-# Below this much free space a failed write on the data directory is taken for a full
-# disk (the storage engine preallocates its log files, so a few MB can remain).
-LOW_SPACE_BYTES = 16 * 1024 * 1024
-
-# errno values meaning "the disk has no room" (rather than a wrong path or permission).
-NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 @dataclass(frozen=True)
@@ -37,43 +28,6 @@ class WriteFailure:
     kind: str      # "unreachable" (hold and retry) or "fatal" (stop the crawl)
     cause: str     # "unreachable", "disk_full", "server_error"
     message: str   # one line for the log and the run record
-
-
-def free_bytes(path: str | os.PathLike | None) -> int | None:
-    """Free bytes (for an unprivileged writer) on the file system holding ``path`` or its
-    nearest existing parent; None when unknown."""
-    if not path:
-        return None
-    here = Path(path).expanduser()
-    while not here.exists() and here != here.parent:
-        here = here.parent
-    try:
-        stat = os.statvfs(here)
-    except OSError:
-        return None
-    return stat.f_bavail * stat.f_frsize
-
-
-def _chain(exc: BaseException):
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def is_no_space(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) says a disk is full."""
-    for item in _chain(exc):
-        if isinstance(item, OSError) and item.errno in NO_SPACE_ERRNOS:
-            return True
-        text = str(item).lower()
-        if "no space left" in text or "out of disk space" in text or "disk quota" in text:
-            return True
-        if isinstance(item, OperationFailure) and item.code in (14031,):  # OutOfDiskSpace
-            return True
-    return False
 
 
 def _server_text(exc: BaseException) -> str:
@@ -109,4 +63,5 @@ def classify_write_failure(exc: BaseException, *, data_dir: str | None = None,
         "Records not written wait in the spool.")
 
 
-__all__ = ["LOW_SPACE_BYTES", "WriteFailure", "classify_write_failure", "free_bytes", "is_no_space"]
+__all__ = ["LOW_SPACE_BYTES", "WriteFailure", "classify_write_failure", "disk_full_message", "free_bytes",
+           "is_no_space"]
