@@ -9,6 +9,7 @@ reason, and spools records while the database is unreachable.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import multiprocessing
@@ -31,6 +32,15 @@ from pipelines.storage import StorageUnavailableError, StoreLockedError, open_da
 from pipelines.storage.spool import Spool
 
 log = logging.getLogger(__name__)
+
+
+def _process_in_worker(page: Page, with_events: bool) -> tuple[Article | Drop, float]:
+    """``timed_process_page`` in a worker: an article comes back without its raw HTML,
+    which the parent holds already (``page.body``) and puts back."""
+    result, cpu_ms = timed_process_page(page, with_events)
+    if isinstance(result, Article) and result.raw_html is page.body:
+        result = dataclasses.replace(result, raw_html=b"")
+    return result, cpu_ms
 
 
 def _warm_up() -> None:
@@ -72,8 +82,11 @@ class ProcessPagePipeline:
             return timed_process_page(page, self.with_events)
         loop = asyncio.get_running_loop()
         try:
-            job = functools.partial(timed_process_page, page, self.with_events)
-            return await loop.run_in_executor(self.pool, job)
+            job = functools.partial(_process_in_worker, page, self.with_events)
+            result, cpu_ms = await loop.run_in_executor(self.pool, job)
+            if isinstance(result, Article) and not result.raw_html and page.body:
+                result = dataclasses.replace(result, raw_html=page.body)
+            return result, cpu_ms
         except Exception as exc:  # a dead worker must not lose the page
             log.warning("worker failed on %s (%s); processing it inline", page.url, exc)
             return timed_process_page(page, self.with_events)
