@@ -73,16 +73,28 @@ def budgeted_process_page(page: Page, with_events: bool, cpu_budget: float) -> t
         signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the default action ends the process
         signal.setitimer(signal.ITIMER_PROF, cpu_budget)
     try:
-        return timed_process_page(page, with_events)
+        result, cpu_ms = timed_process_page(page, with_events)
     finally:
         if cpu_budget > 0:
             signal.setitimer(signal.ITIMER_PROF, 0)
+    # The article goes back without its raw HTML: the parent holds it (``page.body``)
+    # and puts it back, so the page does not cross the pipe twice.
+    if isinstance(result, Article) and result.raw_html is page.body:
+        result = dataclasses.replace(result, raw_html=b"")
+    return result, cpu_ms
 
 
 def _isolated(page: Page, with_events: bool, cpu_budget: float, parent: int, conn: Any) -> None:
     _worker_start(parent)
     conn.send(budgeted_process_page(page, with_events, cpu_budget))
     conn.close()
+
+
+def _with_body(outcome: tuple[Article | Drop, float], page: Page) -> tuple[Article | Drop, float]:
+    result, cpu_ms = outcome
+    if isinstance(result, Article) and not result.raw_html and page.body:
+        result = dataclasses.replace(result, raw_html=page.body)
+    return result, cpu_ms
 
 
 def _collect(process: Any, conn: Any) -> tuple[Any, int | None]:
@@ -138,13 +150,13 @@ class ProcessPagePipeline:
         pool = self.pool
         try:
             job = functools.partial(budgeted_process_page, page, self.with_events, self.cpu_budget)
-            return await loop.run_in_executor(pool, job)
+            return _with_body(await loop.run_in_executor(pool, job), page)
         except BrokenProcessPool:
             # A worker died (over its CPU budget, or crashed); every page it shared the
             # pool with fails too. Each is tried again alone, so only the page that kills
             # its worker again is dropped.
             self._replace(pool)
-            return await self._alone(page)
+            return _with_body(await self._alone(page), page)
         except Exception as exc:  # e.g. a result that does not pickle: the page is not lost
             log.warning("worker failed on %s (%s); processing it inline", page.url, exc)
             return timed_process_page(page, self.with_events)

@@ -6,7 +6,7 @@ The environment overrides a default; a command-line option overrides the environ
     MONGO_DATABASE     --database    database name (default "marsad")
     MARSAD_DATA_DIR    --data-dir    the embedded server's directory (default ./data)
     MARSAD_SPOOL_DIR                 records waiting for the database (default ./data/spool)
-    MARSAD_EMBEDDED_CACHE_MB         the embedded server's WiredTiger cache (default 256)
+    MARSAD_EMBEDDED_CACHE_MB         the embedded server's WiredTiger cache (default 128)
 
 The crawler reads the same values through Scrapy settings (``crawler/settings.py``).
 """
@@ -23,7 +23,7 @@ DEFAULT_SPOOL_DIR = "./data/spool"
 DEFAULT_BATCH_SIZE = 100
 # The embedded server's WiredTiger cache, MiB (SecantusDB's own default is 1 GiB, which
 # lets the crawler's memory grow with the archive).
-DEFAULT_EMBEDDED_CACHE_MB = 256
+DEFAULT_EMBEDDED_CACHE_MB = 128
 # How long a database operation waits for an unreachable server (milliseconds).
 SERVER_SELECTION_TIMEOUT_MS = 10_000
 

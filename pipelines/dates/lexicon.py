@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.arabic import clean_text
+from pipelines.arabic import CACHED_FOLD_CHARS, clean_text
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -32,6 +32,16 @@ _SPACES_RE = re.compile(r"\s+")
 def fold(text: str) -> str:
     """Matching form of a date text: invisible marks, tatweel and diacritics removed,
     ASCII digits, letter variants folded, Latin lower-cased, single spaces."""
+    # Date finding folds every short text of a page, many of them again and again.
+    return _fold_cached(text) if len(text) <= CACHED_FOLD_CHARS else _fold(text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_cached(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = clean_text(text, ascii_digits=True)
     text = _DIACRITICS_RE.sub("", text).translate(_LETTER_FOLD).lower()
     return _SPACES_RE.sub(" ", text).strip()

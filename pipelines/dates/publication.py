@@ -8,6 +8,7 @@ The document is only read, never changed: extraction runs on the same tree after
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -130,7 +131,8 @@ def _correct_wrong_zone(out: dict, tree: Any, tz_name: str | None, fetched: date
     if out["published_precision"] != "minute" or not offset:
         return
     lx = lexicon()
-    for raw in list(dateline_candidates(tree, lx))[:_ZONE_CHECK_CANDIDATES]:
+    # islice: the candidates are found walking the page; stop after the first few.
+    for raw in itertools.islice(dateline_candidates(tree, lx), _ZONE_CHECK_CANDIDATES):
         if any(w in fold(raw) for w in lx.update_words):
             continue  # «آخر تحديث» shows another moment
         got = read_value(raw, tz_name, fetched)

@@ -45,13 +45,14 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     """ISO 639-1 code of the text's language, or the hint when the text is too short."""
     # A few thousand characters decide the language as well as the whole text does.
     text = clean_text((text or "")[:SAMPLE_CHARS])
-    words = _WORD_RE.findall(text)
-    letters = sum(len(w) for w in words)
+    # _NORMALISE maps letters to letters, one for one: the words of the normalised text
+    # are the text's words, normalised (one pass of the word pattern instead of two).
+    tokens = _WORD_RE.findall(text.translate(_NORMALISE))
+    letters = sum(len(w) for w in tokens)
     if letters < MIN_LETTERS:
         return _hint(hint)
     lex = _lexicon()
     if len(_ARABIC_LETTER_RE.findall(text)) >= 0.5 * letters:
-        tokens = _WORD_RE.findall(text.translate(_NORMALISE))
         scores = {lang: sum(1 for t in tokens if t in vocab)
                   for lang, vocab in lex["arabic_script"].items()}
         strong_fa = sum(text.count(c) for c in _STRONG_FA_LETTERS)
@@ -67,7 +68,7 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
                 strong_fa * per_mille > 8 and scores.get("fa", 0) * 2 > scores.get("ar", 0)):
             return "fa"
         return "ar"
-    lowered = [w.lower() for w in words]
+    lowered = [w.lower() for w in tokens]  # Latin words are left as they were by _NORMALISE
     scores = {lang: sum(1 for t in lowered if t in vocab) for lang, vocab in lex["latin_script"].items()}
     best = max(scores, key=lambda lang: scores[lang])
     if scores[best] >= 2:

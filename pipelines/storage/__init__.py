@@ -75,7 +75,7 @@ def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: s
     empty. Checks the server answers; raises ``StoreLockedError`` (data directory held by
     another process) or ``StorageError`` (unreachable, unusable) with a message that says
     what to do. ``cache_mb``: the embedded server's cache (default
-    ``MARSAD_EMBEDDED_CACHE_MB`` or 256 MiB)."""
+    ``MARSAD_EMBEDDED_CACHE_MB`` or 128 MiB)."""
     embedded = None
     if not uri:
         embedded = EmbeddedServer(data_dir, cache_mb=cache_mb).start()

@@ -10,7 +10,7 @@ keeps a record of each retryable write for 30 minutes and scans them on every wr
 which made a long crawl slow down by half after about 8,000 articles). Retries are
 covered by Marsad itself: every write is idempotent and a batch that fails waits in the
 spool. ``client_uri`` also says ``retryWrites=false``. The WiredTiger cache is bounded
-(``cache_mb``, default ``MARSAD_EMBEDDED_CACHE_MB`` or 256 MiB).
+(``cache_mb``, default ``MARSAD_EMBEDDED_CACHE_MB`` or 128 MiB).
 """
 from __future__ import annotations
 
