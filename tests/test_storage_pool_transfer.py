@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.item_pipelines import ProcessPagePipeline, _process_in_worker
+from crawler.item_pipelines import ProcessPagePipeline, budgeted_process_page
 from pipelines.records import Article, Page
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -24,7 +24,7 @@ def _page() -> Page:
 
 def test_the_worker_answer_leaves_the_raw_html_out():
     page = _page()
-    result, cpu_ms = _process_in_worker(page, False)
+    result, cpu_ms = budgeted_process_page(page, False, 0)
     assert isinstance(result, Article) and result.text and cpu_ms >= 0
     assert result.raw_html == b""
     assert page.body[:120] in pickle.dumps(page) and page.body[:120] not in pickle.dumps(result)
