@@ -100,6 +100,17 @@ def test_billion_laughs_is_recorded_and_the_rest_read():
     assert listing.failure is not None and listing.failure[0] is DropReason.ENTITY_EXPANSION
 
 
+@pytest.mark.parametrize("dtd", ["<!DOCTYPE rss [" + "<!ENTITY a " * 80_000 + "]>",
+                                 "<!DOCTYPE rss [" + '<!ENTITY a "' * 80_000 + "]>",
+                                 "<!DOCTYPE rss [" * 80_000])
+def test_an_oversized_or_broken_dtd_is_not_read(dtd):
+    feed = ('<?xml version="1.0"?>' + dtd + "<rss><channel><item><title>خبر</title>"
+            "<link>https://s.example/a/1.html</link></item></channel></rss>").encode()
+    listing = parse_feed(feed, "https://s.example/feed")
+    assert [e.url for e in listing.articles] == ["https://s.example/a/1.html"]
+    assert listing.failure is not None and listing.failure[0] is DropReason.ENTITY_EXPANSION
+
+
 def test_a_sitemap_is_read_to_the_protocols_50000_urls():
     urls = "".join(f"<url><loc>https://s.example/a/{i}.html</loc></url>" for i in range(MAX_LISTING_ENTRIES + 5))
     listing = parse_sitemap(f"<urlset>{urls}</urlset>".encode(), "https://s.example/s.xml")
