@@ -182,6 +182,7 @@ MAX_DTD_BYTES = 64 * 1024
 _DOCTYPE_RE = re.compile(rb"<!DOCTYPE\b[^\[>]{0,1000}(?:\[(.{0,%d}?)\]\s*)?>" % MAX_DTD_BYTES, re.S)
 _ENTITY_DECL_RE = re.compile(
     rb"""<!ENTITY\s+(%\s+)?([^\s"'%&;<>]{1,100})\s+(?:"([^"]{0,2000})"|'([^']{0,2000})'|([^>]{0,2000}))\s*>""")
+_ELEMENT_START_RE = re.compile(rb"<[A-Za-z_]")
 _XML_PREDEFINED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _ENTITY_REF_RE = re.compile(rb"(?s)(<!\[CDATA\[.*?(?:\]\]>|\Z))|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_][\w.-]{0,40});")
 _CHAR_REF_RE = re.compile(rb"&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
@@ -207,7 +208,8 @@ def _declared_entities(subset: bytes) -> tuple[dict[bytes, bytes], list[str]]:
 
 
 def _write_out_entities(body: bytes, listing: Listing) -> bytes:
-    at = body.find(b"<!DOCTYPE", 0, 4096)  # only before the root element
+    root = _ELEMENT_START_RE.search(body)
+    at = body.find(b"<!DOCTYPE", 0, root.start() if root else len(body))  # before the root only
     doctype = _DOCTYPE_RE.match(body, at) if at >= 0 else None
     declared: dict[bytes, bytes] = {}
     if at >= 0 and doctype is None:

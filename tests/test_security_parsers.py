@@ -85,8 +85,10 @@ def test_nbsp_cuts_no_feed_title_and_no_loc(declared):
         "https://s.example/a/4.html", "https://s.example/a/5.html?p=1&q=2"]
 
 
-def test_billion_laughs_is_recorded_and_the_rest_read():
-    feed = (_laughs("rss") + "<rss><channel><item><title>&lol9;</title><link>https://s.example/a/1.html</link>"
+@pytest.mark.parametrize("before", ["", "<!--" + "x" * 10_000 + "-->"])
+def test_billion_laughs_is_recorded_and_the_rest_read(before):
+    laughs = _laughs("rss").replace("?>", "?>" + before, 1)
+    feed = (laughs + "<rss><channel><item><title>&lol9;</title><link>https://s.example/a/1.html</link>"
             "</item><item><title>خبر سليم</title><link>https://s.example/a/2.html</link></item>"
             "</channel></rss>").encode()
     listing = parse_feed(feed, "https://s.example/feed")
