@@ -145,6 +145,9 @@ def parser_crawl(mongo_server, tmp_path_factory):
         r["/big.xml"] = ("application/xml", _big_sitemap(b, MAX_SITEMAP_BYTES - 1000, "/a/4.html"))
         r["/big.xml.gz"] = ("application/octet-stream",
                             gzip.compress(_big_sitemap(b, MAX_SITEMAP_BYTES - 1000, "/a/5.html"), 1))
+        r["/encoded.xml"] = ("application/xml",
+                             gzip.compress(_big_sitemap(b, MAX_SITEMAP_BYTES - 1000, "/a/7.html"), 1),
+                             {"headers": {"Content-Encoding": "gzip"}})
         r["/huge.xml.gz"] = ("application/octet-stream",
                              gzip.compress(_big_sitemap(b, MAX_SITEMAP_BYTES + 1000, "/a/6.html"), 1))
         r["/a/1.html"] = (HTML, article_html("خبر الأمطار الغزيرة"))
@@ -153,12 +156,14 @@ def parser_crawl(mongo_server, tmp_path_factory):
         r["/a/4.html"] = (HTML, article_html("خبر آخر خريطة كبيرة"))
         r["/a/5.html"] = (HTML, article_html("خبر آخر خريطة مضغوطة"))
         r["/a/6.html"] = (HTML, article_html("خبر بعد الحد"))
+        r["/a/7.html"] = (HTML, article_html("خبر آخر خريطة بترميز مضغوط"))
         r["/a/deep.html"] = (HTML, article_html("خبر بكتلة عميقة",
                                                 f"<script type='application/ld+json'>{DEEP_LIST}</script>"))
         big = article_html("x").replace(b"<title>x</title>", f"<title>{BIG_TITLE}</title>".encode())
         r["/a/bigtitle.html"] = (HTML, big.replace(b"<h1>x</h1>", b""))
         registry = site.registry(tmp / "sources.yaml", feeds=[b + "/feed.xml", b + "/lol.xml"],
-                                 sitemaps=[b + "/big.xml", b + "/big.xml.gz", b + "/huge.xml.gz"],
+                                 sitemaps=[b + "/big.xml", b + "/big.xml.gz", b + "/encoded.xml",
+                                           b + "/huge.xml.gz"],
                                  start_urls=[b + "/a/deep.html", b + "/a/bigtitle.html"])
         database = f"parsers_{uuid.uuid4().hex[:8]}"
         cmd = scrapy_command(registry, settings={
@@ -178,7 +183,7 @@ def test_parser_crawl_stores_every_healthy_page(parser_crawl):
     run, db, b = parser_crawl["run"], parser_crawl["db"], parser_crawl["base"]
     assert run.returncode == 0, run.stderr[-3000:]
     stored = {d["url"] for d in db.articles.find({}, {"url": 1})}
-    expected = {f"{b}/a/{i}.html" for i in (1, 2, 3, 4, 5)} | {b + "/a/deep.html", b + "/a/bigtitle.html"}
+    expected = {f"{b}/a/{i}.html" for i in (1, 2, 3, 4, 5, 7)} | {b + "/a/deep.html", b + "/a/bigtitle.html"}
     assert stored == expected, stored
 
 
