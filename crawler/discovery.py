@@ -176,8 +176,13 @@ def _xml_parser() -> etree.XMLParser:
 # or not at all. libxml2 is never shown a declaration: entities are written out here as
 # character references first, so an undeclared one cannot cut a title or a <loc>, and a
 # declaration that expands into other entities (billion laughs) expands nothing.
-_DOCTYPE_RE = re.compile(rb"<!DOCTYPE\b[^\[>]*(?:\[(.*?)\]\s*)?>", re.S | re.I)
-_ENTITY_DECL_RE = re.compile(rb"""<!ENTITY\s+(%\s+)?([^\s"'%&;<>]+)\s+(?:"([^"]*)"|'([^']*)'|([^>]*))\s*>""")
+# A feed's DTD declares a few entities; past this size it is not read (and its bounded
+# patterns keep a hostile one from costing more than linear time).
+MAX_DTD_BYTES = 64 * 1024
+_DOCTYPE_RE = re.compile(rb"<!DOCTYPE\b[^\[>]{0,1000}(?:\[(.{0,%d}?)\]\s*)?>" % MAX_DTD_BYTES, re.S)
+_ENTITY_DECL_RE = re.compile(
+    rb"""<!ENTITY\s+(%\s+)?([^\s"'%&;<>]{1,100})\s+(?:"([^"]{0,2000})"|'([^']{0,2000})'|([^>]{0,2000}))\s*>""")
+_ELEMENT_START_RE = re.compile(rb"<[A-Za-z_]")
 _XML_PREDEFINED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _ENTITY_REF_RE = re.compile(rb"(?s)(<!\[CDATA\[.*?(?:\]\]>|\Z))|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_][\w.-]{0,40});")
 _CHAR_REF_RE = re.compile(rb"&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
@@ -203,9 +208,18 @@ def _declared_entities(subset: bytes) -> tuple[dict[bytes, bytes], list[str]]:
 
 
 def _write_out_entities(body: bytes, listing: Listing) -> bytes:
-    head = body[:1_048_576]
-    doctype = _DOCTYPE_RE.search(head)
+    root = _ELEMENT_START_RE.search(body)
+    at = body.find(b"<!DOCTYPE", 0, root.start() if root else len(body))  # before the root only
+    doctype = _DOCTYPE_RE.match(body, at) if at >= 0 else None
     declared: dict[bytes, bytes] = {}
+    if at >= 0 and doctype is None:
+        # An internal subset over MAX_DTD_BYTES, or an unterminated one: not read, nothing
+        # in it is declared; libxml2 sees the document without it.
+        listing.failure = (DropReason.ENTITY_EXPANSION,
+                           f"the listing's DTD is over {MAX_DTD_BYTES} bytes or unterminated; not read")
+        end = body.find(b"]>", at)
+        end = body.find(b">", at) if end < 0 else end + 1
+        body = body[:at] + body[end + 1:] if end >= 0 else body[:at]
     if doctype is not None:
         declared, refused = _declared_entities(doctype.group(1) or b"")
         if refused:

@@ -213,3 +213,19 @@ def test_a_listing_over_the_time_bound_is_a_drop(mongo_server, tmp_path):
         finally:
             client.drop_database(database)
             client.close()
+
+
+def test_a_listing_is_visited_once_per_source():
+    from scrapy.utils.test import get_crawler
+
+    from crawler.sources import Source
+    from crawler.spiders.news import NewsSpider
+
+    spider = NewsSpider()
+    spider.crawler = get_crawler(NewsSpider)
+    a, b = (Source(id=i, name=i, base_url="https://n.example/", language="ar", timezone="Asia/Baghdad")
+            for i in ("a", "b"))
+    assert spider._first_visit("https://N.example:443/s.xml", a)
+    assert not spider._first_visit("https://n.example/s.xml#x", a)  # the same listing
+    assert spider._first_visit("https://n.example/s.xml", b)  # another source may share it
+    assert spider._first_visit("https://n.example/amp/s.xml", a)  # not folded like articles

@@ -85,8 +85,10 @@ def test_nbsp_cuts_no_feed_title_and_no_loc(declared):
         "https://s.example/a/4.html", "https://s.example/a/5.html?p=1&q=2"]
 
 
-def test_billion_laughs_is_recorded_and_the_rest_read():
-    feed = (_laughs("rss") + "<rss><channel><item><title>&lol9;</title><link>https://s.example/a/1.html</link>"
+@pytest.mark.parametrize("before", ["", "<!--" + "x" * 10_000 + "-->"])
+def test_billion_laughs_is_recorded_and_the_rest_read(before):
+    laughs = _laughs("rss").replace("?>", "?>" + before, 1)
+    feed = (laughs + "<rss><channel><item><title>&lol9;</title><link>https://s.example/a/1.html</link>"
             "</item><item><title>خبر سليم</title><link>https://s.example/a/2.html</link></item>"
             "</channel></rss>").encode()
     listing = parse_feed(feed, "https://s.example/feed")
@@ -97,6 +99,17 @@ def test_billion_laughs_is_recorded_and_the_rest_read():
                 b"<urlset><url><loc>https://s.example/a/&x;6.html</loc></url></urlset>")
     listing = parse_sitemap(external, "https://s.example/s.xml")
     assert [e.url for e in listing.articles] == ["https://s.example/a/6.html"]
+    assert listing.failure is not None and listing.failure[0] is DropReason.ENTITY_EXPANSION
+
+
+@pytest.mark.parametrize("dtd", ["<!DOCTYPE rss [" + "<!ENTITY a " * 80_000 + "]>",
+                                 "<!DOCTYPE rss [" + '<!ENTITY a "' * 80_000 + "]>",
+                                 "<!DOCTYPE rss [" * 80_000])
+def test_an_oversized_or_broken_dtd_is_not_read(dtd):
+    feed = ('<?xml version="1.0"?>' + dtd + "<rss><channel><item><title>خبر</title>"
+            "<link>https://s.example/a/1.html</link></item></channel></rss>").encode()
+    listing = parse_feed(feed, "https://s.example/feed")
+    assert [e.url for e in listing.articles] == ["https://s.example/a/1.html"]
     assert listing.failure is not None and listing.failure[0] is DropReason.ENTITY_EXPANSION
 
 
@@ -132,6 +145,9 @@ def parser_crawl(mongo_server, tmp_path_factory):
         r["/big.xml"] = ("application/xml", _big_sitemap(b, MAX_SITEMAP_BYTES - 1000, "/a/4.html"))
         r["/big.xml.gz"] = ("application/octet-stream",
                             gzip.compress(_big_sitemap(b, MAX_SITEMAP_BYTES - 1000, "/a/5.html"), 1))
+        r["/encoded.xml"] = ("application/xml",
+                             gzip.compress(_big_sitemap(b, MAX_SITEMAP_BYTES - 1000, "/a/7.html"), 1),
+                             {"headers": {"Content-Encoding": "gzip"}})
         r["/huge.xml.gz"] = ("application/octet-stream",
                              gzip.compress(_big_sitemap(b, MAX_SITEMAP_BYTES + 1000, "/a/6.html"), 1))
         r["/a/1.html"] = (HTML, article_html("خبر الأمطار الغزيرة"))
@@ -140,12 +156,14 @@ def parser_crawl(mongo_server, tmp_path_factory):
         r["/a/4.html"] = (HTML, article_html("خبر آخر خريطة كبيرة"))
         r["/a/5.html"] = (HTML, article_html("خبر آخر خريطة مضغوطة"))
         r["/a/6.html"] = (HTML, article_html("خبر بعد الحد"))
+        r["/a/7.html"] = (HTML, article_html("خبر آخر خريطة بترميز مضغوط"))
         r["/a/deep.html"] = (HTML, article_html("خبر بكتلة عميقة",
                                                 f"<script type='application/ld+json'>{DEEP_LIST}</script>"))
         big = article_html("x").replace(b"<title>x</title>", f"<title>{BIG_TITLE}</title>".encode())
         r["/a/bigtitle.html"] = (HTML, big.replace(b"<h1>x</h1>", b""))
         registry = site.registry(tmp / "sources.yaml", feeds=[b + "/feed.xml", b + "/lol.xml"],
-                                 sitemaps=[b + "/big.xml", b + "/big.xml.gz", b + "/huge.xml.gz"],
+                                 sitemaps=[b + "/big.xml", b + "/big.xml.gz", b + "/encoded.xml",
+                                           b + "/huge.xml.gz"],
                                  start_urls=[b + "/a/deep.html", b + "/a/bigtitle.html"])
         database = f"parsers_{uuid.uuid4().hex[:8]}"
         cmd = scrapy_command(registry, settings={
@@ -165,7 +183,7 @@ def test_parser_crawl_stores_every_healthy_page(parser_crawl):
     run, db, b = parser_crawl["run"], parser_crawl["db"], parser_crawl["base"]
     assert run.returncode == 0, run.stderr[-3000:]
     stored = {d["url"] for d in db.articles.find({}, {"url": 1})}
-    expected = {f"{b}/a/{i}.html" for i in (1, 2, 3, 4, 5)} | {b + "/a/deep.html", b + "/a/bigtitle.html"}
+    expected = {f"{b}/a/{i}.html" for i in (1, 2, 3, 4, 5, 7)} | {b + "/a/deep.html", b + "/a/bigtitle.html"}
     assert stored == expected, stored
 
 

@@ -125,10 +125,11 @@ class NewsSpider(scrapy.Spider):
         # URLs a listing is deciding on right now (between its store look-up and its
         # requests): another listing of the same run must not schedule them a second time.
         self._deciding: set[str] = set()
-        # Listings (feeds, sitemaps, section pages) asked for in this run, canonical form:
-        # each is fetched once, so a sitemap index naming itself or a cycle A -> B -> A
-        # ends. Listing requests bypass Scrapy's duplicate filter (they are re-read on
-        # purpose from one run to the next), so this set is what stops a loop.
+        # Listings (feeds, sitemaps, section pages) asked for in this run, per source (two
+        # sources may share a feed), URLs normalised by ``_listing_key``: each is fetched
+        # once, so a sitemap index naming itself or a cycle A -> B -> A ends. Listing
+        # requests bypass Scrapy's duplicate filter (they are re-read on purpose from one
+        # run to the next), so this set is what stops a loop.
         self.listings_seen: set[str] = set()
         # Listing parsing runs off the reactor thread; over this many seconds the listing
         # is dropped (listing_too_slow) instead of holding the crawl (MARSAD_LISTING_PARSE_TIMEOUT).
@@ -323,13 +324,13 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("no enabled source in the registry; nothing to crawl")
         for source in self.sources.values():
             for url in source.sitemaps:
-                if self._first_visit(url):
+                if self._first_visit(url, source):
                     yield self._request(url, source, self.parse_sitemap, listing=True)
             for url in source.feeds:
-                if self._first_visit(url):
+                if self._first_visit(url, source):
                     yield self._request(url, source, self.parse_feed, listing=True)
             for section in source.sections:
-                if self._first_visit(section.url):
+                if self._first_visit(section.url, source):
                     yield self._request(section.url, source, self.parse_section, listing=True,
                                         section_url=section.url, depth_left=self.section_pages - 1)
             entries = [Entry(url=url, via="start") for url in source.start_urls]
@@ -409,13 +410,13 @@ class NewsSpider(scrapy.Spider):
             for request in await self._article_requests(entries[start:start + LISTING_CHUNK], source):
                 yield request
         for url in listing.sitemaps:
-            if self._first_visit(url):
+            if self._first_visit(url, source):
                 yield self._request_or_drop(url, source, self.parse_sitemap, listing=True)
 
-    def _first_visit(self, url: str) -> bool:
-        """True the first time this run asks for the listing ``url``; after that the
-        repeat is counted and logged, not fetched."""
-        key = _listing_key(url)
+    def _first_visit(self, url: str, source: Source) -> bool:
+        """True the first time this run asks for the listing ``url`` for ``source``; after
+        that the repeat is counted and logged, not fetched."""
+        key = f"{source.id} {_listing_key(url)}"
         if key in self.listings_seen:
             self.crawler.stats.inc_value("marsad/listing_repeats_skipped")
             self.logger.info("listing already visited in this run, not fetched again: %s", url[:300])
@@ -476,7 +477,7 @@ class NewsSpider(scrapy.Spider):
         depth_left = response.meta.get("depth_left", 0)
         if depth_left > 0 and isinstance(listing, Listing):
             for url in listing.pages:
-                if self._first_visit(url):
+                if self._first_visit(url, source):
                     yield self._request_or_drop(url, source, self.parse_section, listing=False,
                                                 section_url=response.meta.get("section_url"),
                                                 depth_left=depth_left - 1)
