@@ -48,6 +48,10 @@ __all__ = ["EX_TEMPFAIL", "Job", "Schedule", "ScheduleError", "Scheduler", "main
            "run_once"]
 
 
+# Settings the crawl also reads from its environment, where their passwords stay unseen.
+_SECRET_SETTINGS = ("MONGO_URI", "REDIS_URL")
+
+
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
@@ -186,19 +190,26 @@ class Scheduler:
                  job.next_due.strftime("%Y-%m-%d %H:%M:%S"))
 
     def crawl_command(self, source: str, run_id: str) -> list[str]:
-        # MONGO_URI (with its password) goes through the environment (crawl_env), never
-        # the command line, which any user of the machine can read (ps).
+        # MONGO_URI and REDIS_URL (with their passwords) go through the environment
+        # (crawl_env), never the command line, which any user of the machine can read (ps).
         cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}",
                "-s", f"MARSAD_RUN_ID={run_id}", "-s", f"MONGO_DATABASE={self.database}"]
         if self.registry:
             cmd += ["-s", f"MARSAD_SOURCES={self.registry}"]
         for setting in self.scrapy_settings:
-            cmd += ["-s", setting]
+            if setting.partition("=")[0] not in _SECRET_SETTINGS:
+                cmd += ["-s", setting]
         return cmd
 
     def crawl_env(self) -> dict[str, str]:
-        """The crawl's environment: the scheduler's, with the database it must write to."""
-        return {**os.environ, "MONGO_URI": self.mongo_uri}
+        """The crawl's environment: the scheduler's, with the database it must write to
+        (and a REDIS_URL given to the scheduler with -s)."""
+        env = {**os.environ, "MONGO_URI": self.mongo_uri}
+        for setting in self.scrapy_settings:
+            name, _, value = setting.partition("=")
+            if name in _SECRET_SETTINGS and name != "MONGO_URI":
+                env[name] = value
+        return env
 
     def _spawn(self, job: Job) -> subprocess.Popen:
         assert job.started_at is not None and job.run_id is not None  # set by _launch

@@ -135,3 +135,14 @@ def test_scheduler_passes_the_database_uri_through_the_environment(authed_server
     assert f"MONGO_URI={authed_server}".encode() in environ
     assert proc.returncode == 0, out[-3000:]
     assert DB_SECRET not in out
+
+
+def test_scheduler_moves_secret_settings_from_the_command_line_to_the_environment(mongo_db):
+    from crawler.schedule import Scheduler
+
+    scheduler = Scheduler(mongo_db, f"mongodb://marsad:{DB_SECRET}@127.0.0.1:1/", "x", [],
+                          scrapy_settings=[f"REDIS_URL=redis://:{LINK_SECRET}@127.0.0.1:1/0", "LOG_LEVEL=INFO"])
+    cmd = " ".join(scheduler.crawl_command("fx", "run1"))
+    assert DB_SECRET not in cmd and LINK_SECRET not in cmd and "LOG_LEVEL=INFO" in cmd
+    env = scheduler.crawl_env()
+    assert DB_SECRET in env["MONGO_URI"] and LINK_SECRET in env["REDIS_URL"]
