@@ -3,7 +3,8 @@
 1. a bare Scrapy spider over the site's sitemaps (download only);
 2. the same spider with ``trafilatura.extract`` on every page in a pool of two processes;
 3. Marsad end to end: ``scrapy crawl news -a source=fx-gen``, events on, the embedded
-   SecantusDB server in the crawler (no ``MONGO_URI``), as a user runs it.
+   SecantusDB server in the crawler (no ``MONGO_URI``), as a user runs it;
+4. the same with the embedded server in a process of its own (``MARSAD_EMBEDDED_PROCESS``).
 
     python bench/bench_peers.py [-n 2000] [--workers 2] [--rounds 1]
 
@@ -36,6 +37,8 @@ sys.path.insert(0, str(BENCH))
 
 from bench_load import _EMBEDDED_URI_RE, start_fixtures  # noqa: E402
 
+# The last: Marsad with its embedded server in a process of its own (MARSAD_EMBEDDED_PROCESS).
+NAMES = ("scrapy", "scrapy+trafilatura", "marsad", "marsad+db-process")
 COMMON = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=16",
           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=INFO", "-s", "TELNETCONSOLE_ENABLED=False"]
 
@@ -53,8 +56,9 @@ def run_peer(mode: str, sitemap: str, workers: int, tmp: Path) -> dict:
     return result
 
 
-def run_marsad(registry: Path, workers: int, tmp: Path) -> dict:
+def run_marsad(registry: Path, workers: int, tmp: Path, *, db_process: bool = False) -> dict:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
+           "-s", f"MARSAD_EMBEDDED_PROCESS={db_process}",
            "-s", f"MARSAD_SOURCES={registry}", "-s", "MONGO_URI=", "-s", f"MONGO_DATA_DIR={tmp / 'db'}",
            "-s", "MONGO_DATABASE=peers", "-s", f"MARSAD_SPOOL_DIR={tmp / 'spool'}",
            "-s", f"MARSAD_PROCESS_WORKERS={workers}", "-s", "MARSAD_EVENTS=True", *COMMON]
@@ -99,8 +103,8 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=1, help="run the three this many times, interleaved")
-    ap.add_argument("--only", choices=("scrapy", "scrapy+trafilatura", "marsad"), action="append",
-                    help="run only these (repeatable); the ratios need all three")
+    ap.add_argument("--only", choices=NAMES, action="append",
+                    help="run only these (repeatable); the ratios need the first three")
     args = ap.parse_args()
     rows: dict[str, list[tuple[float, float, int, tuple[float, float]]]] = {}
     with tempfile.TemporaryDirectory(prefix="marsad-peers-") as tmp_name:
@@ -113,12 +117,12 @@ def main() -> int:
             gen = next(e for e in entries if e["id"] == "fx-gen")
             sitemap = gen["sitemaps"][0]
             for r in range(args.rounds):
-                for name in args.only or ("scrapy", "scrapy+trafilatura", "marsad"):
+                for name in args.only or NAMES:
                     before = os.getloadavg()[0]
                     run_dir = tmp / f"{name}-{r}"
                     run_dir.mkdir()
-                    if name == "marsad":
-                        result = run_marsad(registry, args.workers, run_dir)
+                    if name.startswith("marsad"):
+                        result = run_marsad(registry, args.workers, run_dir, db_process=name != "marsad")
                     else:
                         result = run_peer("bare" if name == "scrapy" else "trafilatura", sitemap, args.workers, run_dir)
                     after = os.getloadavg()[0]
@@ -134,13 +138,15 @@ def main() -> int:
     def best(name: str) -> float:
         return max((r[0] for r in rows.get(name, [])), default=0.0)
 
-    m, t, s = best("marsad"), best("scrapy+trafilatura"), best("scrapy")
+    m, t, s, mp = best("marsad"), best("scrapy+trafilatura"), best("scrapy"), best("marsad+db-process")
     print(f"\n{args.n} generated articles, {args.workers} workers, best of {args.rounds} round(s):")
     print(f"  bare Scrapy            {s:7.1f} articles/s")
     print(f"  Scrapy + trafilatura   {t:7.1f} articles/s")
     print(f"  Marsad end to end      {m:7.1f} articles/s")
+    print(f"  Marsad, server in its own process {mp:7.1f} articles/s")
     print(f"  Marsad / Scrapy+trafilatura = {m / t if t else 0:.2f} (target >= 0.45); "
-          f"Marsad / bare Scrapy = {m / s if s else 0:.2f}")
+          f"Marsad / bare Scrapy = {m / s if s else 0:.2f}; "
+          f"with the server in its own process / Scrapy+trafilatura = {mp / t if t else 0:.2f}")
     loads = [x for name in rows for r in rows[name] for x in r[3]]
     print(f"  load average during the runs: {min(loads):.1f} - {max(loads):.1f} on {os.cpu_count()} cores")
     return 0
