@@ -1,20 +1,28 @@
-"""Load benchmark: a long crawl with the disk queue, watching memory as it goes.
+"""Load benchmark: a long crawl with the disk queue, watching speed and memory as it goes.
 
-    python bench/bench_load.py                 # 20,000 generated articles (~10+ minutes)
-    python bench/bench_load.py -n 3000 --checkpoints 1000,2000,3000   # a quick look
+    python bench/bench_load.py                 # 20,000 generated articles, events on (long)
+    python bench/bench_load.py -n 4000 --checkpoints 1000,2000,4000   # a quick look
 
-The fixture sites run in a child process and the SecantusDB server in this one, so the
-measured process tree is the crawler alone (`scrapy crawl news -a source=fx-gen` with
-`JOBDIR`, its processing workers included). Prints, at each checkpoint of stored
-articles, pages/s since the previous checkpoint, and the crawler tree's current and peak
-RSS; then the RSS growth from the first to the last checkpoint, which should stay within
-20%. Figures depend on the machine and on what else runs on it: say so when you quote
-them.
+The fixture sites run in a child process. By default the crawl runs as a user runs it:
+`scrapy crawl news -a source=fx-gen` with `JOBDIR`, no `MONGO_URI`, so the embedded
+SecantusDB server runs inside the crawler process (``--db bench`` runs it in this
+process instead, so the measured tree is the crawler alone). Prints, at each checkpoint
+of stored articles, articles/s since the previous one and the crawler tree's RSS (now and
+peak); then:
+- throughput over the first 5,000 and over the last 10,000 articles (a quarter and a
+  half of a shorter run), and their ratio (target: at least 0.90);
+- the RSS growth from the first checkpoint to the last (target: within 20%);
+- the time of one 1,000-URL known-URL look-up (``revisits.lookup_known``: 500 stored
+  keys, 500 unknown) on the finished archive (target: under 0.1 s).
+Figures depend on the machine and on what else runs on it (the load average is printed):
+say so when you quote them.
 """
 from __future__ import annotations
 
 import argparse
+import bisect
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipelines.storage import EmbeddedServer  # noqa: E402
+from pipelines.storage import EmbeddedServer, open_database, revisits  # noqa: E402
 from procstats import tree_rss  # noqa: E402
+
+_EMBEDDED_URI_RE = re.compile(r"storing into embedded SecantusDB on .* \((mongodb://[^)\s]+)\)")
 
 
 def own_rss(proc: psutil.Process) -> int:
@@ -49,69 +59,133 @@ def start_fixtures(n: int, registry: Path) -> subprocess.Popen:
     return proc
 
 
+def time_at(samples: list[tuple[float, int]], count: int) -> float:
+    """When ``count`` articles were stored (linear between the samples around it)."""
+    counts = [c for _, c in samples]
+    i = bisect.bisect_left(counts, count)
+    if i == 0:
+        return samples[0][0]
+    if i >= len(samples):
+        return samples[-1][0]
+    (t0, c0), (t1, c1) = samples[i - 1], samples[i]
+    return t0 + (t1 - t0) * (count - c0) / max(c1 - c0, 1)
+
+
+def lookup_time(db) -> tuple[float, int]:
+    """Best of three 1,000-URL look-ups: 500 stored keys and 500 unknown ones."""
+    stored = [d["url"] for d in db.articles.find({}, {"url": 1}).limit(500)]
+    keys = stored + [f"https://unknown.example/news/{i}/" for i in range(1000 - len(stored))]
+    best, found = float("inf"), 0
+    for _ in range(3):
+        started = time.perf_counter()
+        found = len(revisits.lookup_known(db, keys))
+        best = min(best, time.perf_counter() - started)
+    return best, found
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=20_000)
-    ap.add_argument("--checkpoints", default="5000,10000,20000")
+    ap.add_argument("--checkpoints", default="5000,10000,15000,20000")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--events", action="store_true", help="also extract events (slower)")
+    ap.add_argument("--no-events", action="store_true", help="do not extract events (events are on by default)")
+    ap.add_argument("--db", choices=("crawler", "bench"), default="crawler",
+                    help="where the embedded server runs: in the crawler (as a user runs it) or here")
     args = ap.parse_args()
     checkpoints = sorted(c for c in (int(x) for x in args.checkpoints.split(",")) if c <= args.n)
+    first_k, last_k = min(5000, args.n // 4), min(10_000, args.n // 2)
 
     with tempfile.TemporaryDirectory(prefix="marsad-load-") as tmp:
         tmp_path = Path(tmp)
         registry = tmp_path / "sources.yaml"
         fixtures = start_fixtures(args.n, registry)
-        db = EmbeddedServer(tmp_path / "db").start()
+        server = EmbeddedServer(tmp_path / "db").start() if args.db == "bench" else None
         cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=fx-gen",
-               "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={db.client_uri}",
+               "-s", f"MARSAD_SOURCES={registry}", "-s", f"MONGO_URI={server.client_uri if server else ''}",
+               "-s", f"MONGO_DATA_DIR={tmp_path / 'db'}",
                "-s", "MONGO_DATABASE=load", "-s", f"JOBDIR={tmp_path / 'job'}",
                "-s", f"MARSAD_SPOOL_DIR={tmp_path / 'spool'}", "-s", "AUTOTHROTTLE_ENABLED=False",
-               "-s", f"MARSAD_PROCESS_WORKERS={args.workers}", "-s", f"MARSAD_EVENTS={args.events}",
+               "-s", f"MARSAD_PROCESS_WORKERS={args.workers}", "-s", f"MARSAD_EVENTS={not args.no_events}",
                "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
                "-s", "LOG_LEVEL=INFO"]
-        client = pymongo.MongoClient(db.uri)
+        env = {k: v for k, v in os.environ.items() if k != "MONGO_URI"}
         log_path = tmp_path / "crawl.log"
-        rows = []
+        rows, samples = [], []
+        loads = []
+        client = pymongo.MongoClient(server.client_uri) if server else None
         started = time.monotonic()
         try:
             with open(log_path, "w") as log:
-                proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
                 ps = psutil.Process(proc.pid)
                 peak = peak_main = 0
                 last_t, last_n = started, 0
                 next_i = 0
                 while proc.poll() is None:
+                    time.sleep(0.5)
+                    if client is None:
+                        found = _EMBEDDED_URI_RE.search(log_path.read_text(errors="replace"))
+                        if not found:
+                            continue
+                        client = pymongo.MongoClient(found.group(1), serverSelectionTimeoutMS=5000)
                     rss = tree_rss(ps)
                     peak = max(peak, rss)
                     peak_main = max(peak_main, own_rss(ps))
-                    stored = client.load.articles.estimated_document_count()
+                    try:
+                        stored = client.load.articles.estimated_document_count()
+                    except pymongo.errors.PyMongoError:
+                        continue  # the crawler (and its embedded server) is finishing
+                    now = time.monotonic()
+                    if not samples or stored > samples[-1][1]:
+                        samples.append((now, stored))
                     while next_i < len(checkpoints) and stored >= checkpoints[next_i]:
-                        now = time.monotonic()
                         rate = (stored - last_n) / max(now - last_t, 1e-9)
+                        loads.append(os.getloadavg()[0])
                         rows.append((checkpoints[next_i], stored, rate, rss, peak, peak_main))
-                        print(f"{checkpoints[next_i]:>6} articles: {rate:6.1f} pages/s since last, "
+                        print(f"{checkpoints[next_i]:>6} articles: {rate:6.1f} articles/s since last, "
                               f"RSS now {rss / 2**20:.0f} MiB, peak {peak / 2**20:.0f} MiB "
-                              f"(crawler process alone: peak {peak_main / 2**20:.0f} MiB)", flush=True)
+                              f"(crawler process alone: peak {peak_main / 2**20:.0f} MiB), "
+                              f"load {loads[-1]:.1f}", flush=True)
                         last_t, last_n = now, stored
                         next_i += 1
-                    time.sleep(0.5)
         finally:
             elapsed = time.monotonic() - started
-            stored = client.load.articles.count_documents({})
-            client.close()
-            db.stop()
+            if client is not None:
+                client.close()
             fixtures.send_signal(signal.SIGTERM)
             fixtures.wait(timeout=30)
         tail = log_path.read_text(errors="replace")[-4000:]
+        # The crawl is over: its embedded server has let the data directory go.
+        conn = None if server else open_database(None, "load", str(tmp_path / "db"))
+        db = (conn.db if conn else pymongo.MongoClient(server.client_uri).load)
+        stored = db.articles.count_documents({})
+        lookup, found = lookup_time(db)
+        if conn:
+            conn.close()
+        if server:
+            db.client.close()
+            server.stop()
 
-    print(f"stored {stored} of {args.n} in {elapsed:.0f} s: {stored / elapsed:.1f} pages/s overall "
-          f"(exit code {proc.returncode}; {args.workers} workers, JOBDIR on)")
+    print(f"stored {stored} of {args.n} in {elapsed:.0f} s: {stored / elapsed:.1f} articles/s overall "
+          f"(exit code {proc.returncode}; {args.workers} workers, JOBDIR on, events "
+          f"{'off' if args.no_events else 'on'}, database in the {args.db} process)")
+    if samples and samples[-1][1] >= first_k + last_k:
+        t_start = time_at(samples, 1)
+        first = first_k / max(time_at(samples, first_k) - t_start, 1e-9)
+        end = samples[-1][1]
+        last = last_k / max(time_at(samples, end) - time_at(samples, end - last_k), 1e-9)
+        print(f"throughput: first {first_k} articles {first:.1f}/s, last {last_k} {last:.1f}/s: "
+              f"ratio {last / first:.2f} ({'at least' if last >= 0.9 * first else 'UNDER'} 0.90)")
     if len(rows) >= 2:
-        first, last = rows[0], rows[-1]
-        growth = 100 * (last[4] - first[4]) / first[4]
-        print(f"peak RSS growth {first[0]} -> {last[0]} articles: {growth:+.1f}% "
-              f"({'within' if abs(growth) <= 20 else 'OUTSIDE'} 20%)")
+        first_row, last_row = rows[0], rows[-1]
+        growth = 100 * (last_row[3] - first_row[3]) / first_row[3]
+        print(f"RSS growth {first_row[0]} -> {last_row[0]} articles: {growth:+.1f}% "
+              f"({first_row[3] / 2**20:.0f} -> {last_row[3] / 2**20:.0f} MiB; "
+              f"{'within' if abs(growth) <= 20 else 'OUTSIDE'} 20%)")
+    print(f"1,000-URL known-URL look-up at {stored} stored articles: {lookup:.3f} s ({found} known; "
+          f"{'under' if lookup < 0.1 else 'OVER'} 0.1 s)")
+    if loads:
+        print(f"load average at the checkpoints: {', '.join(f'{x:.1f}' for x in loads)}")
     if proc.returncode != 0:
         print(tail)
     return 0 if proc.returncode == 0 and stored >= args.n else 1

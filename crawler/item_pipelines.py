@@ -232,7 +232,8 @@ class MongoStorePipeline:
                 self.uri, self.database, self.data_dir,
                 server_selection_timeout_ms=self.crawler.settings.getint(
                     "MONGO_TIMEOUT_MS", config.SERVER_SELECTION_TIMEOUT_MS),
-                cache_mb=self.crawler.settings.getint("MARSAD_EMBEDDED_CACHE_MB") or None)
+                cache_mb=self.crawler.settings.getint("MARSAD_EMBEDDED_CACHE_MB") or None,
+                own_process=self.crawler.settings.getbool("MARSAD_EMBEDDED_PROCESS"))
         except StoreLockedError as exc:
             log.error("%s", exc)
             self.stats.set_value("marsad/store_error", str(exc))

@@ -58,6 +58,8 @@ MONGO_DATA_DIR = config.data_dir()
 MONGO_BATCH_SIZE = config.DEFAULT_BATCH_SIZE
 # The embedded server's WiredTiger cache in MiB (bounds the crawler's memory).
 MARSAD_EMBEDDED_CACHE_MB = config.embedded_cache_mb()
+# Run the embedded server in a child process of its own (a second core for the database).
+MARSAD_EMBEDDED_PROCESS = config.embedded_own_process()
 # Where records wait while the database is unreachable (written back when it answers
 # again, or at the next run's start), and how often to try it meanwhile (seconds).
 MARSAD_SPOOL_DIR = config.spool_dir()

@@ -53,6 +53,14 @@ class EventsAndIncidents(EventsCollection):
     def after_batch(self, db: Any, keys: Sequence[str]) -> Mapping[str, int]:
         return after_batch(db, keys)
 
+    def article_fields(self, events: Sequence[Any]) -> Mapping[str, Any]:
+        """The summary ``replace_many`` sets on an article with these events (the store
+        writes it with a new article's insert, so that update changes nothing)."""
+        kept = [e for e in events if isinstance(e, Mapping)]
+        return {"event_count": len(kept),
+                "event_types": sorted({t for e in kept if isinstance(t := e.get("event_type"), str)}),
+                "events_version": EXTRACTOR_VERSION, "events_error": None}
+
 
 def article_store(db: Any, *, batch_size: int = config.DEFAULT_BATCH_SIZE, journal: bool = True,
                   with_events: bool = True, fetch_states: FetchStateBuffer | None = None) -> ArticleStore:

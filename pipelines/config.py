@@ -7,6 +7,7 @@ The environment overrides a default; a command-line option overrides the environ
     MARSAD_DATA_DIR    --data-dir    the embedded server's directory (default ./data)
     MARSAD_SPOOL_DIR                 records waiting for the database (default ./data/spool)
     MARSAD_EMBEDDED_CACHE_MB         the embedded server's WiredTiger cache (default 128)
+    MARSAD_EMBEDDED_PROCESS          run the embedded server in its own process (default off)
 
 The crawler reads the same values through Scrapy settings (``crawler/settings.py``).
 """
@@ -54,6 +55,11 @@ def embedded_cache_mb(env: Mapping[str, str] = os.environ) -> int:
         return max(16, int(value))
     except ValueError:
         raise ValueError(f"MARSAD_EMBEDDED_CACHE_MB must be a whole number of MiB, not {value!r}") from None
+
+
+def embedded_own_process(env: Mapping[str, str] = os.environ) -> bool:
+    """``MARSAD_EMBEDDED_PROCESS``: run the embedded server in a child process (1/true)."""
+    return (env.get("MARSAD_EMBEDDED_PROCESS") or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)

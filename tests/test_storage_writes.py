@@ -128,3 +128,23 @@ def test_the_fetch_state_buffer_keeps_order_and_a_bound():
     for op in ops:
         buffer.add(op)
     assert len(buffer) == 3 and buffer.discarded == 2 and buffer.take() == ops[2:]
+
+
+def test_a_new_article_is_inserted_with_its_events_summary(mongo_db):
+    """The events sink's summary goes out with the insert, so its update finds nothing to
+    change (the server would otherwise rewrite every index entry of the article)."""
+    from pipelines.archive import article_store
+    from pipelines.events.extractor import EXTRACTOR_VERSION
+
+    store = article_store(mongo_db, batch_size=10)
+    store.ensure_indexes()
+    events = [{"event_type": "Battles", "sub_event_type": "Armed clash", "date": "2026-11-19",
+               "fatalities": 2}, {"event_type": "Protests", "date": "2026-11-19"}, "not an event"]
+    store.add(record("https://example.com/news/9/", events=events))
+    store.flush()
+    doc = mongo_db.articles.find_one({"url": "https://example.com/news/9/"})
+    assert doc["events_version"] == EXTRACTOR_VERSION and doc["events_error"] is None
+    assert doc["event_count"] == 2 and doc["event_types"] == ["Battles", "Protests"]
+    assert mongo_db.events.count_documents({"article_url": doc["url"]}) == 2
+    summary = {k: doc[k] for k in ("event_count", "event_types", "events_version", "events_error")}
+    assert mongo_db.articles.update_one({"_id": doc["_id"]}, {"$set": summary}).modified_count == 0

@@ -70,15 +70,16 @@ class Connection:
 
 def open_database(uri: str | None, database: str = DEFAULT_DATABASE, data_dir: str = DEFAULT_DATA_DIR,
                   *, server_selection_timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS,
-                  cache_mb: int | None = None) -> Connection:
+                  cache_mb: int | None = None, own_process: bool | None = None) -> Connection:
     """Connect to ``uri``, or start the embedded server on ``data_dir`` when ``uri`` is
     empty. Checks the server answers; raises ``StoreLockedError`` (data directory held by
     another process) or ``StorageError`` (unreachable, unusable) with a message that says
     what to do. ``cache_mb``: the embedded server's cache (default
-    ``MARSAD_EMBEDDED_CACHE_MB`` or 128 MiB)."""
+    ``MARSAD_EMBEDDED_CACHE_MB`` or 128 MiB); ``own_process``: run it in a child process
+    (default ``MARSAD_EMBEDDED_PROCESS``, off)."""
     embedded = None
     if not uri:
-        embedded = EmbeddedServer(data_dir, cache_mb=cache_mb).start()
+        embedded = EmbeddedServer(data_dir, cache_mb=cache_mb, own_process=own_process).start()
         uri = embedded.client_uri
     # How long an operation waits for an unreachable server before it fails (and the
     # crawler spools); also the start-up check's patience.

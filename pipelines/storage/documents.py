@@ -139,6 +139,12 @@ def _events_summary(events: Any) -> tuple[int, list[str]]:
     return len(events), sorted(types)
 
 
+def _status(status: Any) -> int | None:
+    """An HTTP status as stored: an int of three digits at most (BSON has no larger ints
+    than 8 bytes; a hostile value must not fail the write)."""
+    return status if isinstance(status, int) and not isinstance(status, bool) and 0 <= status < 1000 else None
+
+
 def raw_bytes(record: Mapping[str, Any]) -> bytes | None:
     raw = record.get("raw_html")
     if isinstance(raw, str):
@@ -170,7 +176,7 @@ def build_document(record: Mapping[str, Any]) -> dict[str, Any]:
         "final_url": _short(record.get("final_url"), flags, "url"),
         "canonical_url": _short(record.get("canonical_url"), flags, "url"),
         "source": _short(record.get("source"), flags, "source", 200),
-        "status": status if isinstance(status, int) and not isinstance(status, bool) else None,
+        "status": _status(status),
         "content_type": _short(record.get("content_type"), flags, "content_type", 300),
         "encoding": _short(record.get("encoding"), flags, "encoding", 100),
         "title": title,
@@ -235,7 +241,7 @@ def build_drop_document(drop: Mapping[str, Any]) -> dict[str, Any]:
         "source": _short(drop.get("source"), flags, "source", 200),
         "reason": _short(drop.get("reason"), flags, "reason", 100) or "unknown",
         "detail": sanitise(detail, flags, max_string=MAX_SHORT) if detail is not None else None,
-        "status": status if isinstance(status, int) and not isinstance(status, bool) else None,
+        "status": _status(status),
         "fetched_at": to_utc_datetime(drop.get("fetched_at")),
         "title": _short(drop.get("title"), flags, "title", MAX_TITLE),
         "language": _short(drop.get("language"), flags, "language", 20),

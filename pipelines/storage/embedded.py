@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import weakref
@@ -116,19 +117,32 @@ class EmbeddedServer:
     """
 
     def __init__(self, data_dir: str | os.PathLike = DEFAULT_DATA_DIR, *, host: str = "127.0.0.1",
-                 port: int = 0, cache_mb: int | None = None):
+                 port: int = 0, cache_mb: int | None = None, own_process: bool | None = None):
         self.data_dir = str(Path(data_dir).expanduser().resolve())
         self.host = host
         self.port = port
         self.cache_mb = int(cache_mb) if cache_mb else config.embedded_cache_mb()
+        # In a child process of its own (embedded_process.py): beside the caller's
+        # interpreter lock rather than under it. Only on 127.0.0.1 with a free port.
+        self.own_process = (config.embedded_own_process() if own_process is None else bool(own_process)) \
+            and host == "127.0.0.1" and not port
         self._server = None
+        self._child: subprocess.Popen | None = None
+        self._child_uri: str | None = None
         self._lock = threading.Lock()
 
     @property
     def uri(self) -> str:
+        if self._child_uri is not None:
+            return self._child_uri
         if self._server is None:
             raise StorageError("the embedded server is not running")
         return self._server.uri
+
+    @property
+    def pid(self) -> int:
+        """The process the server runs in."""
+        return self._child.pid if self._child is not None else os.getpid()
 
     @property
     def client_uri(self) -> str:
@@ -137,11 +151,11 @@ class EmbeddedServer:
 
     @property
     def running(self) -> bool:
-        return self._server is not None
+        return self._server is not None or self._child is not None
 
     def start(self) -> EmbeddedServer:
         with self._lock:
-            if self._server is not None:
+            if self._server is not None or self._child is not None:
                 return self
             path = Path(self.data_dir)
             try:
@@ -155,7 +169,13 @@ class EmbeddedServer:
                 raise StorageError(f"The data directory {self.data_dir} exists but is not a directory.")
             holder = _lock_holder_pid(path)
             if holder is not None and holder != os.getpid():
+                if any(other.pid == holder for other in list(_live)):
+                    raise StoreLockedError(self.data_dir, same_process=True)
                 raise StoreLockedError(self.data_dir, holder)
+            if self.own_process:
+                self._start_child(path)
+                _live.add(self)
+                return self
 
             from secantus import SecantusDBServer  # loaded only when the embedded server is used
 
@@ -185,10 +205,48 @@ class EmbeddedServer:
             logger.info("embedded SecantusDB on %s serving %s", server.uri, self.data_dir)
             return self
 
+    def _start_child(self, path: Path) -> None:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.storage.embedded_process", self.data_dir, str(self.cache_mb)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=str(Path(__file__).resolve().parents[2]))
+        assert child.stdout is not None
+        line = child.stdout.readline().strip()
+        kind, _, detail = line.partition(" ")
+        if kind == "READY":
+            self._child, self._child_uri = child, detail
+            logger.info("embedded SecantusDB (pid %d) on %s serving %s", child.pid, detail, self.data_dir)
+            return
+        with contextlib.suppress(OSError):
+            child.kill()
+        child.wait()
+        if kind == "BUSY":
+            pid = _lock_holder_pid(path)
+            raise StoreLockedError(self.data_dir, pid, same_process=any(o.pid == pid for o in list(_live)))
+        raise StorageError(
+            f"The embedded database could not open {self.data_dir}: {detail or 'its process ended'}. "
+            "If the directory was written by another program or version, move it "
+            "aside or point MARSAD_DATA_DIR / MONGO_DATA_DIR elsewhere.")
+
+    def _stop_child(self, child: subprocess.Popen) -> None:
+        _live.discard(self)
+        try:
+            if child.stdin is not None:
+                child.stdin.close()  # the child's signal to stop
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            logger.error("the embedded SecantusDB (pid %d) did not stop; killing it", child.pid)
+            child.kill()
+            child.wait()
+        logger.info("embedded SecantusDB stopped (%s)", self.data_dir)
+
     def stop(self) -> None:
         """Stop the server and release the data directory; safe to call twice."""
         with self._lock:
             server, self._server = self._server, None
+            child, self._child, self._child_uri = self._child, None, None
+        if child is not None:
+            self._stop_child(child)
         if server is None:
             return
         _live.discard(self)

@@ -86,6 +86,16 @@ class EventSink(Protocol):
         ...
 
 
+def _article_fields(sink: EventSink | None, record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What the sink's ``replace_many`` would set on a new article (its events summary),
+    when the sink says (``article_fields(events)``): written with the insert, that update
+    finds nothing to change, and the server does not rewrite the article's index entries
+    (a few hundred search tokens) a second time."""
+    fields = getattr(sink, "article_fields", None)
+    events = record.get("events")
+    return fields(events) if fields is not None and isinstance(events, list) else {}
+
+
 class StorageUnavailableError(StorageError):
     """The database could not be reached during a flush. The batch is still buffered:
     retry ``flush()`` later or hand ``take_pending()`` to a spool."""
@@ -443,7 +453,8 @@ class ArticleStore:
                 changed.append(doc["url"])
         if changed:
             counts["revisions_kept"] += self._keep_revisions(changed)
-        new_docs = [new_article_document(it["doc"], it["seen_at"], fetched=it.get("fetched", True))
+        new_docs = [{**new_article_document(it["doc"], it["seen_at"], fetched=it.get("fetched", True)),
+                     **_article_fields(self.events, it["record"])}
                     if it["doc"]["url"] not in stored else None for it in items]
         inserted, rest = self._insert_new(self.articles, new_docs)
         self._bulk(self.articles, [article_update(items[i]["doc"], items[i]["seen_at"],
