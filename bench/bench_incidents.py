@@ -4,6 +4,7 @@
     python bench/bench_incidents.py --orders 5      # ... and over 5 shuffled arrival orders
     python bench/bench_incidents.py --scale 1000,10000,100000   # cost per new report
     python bench/bench_incidents.py --crawl         # the same set crawled with `scrapy crawl news`
+    python bench/bench_incidents.py --set holdout   # quality on the held-out set (never tuned on)
 
 Quality: the 70 articles of fixturesite/content/outlets.yaml (30 events, five outlets)
 are stored in batches of 10 into an embedded SecantusDB, run through stories, the current
@@ -38,8 +39,8 @@ from pipelines.incidents.rules import days, family, report_from_event  # noqa: E
 from pipelines.storage import EmbeddedServer  # noqa: E402
 
 
-def fixture_articles(seed: int | None = None) -> list[dict]:
-    arts = outlet_articles()
+def fixture_articles(seed: int | None = None, name: str = "outlets") -> list[dict]:
+    arts = outlet_articles(name)
     for a in arts:
         a["url"] = f"http://{a['outlet']}.fixture.test/{a['id']}/"
     if seed is None:
@@ -49,8 +50,8 @@ def fixture_articles(seed: int | None = None) -> list[dict]:
     return arts
 
 
-def quality(db, seed: int | None, verbose: bool) -> dict:
-    arts = fixture_articles(seed)
+def quality(db, seed: int | None, verbose: bool, name: str = "outlets") -> dict:
+    arts = fixture_articles(seed, name)
     counts = run_batches(db, arts, batch_size=10)
     truth_event = {a["url"]: a["event"] for a in arts}
     truth_story = {a["url"]: a["story"] for a in arts}
@@ -206,6 +207,8 @@ def main() -> int:
     ap.add_argument("--scale", help="comma-separated store sizes, e.g. 1000,10000,100000")
     ap.add_argument("--crawl", action="store_true", help="crawl the outlets with the real spider")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--set", default="outlets", choices=["outlets", "holdout"],
+                    help="outlets: the development set; holdout: the held-out set (never tuned on)")
     args = ap.parse_args()
     _hash_seed_note()
     with tempfile.TemporaryDirectory() as tmp:
@@ -220,7 +223,7 @@ def main() -> int:
                 return 0
             for k, seed in enumerate([None] + list(range(1, args.orders + 1))):
                 db = client[f"q{k}"]
-                r = quality(db, seed, args.verbose)
+                r = quality(db, seed, args.verbose, args.set)
                 label = "by publication time" if seed is None else f"shuffled (seed {seed})"
                 print(f"[{label}] {r['articles']} articles, {r['with_events']} with events, "
                       f"{r['incidents']} incidents; merge {r['counts']}")

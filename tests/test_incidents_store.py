@@ -151,6 +151,24 @@ def test_reprocess_rebuilds_the_same_grouping(mongo_db):
     assert _groups(mongo_db) == expected
 
 
+def test_held_out_outlets_set_through_the_extractor(mongo_db):
+    """The held-out set (fixturesite/content/outlets_holdout.yaml), never used to change
+    the rules: measured P 1.00, R 0.84 (every miss an article with no extracted event)."""
+    arts = outlet_articles("holdout")
+    for a in arts:
+        a["url"] = f"http://{a['outlet']}.fixture.test/{a['id']}/"
+    arts.sort(key=lambda a: (a["published"], a["id"]))
+    run_batches(mongo_db, arts, batch_size=10)
+    stories = pairwise({a["url"]: a["story"] for a in arts}, predicted_stories(mongo_db))
+    assert stories["precision"] == 1.0 and stories["recall"] == 1.0 and stories["true_pairs"] == 2
+    pred = predicted_incidents(mongo_db)
+    merged = pairwise({a["url"]: a["event"] for a in arts}, pred)
+    assert merged["precision"] >= 0.9 and merged["recall"] >= 0.75, merged
+    by_id = {a["id"]: a["url"] for a in arts}
+    # the same day in one governorate, a few kilometres apart: two events
+    assert not (pred.get(by_id["h01-wire"], set()) & pred.get(by_id["h02-halab"], set()))
+
+
 def test_outlets_fixture_set_through_the_extractor(mongo_db):
     arts = outlet_articles()
     for a in arts:
@@ -161,10 +179,9 @@ def test_outlets_fixture_set_through_the_extractor(mongo_db):
     assert stories["precision"] == 1.0 and stories["recall"] == 1.0
     pred = predicted_incidents(mongo_db)
     merged = pairwise({a["url"]: a["event"] for a in arts}, pred)
-    # floors well below the measured figures (bench/bench_incidents.py): the extractor is
-    # being reworked and its output varies; these catch a broken merge, not a small drift
-    # A floor well under the measured figures (they move with the event extractor: README).
-    assert merged["precision"] >= 0.7 and merged["recall"] >= 0.65
+    # floors under the measured figures (bench/bench_incidents.py: P 1.00 R 0.97 in every
+    # hash seed and arrival order tried); they move with the event extractor (README)
+    assert merged["precision"] >= 0.95 and merged["recall"] >= 0.9, merged
     by_id = {a["id"]: a["url"] for a in arts}
     for a, b in [("e23-wire", "e24-sham"), ("e03-sham", "e04-sham"), ("e23-media", "e24-furat")]:
         assert not (pred.get(by_id[a], set()) & pred.get(by_id[b], set())), (a, b)

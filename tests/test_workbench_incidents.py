@@ -150,3 +150,23 @@ def test_the_export_is_per_merged_event_or_per_report(served):
     rows = list(csv.DictReader(io.StringIO(data.decode())))
     assert {r["event_id_cnty"][3:] for r in rows} == {
         e["_id"] for e in app.db["events"].find({"location.admin1": "Idleb"})}
+
+
+def test_reports_name_their_outlet_by_the_site_name_when_no_registry_names_it(served, tmp_path, monkeypatch):
+    from pipelines.export import publications
+
+    app, port = served
+    empty = tmp_path / "none.yaml"
+    empty.write_text("sources: []\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_SOURCES", str(empty))
+    publications.cache_clear()
+    inc = app.db["incidents"].find_one({"sources": "fx-furat", "report_count": {"$gte": 2}})
+    app.db["articles"].update_many({"source": "fx-furat"}, {"$set": {"sitename": "الفرات بوست"}})
+    try:
+        _, data = _get(port, f"/api/incident?id={inc['_id']}")
+        names = {r["source"]: r["source_name"] for r in data["reports"]}
+        assert names["fx-furat"] == "الفرات بوست"
+        assert all(v == k for k, v in names.items() if k != "fx-furat")   # no name known: the id
+    finally:
+        app.db["articles"].update_many({"source": "fx-furat"}, {"$unset": {"sitename": ""}})
+        publications.cache_clear()

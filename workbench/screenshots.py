@@ -3,7 +3,8 @@
     python -m workbench.screenshots [--url http://127.0.0.1:8765] [--out docs/workbench]
 
 Point it at a running workbench (``python -m workbench`` over the demo archive); writes
-``map.png``, ``filtered.png``, ``event.png``, ``articles.png`` and ``health.png``.
+``map.png``, ``filtered.png``, ``event.png``, ``articles.png``, ``health.png`` and, when
+the archive has merged events, ``incident.png`` (the one with most reports).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     base = args.url.rstrip("/")
     with urllib.request.urlopen(base + "/api/view?zoom=4") as resp:
         first_event = json.load(resp)["events"][0]["id"]
+    with urllib.request.urlopen(base + "/api/incidents") as resp:
+        merged = json.load(resp)["incidents"]
     views = {
         "map.png": "/",
         "filtered.png": "/?event_type=Battles&at=34.000,40.000,5",
@@ -35,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         "articles.png": "/?view=articles",
         "health.png": "/?view=health",
     }
+    if merged:
+        top = max(merged, key=lambda m: (m.get("report_count") or 0, m["id"]))
+        views["incident.png"] = f"/?incident={top['id']}"
     with Browser() as driver:
         for name, path in views.items():
             driver.get(base + path)

@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pipelines.export import ARTICLE_FORMATS, FORMATS, EventFilter, export, incident_sources, publications
+from pipelines.export import (
+    ARTICLE_FORMATS,
+    FORMATS,
+    EventFilter,
+    export,
+    incident_sources,
+    publications,
+    site_names,
+)
 from pipelines.incidents import INCIDENTS, incident_document, pair_score, report_from_event
 from pipelines.search import search_articles
 from workbench.basemap import BaseMap
@@ -174,7 +182,8 @@ class Workbench:
                 {"_id": 0, "url": 1, "title": 1, "text": 1, "source": 1, "published_local": 1, "final_url": 1},
             )
         }
-        pubs = publications()
+        # the registry's names, else the site names the articles declare
+        pubs = site_names(self.db, {r.get("source") for r in reports if r.get("source")}, publications())
         out = []
         for r in reports:
             others = [pair_score(r, o) for o in reports if o is not r]

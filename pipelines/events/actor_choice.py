@@ -67,7 +67,9 @@ def _pool(ctx: DocContext, c: Candidate, country: str | None, when: dt.date | No
         if e is not None:
             resolved[i] = national_forces(e, when, country)
     pool = ActorPool(ms, resolved)
-    pool.primary = [(i, a) for i, a in ms if i in resolved and a.role != "source"
+    # who holds the place fights for it in a battle or a capture; otherwise it only says where
+    left_out = ("source",) if c.ttype["family"] in ("battle", "territory") else ("source", "holder")
+    pool.primary = [(i, a) for i, a in ms if i in resolved and a.role not in left_out
                     and (a.role not in ("member", "support") or a.assoc_of not in resolved)]
     pool.civilians = [p for p in pool.primary if pool.type_of(p) == "Civilians"]
     pool.armed = [p for p in pool.primary if pool.type_of(p) not in _UNARMED]

@@ -18,7 +18,7 @@ class ActorMention:
     start: int
     end: int
     entries: list[dict]
-    role: str | None = None            # "agent", "target", "support", "member"
+    role: str | None = None            # "agent", "target", "support", "member", "source", "holder"
     assoc_of: int | None = None        # index of the mention this one supports
     members: list[int] = field(default_factory=list)
 

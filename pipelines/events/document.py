@@ -57,7 +57,7 @@ class DocContext:
                     "attribution_before", "fatality_words", "injured_words", "captured_words",
                     "defected_words", "person_singular", "person_dual", "numbers", "between", "motion",
                     "temporal_subordinators", "protest_intervention", "protest_excessive",
-                    "cumulative", "crime_words", "subordinate_gap")
+                    "cumulative", "crime_words", "subordinate_gap", "held_by")
         extra = {"denied": ("modality", "denied"), "claimed": ("modality", "claimed")}
         fact = fact_indexes()
         indexes = [trigger_index(), actor_index(), place_index(), source_index(), date_index()] \
@@ -173,6 +173,9 @@ class DocContext:
             prev = i - 1 if i and toks[self.actor_ms[i - 1].start].sent == toks[a.start].sent else None
             if clause in members_open and members_open[clause] != i:
                 a.role, a.assoc_of = "member", members_open[clause]
+                continue
+            if self._marker_before("held_by", a.start, 1):
+                a.role = "holder"      # «الأحياء الخاضعة لسيطرة النظام»: who holds the place
                 continue
             if prev is not None and self._marker_before("support_before", a.start, 3):
                 a.role, a.assoc_of = "support", prev

@@ -16,7 +16,15 @@ from pipelines.events.actors import actor_dict, resolve_entry
 from pipelines.events.candidate import Candidate
 from pipelines.events.casualties import count_casualties, deaths_after
 from pipelines.events.document import DocContext, covered
-from pipelines.events.factuality import Decision, caused_death, decide, definite, pluperfect, topic_governor
+from pipelines.events.factuality import (
+    Decision,
+    caused_death,
+    decide,
+    definite,
+    pluperfect,
+    told_with_past_date,
+    topic_governor,
+)
 from pipelines.events.lexicon import function_words, payloads, triggers
 from pipelines.events.merge import merge_events
 from pipelines.events.morph import prefix_forms
@@ -224,9 +232,23 @@ def _consumed_places(ctx: DocContext, cands: list[Candidate]) -> set[int]:
     consumed: set[int] = set()
     live = {(c.clause, c.ttype["family"]) for c in cands if not c.background}
     for c in cands:
-        if not c.subordinate or (c.clause, c.ttype["family"]) in live:
+        if not c.subordinate:
             continue
         same = [i for i, p in ctx.in_sent("places", c.sent) if ctx.toks[p.start].clause == c.clause]
+        if (c.clause, c.ttype["family"]) in live:
+            # «ويأتي القصف بعد ساعات من غارة على مدينة سراقب»: the deed told in the clause
+            # comes first; the place after the recalled one («غارة على سراقب») is the recall's.
+            if not all(k.start < c.start for k in cands if not k.background and k.clause == c.clause
+                       and k.ttype["family"] == c.ttype["family"]):
+                continue
+            same = [i for i in same if ctx.places[i].start > c.start]
+            if same:
+                i = min(same, key=lambda i: ctx.places[i].start)
+                name = (ctx.places[i].row or {}).get("name_en")
+                # unless it is the only place the text names: then it is the deed's too
+                if any((p.row or {}).get("name_en") not in (None, name) for p in ctx.places):
+                    consumed.add(i)
+            continue
         if same:
             consumed.add(min(same, key=lambda i: abs(ctx.places[i].start - c.start)))
     for i, p in enumerate(ctx.places):
@@ -246,12 +268,14 @@ def _is_dateline(ctx: DocContext, p: PlaceMention) -> bool:
         ctx.doc.text[max(0, s_start - 1):s_start] == "\n"
     if not para_head or p.start - first > 1:
         return False
-    # only the place (and a news agency in brackets) before the closing mark
+    # only the place (an outlet's name, a news agency in brackets) before the closing mark
     tail = ctx.doc.text[toks[p.end - 1].end:toks[p.end - 1].end + 40]
     return bool(_DATELINE_TAIL.match(tail))
 
 
-_DATELINE_TAIL = re.compile(r"^\s*(?:\([^)]{0,30}\)\s*)?(?:[-–—ـ:]|\s-\s)")
+# the place, up to two words of an outlet's name («حلب نيوز -», «حمص اليوم:») or a news
+# agency in brackets, then the closing mark
+_DATELINE_TAIL = re.compile(r"^\s*(?:[^\s\-–—ـ:()،,.]+\s+){0,2}?(?:\([^)]{0,30}\)\s*)?(?:[-–—ـ:]|\s-\s)")
 
 
 def _is_origin(ctx: DocContext, p: PlaceMention) -> bool:
@@ -361,6 +385,13 @@ def _date_for(ctx: DocContext, c: Candidate) -> tuple[dt.date | None, int]:
     # dates the recalled deed, not this one.
     subs = [j for j in ctx.starts["temporal_subordinators"] if ctx.toks[j].sent == c.sent and j > c.end]
     sent = [d for _, d in ctx.in_sent("dates", c.sent) if not any(c.end <= j < d.start for j in subs)]
+    if told_with_past_date(ctx, c):
+        # «دفن الأهالي اليوم ضحايا الغارة التي شنتها الطائرات أمس»: the relative clause after
+        # the trigger dates the deed; the clause's own day is the funeral's
+        told = [d for d in sent if c.end <= d.start <= c.end + 13]
+        if told:
+            d = min(told, key=lambda d: d.start)
+            return d.date, d.precision
     same = [d for d in sent if ctx.toks[d.start].clause == c.clause]
     pool = same or sent
     if pool:

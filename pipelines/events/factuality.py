@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
+from pipelines.arabic import fold_text
 from pipelines.events.lexicon import Match, PhraseIndex, _yaml, payloads, phrase_words
 from pipelines.events.morph import clitic_forms, prefix_forms, token_forms, verb_forms
 
@@ -117,6 +118,8 @@ def _first_in_scope(ctx: DocContext, name: str, c: Candidate) -> Match | None:
     for m in _in_sentence(ctx, name, c):
         if c.start <= m.start < c.end or m.start in ctx.name_tokens:
             continue            # the trigger is not its own cue; «لحقوق الإنسان» in a name is no cue
+        if _inflicts(ctx, m):
+            continue            # «توقع خمسة عشر قتيلا»: the verb of infliction, not of expectation
         same = toks[m.start].clause == c.clause
         if scope in ("sentence", "sentence_all"):
             return m
@@ -127,6 +130,23 @@ def _first_in_scope(ctx: DocContext, name: str, c: Candidate) -> Match | None:
         if scope == "after" and same and m.end <= c.start:
             return m
     return None
+
+
+@lru_cache(maxsize=1)
+def _homographs() -> frozenset[str]:
+    return frozenset(fold_text(w) for w in factuality_data().get("inflicting_homographs") or [])
+
+
+def _inflicts(ctx: DocContext, m: Match) -> bool:
+    """A cue that is also a verb of infliction, followed right away by a toll («توقع خمسة
+    عشر قتيلا»; not «توقع المصدر ارتفاع الحصيلة»)."""
+    if m.end - m.start != 1 or fold_text(ctx.toks[m.start].text) not in _homographs():
+        return False
+    toll = ctx.starts["numbers"] | ctx.starts["fatality_words"] | ctx.starts["injured_words"]
+    j = m.end
+    if j < len(ctx.toks) and prefix_forms(ctx.toks[j].text) & _word_set("quantity_gap"):
+        j += 1                  # «توقع نحو عشرين قتيلا»
+    return j in toll and ctx.toks[j].sent == ctx.toks[m.start].sent
 
 
 def _cue(ctx: DocContext, m: Match) -> str:
@@ -396,10 +416,20 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
         return Decision("reference", "what the known protesters did")
     skip = _NOT_FOR_FAMILY.get(family, set())
     own = _governing_clauses(ctx, c)
+    # a funeral or the victims of a deed told with its own past day («شيعوا ضحايا التفجير
+    # الذي ضرب المدينة أمس»): a first report of that deed
+    gov = topic_governor(ctx, c) if not verbal else None
+    recalled = not protest and told_with_past_date(ctx, c) and (
+        _first_in_scope(ctx, "commemoration", c) is not None
+        or (gov is not None and bool(prefix_forms(ctx.toks[gov.start].text) & _word_set("victim_nouns"))))
+    if recalled:
+        has_pred = True         # the relative clause asserts the deed
     for name in _ORDER:
         fams = factuality_data()[name].get("families")
         if name in skip or (fams and family not in fams):
             continue
+        if recalled and name == "commemoration":
+            continue            # the funeral today, the deed told with its own day
         m = _first_in_scope(ctx, name, c)
         if m is None:
             continue
@@ -410,13 +440,32 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
         return Decision(_REPORTED_AS.get(name, name), _cue(ctx, m))
     if not protest and purpose(ctx, c):
         return Decision("planned", _cue(ctx, Match(c.start, c.start + 1, None, "")))
-    if not verbal:
-        gov = topic_governor(ctx, c)
-        if gov is not None:
-            return Decision("reference", _cue(ctx, gov))
+    if gov is not None and not recalled:
+        return Decision("reference", _cue(ctx, gov))
     if not has_pred:
         return Decision("reference", "no asserting predicate")
     return Decision(OCCURRED, None)
+
+
+def told_with_past_date(ctx: DocContext, c: Candidate) -> bool:
+    """«دفن الأهالي ضحايا الغارة التي شنتها طائرات النظام أمس», «شيعوا ضحايا التفجير الذي
+    ضرب المدينة أمس»: right after the trigger, a relative clause tells the deed with an
+    asserting predicate and then the past day it happened on. A first report of a dated
+    deed reports it, whatever governs the sentence (a funeral, «ضحايا»)."""
+    toks = ctx.toks
+    rel = next((j for j in range(c.end, min(c.end + 2, len(toks)))
+                if toks[j].sent == c.sent and prefix_forms(toks[j].text) & _relatives()), None)
+    if rel is None:
+        return False
+    window = [j for j in range(rel + 1, min(rel + 12, len(toks))) if toks[j].sent == c.sent]
+    if not window:
+        return False
+    past = [m.start for _, m in ctx.in_sent("fact:dated", c.sent)
+            if window[0] <= m.start <= window[-1] and "امس" in m.phrase]
+    if not past:
+        return False
+    preds = {m.start for _, m in ctx.in_sent("fact:predicates", c.sent) if _predicate_ok(ctx, m)}
+    return any(j in preds for j in window if j < past[0])
 
 
 def pluperfect(ctx: DocContext, c: Candidate) -> str | None:

@@ -137,7 +137,8 @@ def _absorb(k: Candidate, c: Candidate) -> None:
             and ek["actor1"] is not None:
         state = ek["actor1"]["type"] in ("State forces", "External/Other forces")
         ek["sub_event_type"] = "Government regains territory" if state else "Non-state actor overtakes territory"
-    if k.headline and ec["sub_event_type"] != ek["sub_event_type"]:
+    if k.headline and ec["sub_event_type"] != ek["sub_event_type"] and not c.yields:
+        # the body names the deed the headline announced; a toll («قتل عشرة») names none
         ek["sub_event_type"] = ec["sub_event_type"]
     # The event type always follows the sub-event type it ended with.
     if ek["sub_event_type"] == ec["sub_event_type"]:
@@ -145,7 +146,10 @@ def _absorb(k: Candidate, c: Candidate) -> None:
     if k.headline and ec["location"] and (not ek["location"] or
                                           ec["location"]["geo_precision"] <= ek["location"]["geo_precision"]):
         ek["location"] = ec["location"]
-        ek["evidence"] = ec["evidence"]
+        if not c.inherited_location:
+            # the body's sentence names the place; one placed only by the article's main
+            # place («ويأتي القصف بعد ...») leaves the headline its own evidence
+            ek["evidence"] = ec["evidence"]
         k.headline = False
     elif ek["location"] and ec["location"] and _coarse(ek["location"]) and not _coarse(ec["location"]):
         ek["location"] = ec["location"]       # the precise place wins
