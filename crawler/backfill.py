@@ -19,12 +19,25 @@ import sys
 from pathlib import Path
 
 from crawler import settings as crawl_settings
-from crawler.sources import SourceRegistryError, load_sources, select_sources
+from crawler.sources import Source, SourceRegistryError, load_sources, select_sources
 from pipelines import config
 from pipelines.archive import article_store, open_archive, reprocess_pages
 from pipelines.config import ArchiveOptions, add_archive_options
-from pipelines.storage import StorageError
+from pipelines.storage import Connection, StorageError
 from pipelines.warc import SourceMatcher, backfill
+
+
+def _registry_and_archive(args: argparse.Namespace, pick_source: bool = False
+                          ) -> tuple[list[Source], Source | None, Connection] | None:
+    """The registry's sources, the one ``--source`` names (``pick_source``: it must exist)
+    and the open archive; None, with the error printed, when one of them fails."""
+    try:
+        sources = load_sources(args.registry)
+        chosen = select_sources(sources, args.source)[0] if pick_source and args.source else None
+        return sources, chosen, open_archive(ArchiveOptions.from_args(args))
+    except (SourceRegistryError, StorageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,17 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: no such file: {missing[0]}", file=sys.stderr)
         return 2
-    try:
-        sources = load_sources(args.registry)
-        default = select_sources(sources, args.source)[0] if args.source else None
-    except SourceRegistryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    opened = _registry_and_archive(args, pick_source=True)
+    if opened is None:
         return 2
-    try:
-        conn = open_archive(ArchiveOptions.from_args(args))
-    except StorageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    sources, default, conn = opened
     with conn:
         store = article_store(conn.db, batch_size=args.batch_size, with_events=not args.no_events)
         store.ensure_indexes()
@@ -79,16 +85,11 @@ def reprocess_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-events", action="store_true", help="skip event extraction")
     add_archive_options(parser)
     args = parser.parse_args(argv)
-    try:
-        sources = {s.id: s for s in load_sources(args.registry)}
-    except SourceRegistryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    opened = _registry_and_archive(args)
+    if opened is None:
         return 2
-    try:
-        conn = open_archive(ArchiveOptions.from_args(args))
-    except StorageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    sources = {s.id: s for s in opened[0]}
+    conn = opened[2]
     with conn:
         store = article_store(conn.db, with_events=not args.no_events)
         store.ensure_indexes()

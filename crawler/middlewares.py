@@ -139,15 +139,7 @@ class RefusePrivateAddresses:
     def _hosts_of(self, source: Any) -> frozenset[str]:
         hosts = self._own_hosts.get(source.id)
         if hosts is None:
-            urls = [source.base_url, *source.feeds, *source.sitemaps, *source.start_urls,
-                    *(s.url for s in source.sections)]
-            found = set()
-            for url in urls:
-                try:
-                    found.add((urlsplit(url).hostname or "").lower())
-                except ValueError:
-                    continue
-            hosts = self._own_hosts[source.id] = frozenset(found - {""})
+            hosts = self._own_hosts[source.id] = frozenset(source.own_hosts)
         return hosts
 
     def _source_allows(self, request: Any, host: str) -> bool:

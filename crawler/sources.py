@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -64,6 +65,20 @@ class Source:
     @property
     def host(self) -> str:
         return urlparse(self.base_url).hostname or ""
+
+    @cached_property
+    def own_hosts(self) -> tuple[str, ...]:
+        """The source's own hosts, lower-case and sorted: those of its base URL, feeds,
+        sitemaps, start URLs and sections. ``allow_private`` allows only these, and a
+        page may declare its canonical URL on any of them."""
+        found = set()
+        for url in (self.base_url, *self.feeds, *self.sitemaps, *self.start_urls,
+                    *(s.url for s in self.sections)):
+            try:
+                found.add((urlsplit(url).hostname or "").lower())
+            except ValueError:
+                continue
+        return tuple(sorted(found - {""}))
 
     def is_article_url(self, url: str) -> bool:
         """True when a section's article pattern matches the URL."""

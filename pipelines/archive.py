@@ -117,7 +117,7 @@ def reprocess_pages(db: Any, store: ArticleStore, *, source: str | None = None,
         entry = (sources or {}).get(page.source or "")
         if entry is not None:
             page = dataclasses.replace(page, timezone=entry.timezone, language=entry.language,
-                                       xpaths=entry.xpaths or None)
+                                       xpaths=entry.xpaths or None, source_hosts=entry.own_hosts)
         counts["pages"] += 1
         result = process_page(page, with_events=with_events)
         if isinstance(result, Article):

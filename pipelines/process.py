@@ -60,7 +60,8 @@ def _process(page: Page, with_events: bool) -> Article | Drop:
                                       hints=dict(page.hints), fetched_at=page.fetched_at,
                                       date_xpath=(page.xpaths or {}).get("date"))
         extraction = extract_article(tree, url=url, language=page.language,
-                                     xpaths=dict(page.xpaths) if page.xpaths else None)
+                                     xpaths=dict(page.xpaths) if page.xpaths else None,
+                                     site_hosts=page.source_hosts)
     except ExtractionError as exc:
         return Drop.for_page(page, _drop_reason(exc.reason), exc.detail)
     status = 200 if page.status is None else page.status

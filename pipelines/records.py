@@ -113,6 +113,9 @@ class Page:
     language: str = "ar"  # the language the source publishes in
     xpaths: Mapping[str, str] | None = None  # the source's overrides: title, body, date
     hints: Mapping[str, Any] = field(default_factory=dict)  # what feeds/sitemaps said
+    # The source's own hosts (registry: base URL, feeds, sitemaps, sections, start URLs):
+    # a declared canonical URL on one of them is kept, like one on the fetched site.
+    source_hosts: tuple[str, ...] = ()
 
     @property
     def location(self) -> str | None:
@@ -124,6 +127,7 @@ class Page:
         """A page from the flat dict form; odd values are coerced, never rejected."""
         xpaths = data.get("xpaths")
         hints = data.get("hints")
+        hosts = data.get("source_hosts")
         return cls(
             url=_text(data.get("url")),
             body=_body(data.get("body")),
@@ -136,6 +140,7 @@ class Page:
             language=_text(data.get("language")) or "ar",
             xpaths=dict(xpaths) if isinstance(xpaths, Mapping) else None,
             hints=dict(hints) if isinstance(hints, Mapping) else {},
+            source_hosts=tuple(str(h) for h in hosts) if isinstance(hosts, (list, tuple)) else (),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -120,6 +120,8 @@ class RegistrySource(Protocol):
     def language(self) -> str: ...
     @property
     def xpaths(self) -> dict[str, str]: ...
+    @property
+    def own_hosts(self) -> tuple[str, ...]: ...
 
 
 class SourceMatcher:
@@ -147,7 +149,8 @@ class SourceMatcher:
         if source is None:
             return dataclasses.replace(page, source="warc", timezone=None, language="ar", xpaths=None)
         return dataclasses.replace(page, source=source.id, timezone=source.timezone,
-                                   language=source.language, xpaths=source.xpaths or None)
+                                   language=source.language, xpaths=source.xpaths or None,
+                                   source_hosts=source.own_hosts)
 
 
 def backfill(paths: Iterable[str | Path], store: ArticleStore, matcher: SourceMatcher | None = None, *,

@@ -24,6 +24,16 @@ FORBIDDEN = {
     "pipelines.events": ("pipelines.process", "pipelines.archive", "pipelines.warc"),
     "pipelines.records": ("pipelines.",),
     "pipelines.config": ("pipelines.",),
+    # redact() serves every layer, storage included: it imports no project module.
+    "pipelines.secrets": ("pipelines.",),
+    # disk checks serve the embedded server, the spool and failures.py: a leaf of storage.
+    "pipelines.storage.disk": ("pipelines.storage",),
+    # Start-up checks run before Scrapy builds the crawl, and say why it cannot start
+    # without starting any of it; the crawl command only checks and hands over to Scrapy.
+    "crawler.preflight": ("scrapy", "twisted", "scrapy_redis", "crawler.spiders", "crawler.item_pipelines",
+                          "crawler.middlewares", "pipelines.storage", "pipelines.process", "pipelines.archive"),
+    "crawler.scrapy_commands": ("crawler.spiders", "crawler.item_pipelines", "crawler.middlewares",
+                                "pipelines.storage", "pipelines.process", "pipelines.archive"),
     "pipelines.urls": ("pipelines.storage", "pipelines.extract", "pipelines.dates", "pipelines.events"),
     "pipelines.arabic": ("pipelines.storage", "pipelines.extract", "pipelines.dates", "pipelines.events"),
 }

@@ -523,6 +523,7 @@ class NewsSpider(scrapy.Spider):
             language=source.language,
             xpaths=source.xpaths or None,
             hints=dict(self.known.get(key, {})),
+            source_hosts=source.own_hosts,
         )
 
     def on_error(self, failure: Failure) -> Iterator[Page | Drop]:

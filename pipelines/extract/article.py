@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import lxml.etree
@@ -207,14 +208,14 @@ def is_placeholder(title: str | None) -> bool:
 
 
 def _without_teasers(root: HtmlElement, url: str | None, language: str | None,
-                     xpaths: dict[str, str] | None) -> dict[str, Any] | None:
+                     xpaths: dict[str, str] | None, site_hosts: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The article left when the teaser blocks are set aside, if one is left."""
     meta = PageMeta(root, url, page_signals().article_types)
     title, title_el = choose_title(root, meta)
     for box in teaser_boxes(page_shape(root, title), keep=title_el):
         if box.getparent() is not None:
             box.drop_tree()
-    again = _extract(root, url, language, xpaths, rescue=False)
+    again = _extract(root, url, language, xpaths, rescue=False, site_hosts=site_hosts)
     if not again["is_article"]:
         return None
     again["classifier"] = f"article (teasers set aside): {again['classifier']}"
@@ -222,8 +223,11 @@ def _without_teasers(root: HtmlElement, url: str | None, language: str | None,
 
 
 def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, language: str | None = "ar",
-                    xpaths: dict[str, str] | None = None) -> dict[str, Any]:
+                    xpaths: dict[str, str] | None = None,
+                    site_hosts: Sequence[str] = ()) -> dict[str, Any]:
     """Article fields of one page (see the record contract); may mutate ``doc``.
+    A declared canonical URL is kept on the page's own site or one of ``site_hosts``
+    (the source's own hosts), else ignored and flagged ``canonical_ignored``.
 
     Raises ``ExtractionError`` only: when ``doc`` cannot be decoded or parsed, and
     (reason ``unparsable``, detail naming the bug) if this layer itself fails, so one
@@ -231,7 +235,7 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
     """
     root = _to_tree(doc)
     try:
-        return _extract(root, url, language, xpaths)
+        return _extract(root, url, language, xpaths, site_hosts=tuple(site_hosts))
     except ExtractionError:
         raise
     except Exception as err:  # a bug of ours on an odd page: record it, keep crawling
@@ -240,13 +244,14 @@ def extract_article(doc: str | bytes | HtmlElement, *, url: str | None = None, l
 
 
 def _extract(root: HtmlElement, url: str | None, language: str | None,
-             xpaths: dict[str, str] | None, rescue: bool = True) -> dict[str, Any]:
+             xpaths: dict[str, str] | None, rescue: bool = True,
+             site_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
     if root.tag != "html":
         html_el = root.getroottree().getroot()
         root = html_el if isinstance(html_el, HtmlElement) else root
     xpaths = xpaths if isinstance(xpaths, dict) else {}
     sig = page_signals()
-    meta = PageMeta(root, url, sig.article_types)
+    meta = PageMeta(root, url, sig.article_types, site_hosts)
     raw = classify.raw_signals(root, meta, url)
     body_el = root.find("body")
     if body_el is not None and not longer_than(body_el, 2 * sig.challenge_max_chars):
@@ -312,7 +317,7 @@ def _extract(root: HtmlElement, url: str | None, language: str | None,
     reason, decided_by = classify.decide(root, raw, paragraphs, detected, language,
                                          title_el is not None and title_el.tag == "h1")
     if reason == "not_article" and pristine is not None:
-        again = _without_teasers(pristine, url, language, xpaths)
+        again = _without_teasers(pristine, url, language, xpaths, site_hosts)
         # Only text that was no teaser's headline or lead rescues the page: a brief with
         # article markup, or as much text as a listing never has of its own.
         own = _chars(own_paragraphs(raw.shape, again["paragraphs"])) if again is not None else 0

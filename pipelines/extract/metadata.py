@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -202,7 +202,7 @@ class PageMeta:
     """Structured metadata of one page; each attribute None/[] when absent."""
 
     def __init__(self, tree: lxml_html.HtmlElement, url: str | None,
-                 article_types: frozenset[str]) -> None:
+                 article_types: frozenset[str], site_hosts: Sequence[str] = ()) -> None:
         # What the extraction changed or ignored on the page (stored in ``sanitised``).
         self.flags: set[str] = set()
         objs = jsonld_objects(tree)
@@ -246,10 +246,12 @@ class PageMeta:
             or _url_of(art.get("url"))
         self.canonical_url = self._absolute(canonical)
         # The canonical URL is the article's storage key: a page may only name one on its
-        # own site, or it could overwrite another site's stored article. One elsewhere is
-        # ignored (the fetched URL is the key) and the article says so.
+        # own site or its source's own hosts, or it could overwrite another site's stored
+        # article. One elsewhere is ignored (the fetched URL is the key) and flagged.
         self.canonical_ignored: str | None = None
-        if self.canonical_url and self.url and not same_site(self.canonical_url, self.url):
+        own = [self.url] if self.url else []
+        own += [f"https://[{h}]/" if ":" in h else f"https://{h}/" for h in site_hosts if h]
+        if self.canonical_url and own and not any(same_site(self.canonical_url, u) for u in own):
             self.canonical_ignored, self.canonical_url = self.canonical_url, None
             self.flags.add("canonical_ignored")
 

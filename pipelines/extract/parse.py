@@ -7,6 +7,7 @@ import lxml.etree
 import lxml.html
 
 from .errors import ExtractionError
+from .nesting import flatten_deep, too_deep
 
 # Characters libxml2 refuses in a Python str (control chars, lone surrogates, non-chars).
 _INVALID_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -61,4 +62,8 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
             raise ExtractionError("unparsable", str(err)[:200]) from err
     if root is None:
         raise ExtractionError("unparsable", "no document element")
+    if too_deep(root):  # each level costs the stages; past 2048 libxml2 loses the rest
+        flat = flatten_deep(html)
+        if flat is not html:
+            root = lxml.html.document_fromstring(flat, parser=_PARSER)
     return root
