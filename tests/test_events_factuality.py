@@ -346,6 +346,7 @@ def test_hostages_are_an_abduction_only_when_taken():
     "أعلنت الحكومة نشر صواريخ قرب الحدود الغربية للبلاد",
     "أجرت الدولة تجربة صواريخ جديدة في الصحراء الشرقية",
     "قال الخبراء إن البلاد فجرت قنبلتها الذرية الأولى في موقع جبلي",
+    "ضبطت الشرطة مع الموقوفين قاذفات صواريخ وذخائر في المدينة",
 ])
 def test_control_and_weapons_named_are_no_violent_event(text):
     assert not _types(text) & VIOLENT, text
@@ -355,6 +356,7 @@ def test_control_and_weapons_named_are_no_violent_event(text):
     "قال محامي السجين إن موكله تعرض للتعذيب خلال سنوات احتجازه",
     "أكد المعتقلون المفرج عنهم تعرضهم للتعذيب على أيدي الحراس",
     "قال الرجل إنه تعرض للسجن والتعذيب في بلده قبل أن يهاجر",
+    "قال المتهم إن اعترافاته انتزعت تحت التعذيب",
 ])
 def test_ill_treatment_told_as_suffered_is_an_account_not_a_report(text):
     ds = _decisions(text)
@@ -369,3 +371,17 @@ def test_ill_treatment_told_as_suffered_is_an_account_not_a_report(text):
 ])
 def test_dated_or_done_deeds_stay_events(text):
     assert _types(text) & VIOLENT, text
+
+
+@pytest.mark.parametrize("text, decision", [
+    # a fear in the past tense, a deed only supposed
+    ("قال القائد إنهم خشوا أن تأتي الطائرات فتقصف المعسكر", "hypothetical"),
+    ("تناقلت المواقع أنباء عن هجمات انتحارية مفترضة في العاصمة", "hypothetical"),
+    # a deed dated years back is a recall
+    ("كان التاجر قد اغتاله مسلحون قبل عامين في السوق", "reference"),
+    ("أشار الضابط إلى تفجير حصل قبل أكثر من عام في الحي نفسه", "reference"),
+])
+def test_fears_suppositions_and_deeds_years_back(text, decision):
+    ds = _decisions(text)
+    assert decision in ds and "occurred" not in ds, ds
+    assert not _types(text) & VIOLENT, text

@@ -396,8 +396,10 @@ def _suffered_ill_treatment(ctx: DocContext, c: Candidate) -> str | None:
     if not nouns or not prefix_forms(toks[c.start].text) & nouns:
         return None
     before = [j for j in range(max(0, c.start - 2), c.start) if toks[j].sent == c.sent]
+    under = _word_set_of(tuple(spec.get("under") or ()))
     verb = next((j for j in reversed(before)
-                 if prefix_forms(toks[j].text) & _suffered() or verb_forms(toks[j].text) & _suffered()), None)
+                 if prefix_forms(toks[j].text) & (_suffered() | under) or verb_forms(toks[j].text) & _suffered()),
+                None)
     if verb is None:
         return None
     if any(toks[m.start].clause == c.clause for _, m in ctx.in_sent("fact:dated", c.sent)):
