@@ -334,3 +334,54 @@ def test_the_place_and_moment_of_a_known_deed_and_idioms(text):
 def test_hostages_are_an_abduction_only_when_taken():
     assert _types("احتجز مسلحون عشرة رهائن داخل فندق في مدينة البصرة أمس") & VIOLENT
     assert not _types("أعلنت الحكومة أن الرهائن بخير وأن المفاوضات مستمرة") & VIOLENT
+
+
+# ------------------------------------------------- precision on newswire (own sentences)
+
+@pytest.mark.parametrize("text", [
+    # more control over a body or a situation is no seizure of ground
+    "طالب النواب بفرض سيطرة أكبر على شركات الأمن الخاصة العاملة في البلاد",
+    "تمكن الحراس من السيطرة على الموقف قبل وصول الشرطة إلى المصرف",
+    # missiles deployed or tested, nuclear tests: weapons named, not fired
+    "أعلنت الحكومة نشر صواريخ قرب الحدود الغربية للبلاد",
+    "أجرت الدولة تجربة صواريخ جديدة في الصحراء الشرقية",
+    "قال الخبراء إن البلاد فجرت قنبلتها الذرية الأولى في موقع جبلي",
+    "ضبطت الشرطة مع الموقوفين قاذفات صواريخ وذخائر في المدينة",
+])
+def test_control_and_weapons_named_are_no_violent_event(text):
+    assert not _types(text) & VIOLENT, text
+
+
+@pytest.mark.parametrize("text", [
+    "قال محامي السجين إن موكله تعرض للتعذيب خلال سنوات احتجازه",
+    "أكد المعتقلون المفرج عنهم تعرضهم للتعذيب على أيدي الحراس",
+    "قال الرجل إنه تعرض للسجن والتعذيب في بلده قبل أن يهاجر",
+    "قال المتهم إن اعترافاته انتزعت تحت التعذيب",
+])
+def test_ill_treatment_told_as_suffered_is_an_account_not_a_report(text):
+    ds = _decisions(text)
+    assert "reference" in ds and "occurred" not in ds, ds
+    assert not _types(text) & VIOLENT, text
+
+
+@pytest.mark.parametrize("text", [
+    "تعرض شاب للتعذيب على أيدي مسلحين في مدينة الموصل أمس",
+    "عذب مسلحون معتقلين في سجن سري قرب مدينة الموصل حتى الموت",
+    "سيطر المسلحون على بلدة في ريف مدينة الموصل بعد معارك عنيفة",
+])
+def test_dated_or_done_deeds_stay_events(text):
+    assert _types(text) & VIOLENT, text
+
+
+@pytest.mark.parametrize("text, decision", [
+    # a fear in the past tense, a deed only supposed
+    ("قال القائد إنهم خشوا أن تأتي الطائرات فتقصف المعسكر", "hypothetical"),
+    ("تناقلت المواقع أنباء عن هجمات انتحارية مفترضة في العاصمة", "hypothetical"),
+    # a deed dated years back is a recall
+    ("كان التاجر قد اغتاله مسلحون قبل عامين في السوق", "reference"),
+    ("أشار الضابط إلى تفجير حصل قبل أكثر من عام في الحي نفسه", "reference"),
+])
+def test_fears_suppositions_and_deeds_years_back(text, decision):
+    ds = _decisions(text)
+    assert decision in ds and "occurred" not in ds, ds
+    assert not _types(text) & VIOLENT, text

@@ -31,7 +31,7 @@ from pipelines.events.morph import prefix_forms
 from pipelines.events.places import PlaceMention, location_dict
 from pipelines.events.scorer import apply_scorer
 
-EXTRACTOR_VERSION = "marsad-events-0.2.0"
+EXTRACTOR_VERSION = "marsad-events-0.2.1"
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000           # longer inputs are cut: no news article is that long

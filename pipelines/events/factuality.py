@@ -386,6 +386,32 @@ def _suffered() -> frozenset[str]:
     return _word_set("suffered")
 
 
+def _suffered_ill_treatment(ctx: DocContext, c: Candidate) -> str | None:
+    """«قال إنه تعرض للتعذيب في السجن»: ill-treatment told as what someone suffered, with
+    no day of its own in its clause, is an account of custody, not a report of a deed
+    (a deed of torture told with its doer, «عذب مسلحون معتقلين», is not this)."""
+    spec = factuality_data().get("suffered_ill_treatment") or {}
+    nouns = _word_set_of(tuple(spec.get("triggers") or ()))
+    toks = ctx.toks
+    if not nouns or not prefix_forms(toks[c.start].text) & nouns:
+        return None
+    before = [j for j in range(max(0, c.start - 2), c.start) if toks[j].sent == c.sent]
+    under = _word_set_of(tuple(spec.get("under") or ()))
+    verb = next((j for j in reversed(before)
+                 if prefix_forms(toks[j].text) & (_suffered() | under) or verb_forms(toks[j].text) & _suffered()),
+                None)
+    if verb is None:
+        return None
+    if any(toks[m.start].clause == c.clause for _, m in ctx.in_sent("fact:dated", c.sent)):
+        return None             # «تعرض للتعذيب أمس»: a day of its own reports it
+    return _cue(ctx, Match(verb, c.end, None, "")) + ": ill-treatment suffered, no day of its own"
+
+
+@cache
+def _word_set_of(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for p in phrases for w in phrase_words(p))
+
+
 def decide(ctx: DocContext, c: Candidate) -> Decision:
     """The factuality decision for one candidate, with the words that decided it."""
     family = c.ttype["family"]
@@ -399,6 +425,9 @@ def decide(ctx: DocContext, c: Candidate) -> Decision:
     neg = _negation(ctx, c)
     if neg is not None:
         return Decision("negated", _cue(ctx, neg))
+    told = _suffered_ill_treatment(ctx, c)
+    if told is not None:
+        return Decision("reference", told)
     verbal = is_verbal(ctx, c)
     if verbal and after_relative(ctx, c.start) and not protest:
         verbal = False          # the deed told in a relative clause describes a known person or thing
