@@ -77,12 +77,12 @@ def run_marsad(registry: Path, workers: int, tmp: Path, *, db_process: bool = Fa
             time.sleep(0.25)
             cpu_seconds(ps, cpu)
             stored = progress.read()
-            if stored and (not samples or stored > samples[-1][1]):
-                samples.append((time.time(), stored))
+            if stored and (not samples or stored > samples[-1][1]) and progress.closing_at is None:
+                samples.append((time.monotonic(), stored))
     # The last items arrive with the final stats, at the crawl's end.
     stats = re.search(r"'item_scraped_count': (\d+)", log_path.read_text(errors="replace"))
     if stats and (not samples or int(stats.group(1)) > samples[-1][1]):
-        samples.append((progress.closing_at or time.time(), int(stats.group(1))))
+        samples.append((progress.closing_at or time.monotonic(), int(stats.group(1))))
     wall = time.time() - started
     articles = samples[-1][1] if samples else 0
     others = sum(v for k, v in cpu.items() if k != proc.pid)
