@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import pymongo
+import psutil
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from bench_load import _EMBEDDED_URI_RE, start_fixtures  # noqa: E402
+from bench_load import STATS_EVERY, LogProgress, start_fixtures  # noqa: E402
+from procstats import cpu_seconds  # noqa: E402
 
 # The last: Marsad with its embedded server in a process of its own (MARSAD_EMBEDDED_PROCESS).
 NAMES = ("scrapy", "scrapy+trafilatura", "marsad", "marsad+db-process")
@@ -65,28 +66,29 @@ def run_marsad(registry: Path, workers: int, tmp: Path, *, db_process: bool = Fa
     env = {k: v for k, v in os.environ.items() if k != "MONGO_URI"}
     log_path = tmp / "marsad.log"
     samples: list[tuple[float, int]] = []
-    client = None
     started = time.time()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen([*cmd, "-s", f"LOGSTATS_INTERVAL={STATS_EVERY}"], cwd=ROOT, stdout=log,
+                                stderr=subprocess.STDOUT, env=env)
+        progress = LogProgress(log_path)
+        ps = psutil.Process(proc.pid)
+        cpu: dict[int, float] = {}
         while proc.poll() is None:
             time.sleep(0.25)
-            if client is None:
-                found = _EMBEDDED_URI_RE.search(log_path.read_text(errors="replace"))
-                if found:
-                    client = pymongo.MongoClient(found.group(1), serverSelectionTimeoutMS=3000)
-                continue
-            try:
-                stored = client.peers.articles.estimated_document_count()
-            except pymongo.errors.PyMongoError:
-                continue
-            if stored and (not samples or stored > samples[-1][1]):
-                samples.append((time.time(), stored))
-    if client is not None:
-        client.close()
+            cpu_seconds(ps, cpu)
+            stored = progress.read()
+            if stored and (not samples or stored > samples[-1][1]) and progress.closing_at is None:
+                samples.append((time.monotonic(), stored))
+    # The last items arrive with the final stats, at the crawl's end.
+    stats = re.search(r"'item_scraped_count': (\d+)", log_path.read_text(errors="replace"))
+    if stats and (not samples or int(stats.group(1)) > samples[-1][1]):
+        samples.append((progress.closing_at or time.monotonic(), int(stats.group(1))))
     wall = time.time() - started
-    stats = re.search(r"'marsad/articles': (\d+)", log_path.read_text(errors="replace"))
-    articles = int(stats.group(1)) if stats else (samples[-1][1] if samples else 0)
+    articles = samples[-1][1] if samples else 0
+    others = sum(v for k, v in cpu.items() if k != proc.pid)
+    print(f"    CPU ms per article: crawler process {1000 * cpu.get(proc.pid, 0) / max(articles, 1):.1f}, "
+          f"its child processes (workers, and the server when in its own) {1000 * others / max(articles, 1):.1f}",
+          flush=True)
     return {"articles": articles, "first": samples[0][0] if samples else None,
             "last": samples[-1][0] if samples else None, "first_count": samples[0][1] if samples else 0,
             "wall": wall, "code": proc.returncode}
