@@ -114,6 +114,33 @@ def test_spool_memory_bound_is_an_error_naming_the_cause(small_disk):
     assert spool.held > 0  # still held: the caller says how many are lost
 
 
+def test_a_batch_written_before_its_journaled_marker_failed_stays_buffered(mongo_server, mongo_db, tmp_path):
+    """A storage engine that panics on a full disk acknowledges a batch's writes and then
+    fails the journaled marker at its end: those writes may never reach the journal. The
+    server's own failpoint fails the marker here, for this client only (its appName)."""
+    app = f"marsad-marker-{uuid.uuid4().hex[:8]}"
+    client: pymongo.MongoClient = pymongo.MongoClient(mongo_server, appname=app, tz_aware=True)
+    try:
+        store = ArticleStore(client[mongo_db.name], batch_size=100)
+        store.ensure_indexes()
+        for i in range(5):
+            store.add(_article(i, 50))
+        mongo_db.client.admin.command("configureFailPoint", "failCommand", mode={"times": 1},
+                                      data={"failCommands": ["update"], "errorCode": 1, "appName": app})
+        with pytest.raises(pymongo.errors.OperationFailure):
+            store.flush()
+        assert mongo_db.articles.count_documents({}) == 5  # written, but not known durable
+        pending = store.take_pending()
+        assert sorted(p["record"]["url"] for p in pending) == [_article(i)["url"] for i in range(5)]
+        spool = Spool(tmp_path / "spool")  # what the crawl does with them: they are replayed
+        spool.append(pending)
+        assert spool.drain(store) == 5
+        assert mongo_db.articles.count_documents({}) == 5
+    finally:
+        mongo_db.client.admin.command("configureFailPoint", "failCommand", mode="off")
+        client.close()
+
+
 # -- crawls --------------------------------------------------------------------------
 
 GENERATED = 120

@@ -323,38 +323,45 @@ class ArticleStore:
 
     def flush(self) -> dict[str, int]:
         """Write everything buffered; returns this batch's counts. Raises
-        ``StorageUnavailableError`` when the database cannot be reached; whatever was not
-        written stays buffered (``add``/``add_drop`` can raise it too, having buffered
-        their record first)."""
+        ``StorageUnavailableError`` when the database cannot be reached. A flush that
+        raises, whatever the cause, leaves its whole batch buffered (``take_pending``):
+        nothing of it counts as written before its journaled marker is acknowledged
+        (``add``/``add_drop`` can raise too, having buffered their record first)."""
         counts: Counter = Counter()
         if not self._pending and not self._pending_drops:
             if self.fetch_states is not None and len(self.fetch_states):
                 self._write_fetch_states(counts)
                 self._merge(counts)
             return dict(counts)
+        # The batch stays buffered until the journaled marker at its end is acknowledged:
+        # a write acknowledged before it may not be durable (a storage engine that panics
+        # on a full disk loses the journal records it had not written yet), so a flush
+        # that fails at any step keeps the whole batch for the spool (replays are upserts).
+        batch, batch_drops = self._pending, list(self._pending_drops)
         try:
             # Records of one key go to separate rounds, in order, so no unordered bulk
             # write holds two upserts of the same document.
-            for round_items in _rounds(self._pending):
+            for round_items in _rounds(batch):
                 self._write_articles(round_items, counts)
-                written = {id(item) for item in round_items}
-                self._pending = [item for item in self._pending if id(item) not in written]
-            if self._pending_drops:
+            if self._pending_drops:  # with any storage_error drops the rounds recorded
                 self._write_drops(self._pending_drops, counts)
-            self._pending_drops = []
             if self.fetch_states is not None:
                 self._write_fetch_states(counts)
             if self._journal_marker is not None:
                 self._journal_marker.update_one(
                     {"_id": "article_store"}, {"$set": {"last_flush": _now()}, "$inc": {"flushes": 1}},
                     upsert=True)
-        except ConnectionFailure as exc:
-            raise StorageUnavailableError(
-                f"MongoDB is unreachable ({exc}); {len(self._pending)} articles and "
-                f"{len(self._pending_drops)} drops are still buffered"
-            ) from exc
+        except BaseException as exc:
+            self._pending, self._pending_drops = batch, batch_drops
+            if isinstance(exc, ConnectionFailure):
+                raise StorageUnavailableError(
+                    f"MongoDB is unreachable ({exc}); {len(self._pending)} articles and "
+                    f"{len(self._pending_drops)} drops are still buffered"
+                ) from exc
+            raise
         finally:
             self._merge(counts)
+        self._pending, self._pending_drops = [], []
         self.stats["flushes"] += 1
         return dict(counts)
 
