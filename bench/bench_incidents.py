@@ -5,6 +5,7 @@
     python bench/bench_incidents.py --scale 1000,10000,100000   # cost per new report
     python bench/bench_incidents.py --crawl         # the same set crawled with `scrapy crawl news`
     python bench/bench_incidents.py --set holdout   # quality on the held-out set (never tuned on)
+    python bench/bench_incidents.py --hook 2000     # the store's after-batch hook, per article
 
 Quality: the 70 articles of fixturesite/content/outlets.yaml (30 events, five outlets)
 are stored in batches of 10 into an embedded SecantusDB, run through stories, the current
@@ -159,6 +160,60 @@ def scale(db, sizes: list[int], new: int = 200) -> None:
               f"{sum(examined) / len(examined):.1f} incidents read per candidate query)")
 
 
+def hook_cost(db, n: int, batch_size: int = 100) -> None:
+    """N generated fixture articles (the ``gen`` site, events on) written by the article
+    store in batches; the after-batch hook (stories, then incidents) timed per article,
+    wall and CPU of this process (client and the embedded server, when it runs here)."""
+    from fixturesite.generated import GeneratedSite
+    from pipelines.archive import EventsAndIncidents
+    from pipelines.events.extractor import extract_events
+    from pipelines.storage import ArticleStore
+
+    site = GeneratedSite("http://gen.fixture.test", n)
+    sink = EventsAndIncidents()
+    timed = {"wall": 0.0, "cpu": 0.0}
+    inner = sink.after_batch
+
+    def after(db_, keys):
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            return inner(db_, keys)
+        finally:
+            timed["wall"] += time.perf_counter() - t0
+            timed["cpu"] += time.process_time() - c0
+
+    sink.after_batch = after  # type: ignore[method-assign]
+    store = ArticleStore(db, batch_size=batch_size, events=sink)
+    store.ensure_indexes()
+    t0, c0 = time.perf_counter(), time.process_time()
+    marks = []
+    for i in range(n):
+        title, paragraphs = site.article(i)
+        text = "\n".join(paragraphs)
+        pub = site.published(i).isoformat()
+        url = site.url(i)
+        store.add({"url": url, "final_url": url, "status": 200, "source": "fx-gen", "title": title,
+                   "text": text, "paragraphs": paragraphs, "language": "ar", "is_article": True,
+                   "quality": 0.8, "published": pub, "published_utc": pub, "published_precision": "minute",
+                   "fetched_at": "2026-11-20T08:00:00Z",
+                   "events": extract_events(text, published=pub, source="fx-gen")})
+        if (i + 1) % max(1, n // 4) == 0:
+            marks.append((i + 1, timed["wall"], timed["cpu"]))
+    store.flush()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"{n} articles in batches of {batch_size}: total {wall:.1f} s wall, {cpu:.1f} s CPU; "
+          f"after-batch hook {timed['wall']:.1f} s wall, {timed['cpu']:.1f} s CPU "
+          f"({1000 * timed['wall'] / n:.2f} ms wall, {1000 * timed['cpu'] / n:.2f} ms CPU per article)")
+    prev = (0, 0.0, 0.0)
+    for m in marks:
+        k = m[0] - prev[0]
+        print(f"  articles {prev[0] + 1:>6}-{m[0]:<6} hook {1000 * (m[1] - prev[1]) / k:6.2f} ms wall, "
+              f"{1000 * (m[2] - prev[2]) / k:6.2f} ms CPU per article")
+        prev = m
+    print(f"  stories {db['stories'].count_documents({})}, incidents {db['incidents'].count_documents({})}, "
+          f"store {dict((k, v) for k, v in store.stats.items() if not isinstance(v, dict))}")
+
+
 def _hash_seed_note() -> None:
     import os
     if os.environ.get("PYTHONHASHSEED") in (None, "", "random"):
@@ -205,6 +260,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=0, help="also run N shuffled arrival orders")
     ap.add_argument("--scale", help="comma-separated store sizes, e.g. 1000,10000,100000")
+    ap.add_argument("--hook", type=int, default=0, help="time the after-batch hook over N generated articles")
     ap.add_argument("--crawl", action="store_true", help="crawl the outlets with the real spider")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--set", default="outlets", choices=["outlets", "holdout"],
@@ -217,6 +273,9 @@ def main() -> int:
         try:
             if args.crawl:
                 crawl_quality(server.uri, client)
+                return 0
+            if args.hook:
+                hook_cost(client["hook"], args.hook)
                 return 0
             if args.scale:
                 scale(client["scale"], [int(x) for x in args.scale.split(",")])
