@@ -6,13 +6,16 @@ articles it must store, and waiting on a running crawl.
 """
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pymongo
 import yaml
+from crawling import ROOT, crawl_env
 
 from fixturesite import FixtureServer
 from pipelines.storage import EmbeddedServer
@@ -56,6 +59,21 @@ def generated_site(server: FixtureServer, directory: Path) -> tuple[Callable[[fl
     expected = {canonical_url(p.get("canonical_url") or p["url"])
                 for p in server.catalogue() if p["site"] == "gen" and p["expect"] == "stored"}
     return registry, expected
+
+
+@contextmanager
+def running_crawl(cmd: list[str], log: Path) -> Iterator[subprocess.Popen]:
+    """The crawl ``cmd`` running, its stderr in ``log``; sent SIGTERM at the end of the
+    block if it is still running."""
+    with open(log, "w") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(), stdout=subprocess.DEVNULL,
+                                stderr=err, text=True)
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
 
 
 def wait_until(predicate: Callable[[], bool], proc: subprocess.Popen, what: str,

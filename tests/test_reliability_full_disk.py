@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import uuid
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from crawling import crawl_env, scrapy_command
-from outages import RestartableServer, generated_site, stored_count, stored_urls, wait_until
+from outages import RestartableServer, generated_site, running_crawl, stored_count, stored_urls, wait_until
 
 from fixturesite import FixtureServer
 from pipelines.storage import ArticleStore, open_database
@@ -172,23 +171,16 @@ def _outage_crawl(site, small_disk, tmp_path, *, memory_mb: float, come_back: bo
     db = RestartableServer(tmp_path / "db")
     log = tmp_path / "crawl.log"
     try:
-        with open(log, "w") as err:
-            proc = subprocess.Popen(
-                _cmd(registry(0.15), MONGO_URI=db.uri, MONGO_DATABASE=database, MARSAD_SPOOL_DIR=disk.path,
-                     MARSAD_SPOOL_RETRY=1, MONGO_TIMEOUT_MS=2000, MARSAD_SPOOL_MEMORY_MB=memory_mb),
-                cwd=ROOT, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
-            try:
-                wait_until(lambda: stored_count(db.uri, database) >= 10, proc, "10 articles stored")
-                db.stop()
-                wait_until(lambda: "held in memory" in log.read_text(errors="replace"), proc,
-                      "the spool's disk filled and records were held in memory")
-                if come_back:
-                    db.start()
-                proc.wait(timeout=300)
-            finally:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-                    proc.wait(timeout=30)
+        cmd = _cmd(registry(0.15), MONGO_URI=db.uri, MONGO_DATABASE=database, MARSAD_SPOOL_DIR=disk.path,
+                   MARSAD_SPOOL_RETRY=1, MONGO_TIMEOUT_MS=2000, MARSAD_SPOOL_MEMORY_MB=memory_mb)
+        with running_crawl(cmd, log) as proc:
+            wait_until(lambda: stored_count(db.uri, database) >= 10, proc, "10 articles stored")
+            db.stop()
+            wait_until(lambda: "held in memory" in log.read_text(errors="replace"), proc,
+                       "the spool's disk filled and records were held in memory")
+            if come_back:
+                db.start()
+            proc.wait(timeout=300)
         if not come_back:
             db.start()
         return proc.returncode, log.read_text(), stored_urls(db.uri, database), expected, disk

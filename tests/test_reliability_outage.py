@@ -7,14 +7,13 @@ server answers again, or at the start of the next run.
 """
 from __future__ import annotations
 
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from crawling import crawl_env, scrapy_command
-from outages import RestartableServer, generated_site, stored_count, stored_urls, wait_until
+from outages import RestartableServer, generated_site, running_crawl, stored_count, stored_urls, wait_until
 
 from fixturesite import FixtureServer
 
@@ -70,23 +69,16 @@ def _spooled_records(spool: Path) -> int:
 def test_server_restarted_mid_crawl_loses_nothing(setup):
     db, spool = setup["db"], setup["spool"]
     log = setup["tmp"] / "crawl.log"
-    with open(log, "w") as err:
-        # Slow enough (about 25 s) that the outage falls in the middle of the crawl.
-        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.3), db.uri, spool), cwd=ROOT,
-                                env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
-        try:
-            _wait_for_articles(db.uri, proc, 10)
-            db.stop()
-            # Back only once the crawl has seen its writes fail (the store waits
-            # MONGO_TIMEOUT_MS for a server before it gives up), and a little later still.
-            _wait_for_log(log, proc, "database unreachable")
-            time.sleep(2)
-            db.start()
-            proc.wait(timeout=300)
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(timeout=30)
+    # Slow enough (about 25 s) that the outage falls in the middle of the crawl.
+    with running_crawl(scrapy_cmd(setup["registry"](0.3), db.uri, spool), log) as proc:
+        _wait_for_articles(db.uri, proc, 10)
+        db.stop()
+        # Back only once the crawl has seen its writes fail (the store waits
+        # MONGO_TIMEOUT_MS for a server before it gives up), and a little later still.
+        _wait_for_log(log, proc, "database unreachable")
+        time.sleep(2)
+        db.start()
+        proc.wait(timeout=300)
     stderr = log.read_text()
     assert proc.returncode == 0, stderr[-3000:]
     assert "Traceback" not in stderr, stderr[-3000:]
@@ -100,18 +92,11 @@ def test_server_restarted_mid_crawl_loses_nothing(setup):
 def test_records_spooled_at_the_end_are_written_by_the_next_run(setup):
     db, spool = setup["db"], setup["spool"]
     log = setup["tmp"] / "crawl.log"
-    with open(log, "w") as err:
-        # The server goes away late, once discovery is over, and stays away.
-        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.2), db.uri, spool), cwd=ROOT,
-                                env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
-        try:
-            before = _wait_for_articles(db.uri, proc, len(setup["expected"]) - 15)
-            db.stop()
-            proc.wait(timeout=300)  # the server stays away until the crawl is over
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(timeout=30)
+    # The server goes away late, once discovery is over, and stays away.
+    with running_crawl(scrapy_cmd(setup["registry"](0.2), db.uri, spool), log) as proc:
+        before = _wait_for_articles(db.uri, proc, len(setup["expected"]) - 15)
+        db.stop()
+        proc.wait(timeout=300)  # the server stays away until the crawl is over
     stderr = log.read_text()
     assert proc.returncode == 0, stderr[-3000:]
     assert "wait in the spool" in stderr, stderr[-3000:]
