@@ -11,6 +11,7 @@ import html.entities
 import io
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse, urlsplit
 
@@ -104,9 +105,11 @@ class Listing:
                                               f"(the sitemap protocol's limit); the first ones are read")
         return True
 
-    def resolve(self, base_url: str, href: str) -> str | None:
-        """``href`` made absolute against ``base_url``; None (and a rejection noted) when
-        the result is not a fetchable URL."""
+    def resolve(self, base_url: str, href: str | None) -> str | None:
+        """``href`` made absolute against ``base_url``; None when there is none, and None
+        with a rejection noted when the result is not a fetchable URL."""
+        if not href:
+            return None
         href = href.strip()
         try:
             url = urljoin(base_url, href)
@@ -124,6 +127,16 @@ def _local(tag: object) -> str:
     if not isinstance(tag, str):
         return ""
     return tag.rsplit("}", 1)[-1].lower()
+
+
+def _until_full(listing: Listing, nodes: Iterable[etree._Element],
+                name: str | None = None) -> Iterator[etree._Element]:
+    """The nodes (those of local name ``name`` when given) until the listing is full."""
+    for node in nodes:
+        if listing.full():
+            return
+        if name is None or _local(node.tag) == name:
+            yield node
 
 
 def _child_text(el: etree._Element, name: str) -> str | None:
@@ -265,17 +278,11 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
     if root is None:
         return listing
     kind = _local(root.tag)
-    for node in root:
-        if listing.full():
-            break
+    for node in _until_full(listing, root):
         name = _local(node.tag)
-        loc = _child_text(node, "loc")
-        if not loc:
+        loc = listing.resolve(base_url, _child_text(node, "loc"))
+        if loc is None:
             continue
-        resolved = listing.resolve(base_url, loc)
-        if resolved is None:
-            continue
-        loc = resolved
         if kind == "sitemapindex" or name == "sitemap":
             listing.sitemaps.append(loc)
             continue
@@ -301,17 +308,13 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
     if root is None:
         return listing
     if _local(root.tag) == "feed":  # Atom
-        for node in root:
-            if listing.full():
-                break
-            if _local(node.tag) != "entry":
-                continue
+        for node in _until_full(listing, root, "entry"):
             href = None
             for link in node:
                 if _local(link.tag) == "link" and link.get("rel", "alternate") == "alternate":
                     href = link.get("href")
                     break
-            url = listing.resolve(base_url, href) if href else None
+            url = listing.resolve(base_url, href)
             if url is None:
                 continue
             listing.articles.append(Entry(
@@ -321,13 +324,8 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
                 title=_child_text(node, "title"),
             ))
         return listing
-    for node in root.iter():
-        if listing.full():
-            break
-        if _local(node.tag) != "item":
-            continue
-        link = _child_text(node, "link") or _child_text(node, "guid")
-        url = listing.resolve(base_url, link) if link else None
+    for node in _until_full(listing, root.iter(), "item"):
+        url = listing.resolve(base_url, _child_text(node, "link") or _child_text(node, "guid"))
         if url is None:
             continue
         listing.articles.append(Entry(

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from . import quirks
 from .data import Article, FixtureDataError, Page, SiteData, legacy_chrome
-from .datelines import iso_local, weekday_name
+from .datelines import digits, iso_local, weekday_name, wrap_bidi
 from .feeds import TRACKING_QUERY, FeedsMixin, sitemap_index, urlset, xml_response
 from .quirks import decorate
 from .responses import HTML_UTF8, Response, Route, redirect
@@ -99,6 +99,16 @@ class SiteBuilder(FeedsMixin):
 
     def sitemap_path(self) -> str:
         return "/sitemap.xml"
+
+    @staticmethod
+    def private_prefix(p: Page) -> str:
+        """A page that behaves as private lives under /private/ (robots.txt disallows it)."""
+        return "/private" if p.behaviour == "private" else ""
+
+    @staticmethod
+    def as_printed(text: str, a: Article | None) -> str:
+        """``text`` in article ``a``'s digits and bidi marks (as it is without an article)."""
+        return text if a is None else wrap_bidi(digits(text, a.digits), a.bidi)
 
     # ---- rendering (sites override) --------------------------------------------------
     def render_article(self, v: ArticleView, body_html: str, head: str) -> str:

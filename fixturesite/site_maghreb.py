@@ -5,7 +5,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .data import Article, Page
-from .datelines import digits, iso_local, month_name, wrap_bidi
+from .datelines import iso_local, month_name
 from .site_base import ArticleView, SiteBuilder, esc, fill
 
 SITE = "maghreb"
@@ -30,7 +30,7 @@ class MaghrebSite(SiteBuilder):
 
     def page_path(self, p: Page) -> str:
         nid = 52000 + sum(map(ord, p.slug)) % 997
-        return ("/private" if p.behaviour == "private" else "") + f"/ar/article/{nid}/{p.slug}"
+        return self.private_prefix(p) + f"/ar/article/{nid}/{p.slug}"
 
     def section_path(self, slug: str, page_no: int) -> str:
         # Drupal pagers count from zero.
@@ -46,10 +46,8 @@ class MaghrebSite(SiteBuilder):
         return "/rss.xml"
 
     def dateline_of(self, dt: datetime, a: Article | None, lead: str) -> str:
-        text = f"{lead} {dt.day} {month_name(dt, 'maghrebi')} {dt.year} {self.ch['at_hour']} {dt:%H:%M}"
-        if a is None:
-            return text
-        return wrap_bidi(digits(text, a.digits), a.bidi)
+        return self.as_printed(f"{lead} {dt.day} {month_name(dt, 'maghrebi')} {dt.year} "
+                               f"{self.ch['at_hour']} {dt:%H:%M}", a)
 
     def dateline(self, a: Article) -> str:
         return self.dateline_of(a.published, a, self.ch["published_on"])

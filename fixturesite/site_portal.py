@@ -6,7 +6,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
 from .data import Article, Page, seed_chrome
-from .datelines import clock_12h, digits, iso_local, month_name, weekday_name, wrap_bidi
+from .datelines import clock_12h, iso_local, month_name, weekday_name
 from .site_base import ArticleView, SiteBuilder, esc, fill
 
 SITE = "portal"
@@ -41,7 +41,7 @@ class PortalSite(SiteBuilder):
 
     def page_path(self, p: Page) -> str:
         sid = 2190000 + sum(map(ord, p.slug))
-        return ("/private" if p.behaviour == "private" else "") + self._story(p.date, p.slug, sid)
+        return self.private_prefix(p) + self._story(p.date, p.slug, sid)
 
     def section_path(self, slug: str, page_no: int) -> str:
         return f"/section/{slug}" + (f"?page={page_no}" if page_no > 1 else "")
@@ -59,10 +59,8 @@ class PortalSite(SiteBuilder):
         return "/rss/atom.xml"
 
     def dateline_of(self, dt: datetime, a: Article | None) -> str:
-        text = f"{weekday_name(dt)}، {dt.day} {month_name(dt, 'egyptian')} {dt.year} - {clock_12h(dt)}"
-        if a is None:
-            return text
-        return wrap_bidi(digits(text, a.digits), a.bidi)
+        return self.as_printed(f"{weekday_name(dt)}، {dt.day} {month_name(dt, 'egyptian')} {dt.year} - "
+                               f"{clock_12h(dt)}", a)
 
     def dateline(self, a: Article) -> str:
         return self.dateline_of(a.published, a)

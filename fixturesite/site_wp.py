@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .data import Article, Page, seed_chrome
-from .datelines import digits, iso_local, month_name, with_hijri, wrap_bidi
+from .datelines import iso_local, month_name, with_hijri
 from .site_base import ArticleView, SiteBuilder, esc, fill, sitemap_index, urlset
 
 SITE = "wp"
@@ -33,8 +33,7 @@ class WordPressSite(SiteBuilder):
         return f"/{a.published:%Y/%m/%d}/{a.slug}/"
 
     def page_path(self, p: Page) -> str:
-        prefix = "/private" if p.behaviour == "private" else ""
-        return f"{prefix}/{p.date:%Y/%m/%d}/{p.slug}/"
+        return f"{self.private_prefix(p)}/{p.date:%Y/%m/%d}/{p.slug}/"
 
     def section_path(self, slug: str, page_no: int) -> str:
         return f"/category/{slug}/" + (f"page/{page_no}/" if page_no > 1 else "")
@@ -58,7 +57,7 @@ class WordPressSite(SiteBuilder):
         text = f"{a.published.day} {month_name(a.published, 'levantine')} {a.published.year}"
         if a.hijri:
             text = with_hijri(text, a.published)
-        return wrap_bidi(digits(text, a.digits), a.bidi)
+        return self.as_printed(text, a)
 
     def chrome_strings(self, v):
         ch = self.ch
@@ -126,8 +125,7 @@ class WordPressSite(SiteBuilder):
                            f"rtl post-template-default single single-post postid-{pid} single-format-standard", after)
 
     def dateline_of(self, dt, a: Article) -> str:
-        text = digits(f"{dt.day} {month_name(dt, 'levantine')} {dt.year}", a.digits)
-        return wrap_bidi(text, a.bidi)
+        return self.as_printed(f"{dt.day} {month_name(dt, 'levantine')} {dt.year}", a)
 
     def render_listing(self, heading: str, items: list[dict], nav: str, kind: str, head: str = "") -> str:
         rows = "\n".join(fill(SITE, "listing_item.html", url=esc(i["url"]), title=esc(i["title"]),

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
-import pymongo
 import pytest
-import yaml
-
 from crawling import crawl_env, scrapy_command
+from outages import RestartableServer, generated_site, running_crawl, stored_count, stored_urls, wait_until
+
 from fixturesite import FixtureServer
-from pipelines.storage import ArticleStore, EmbeddedServer, open_database
+from pipelines.storage import ArticleStore, open_database
 from pipelines.storage.spool import Spool, SpoolFullError
-from pipelines.urls import canonical_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,16 +145,7 @@ GENERATED = 120
 @pytest.fixture
 def site(tmp_path):
     with FixtureServer(generated=GENERATED, hang_seconds=2) as server:
-        def registry(delay: float) -> Path:
-            path = tmp_path / f"sources-{delay}.yaml"
-            sources = server.sources()
-            for source in sources:
-                source["crawl_delay"] = delay
-            path.write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
-            return path
-        expected = {canonical_url(p.get("canonical_url") or p["url"])
-                    for p in server.catalogue() if p["site"] == "gen" and p["expect"] == "stored"}
-        yield registry, expected
+        yield generated_site(server, tmp_path)
 
 
 def _cmd(registry: Path, **settings) -> list[str]:
@@ -171,14 +158,6 @@ def _cmd(registry: Path, **settings) -> list[str]:
 def _stat(stderr: str, name: str) -> int:
     found = re.search(rf"'{re.escape(name)}': (\d+)", stderr)
     return int(found.group(1)) if found else 0
-
-
-def _urls(uri: str, database: str) -> list[str]:
-    client: pymongo.MongoClient = pymongo.MongoClient(uri, serverSelectionTimeoutMS=10_000)
-    try:
-        return [d["url"] for d in client[database].articles.find({}, {"url": 1})]
-    finally:
-        client.close()
 
 
 @pytest.mark.slow
@@ -212,71 +191,26 @@ def test_full_data_directory_stops_the_crawl_and_loses_nothing(site, small_disk,
     assert set(urls) <= expected
 
 
-class _Restartable:
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        self.server = EmbeddedServer(data_dir).start()
-        self.uri = self.server.uri
-        self.port = int(self.uri.rstrip("/").rsplit(":", 1)[1])
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def start(self) -> None:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.server = EmbeddedServer(self.data_dir, port=self.port).start()
-                return
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
-
-
-def _wait(predicate, proc: subprocess.Popen, what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"never: {what}")
-
-
-def _count(uri: str, database: str) -> int:
-    try:
-        return len(_urls(uri, database))
-    except pymongo.errors.PyMongoError:
-        return -1
-
-
 def _outage_crawl(site, small_disk, tmp_path, *, memory_mb: float, come_back: bool):
     registry, expected = site
     disk = small_disk("spool", "64k")
     database = f"spoolfull_{uuid.uuid4().hex[:6]}"
-    db = _Restartable(tmp_path / "db")
+    db = RestartableServer(tmp_path / "db")
     log = tmp_path / "crawl.log"
     try:
-        with open(log, "w") as err:
-            proc = subprocess.Popen(
-                _cmd(registry(0.15), MONGO_URI=db.uri, MONGO_DATABASE=database, MARSAD_SPOOL_DIR=disk.path,
-                     MARSAD_SPOOL_RETRY=1, MONGO_TIMEOUT_MS=2000, MARSAD_SPOOL_MEMORY_MB=memory_mb),
-                cwd=ROOT, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
-            try:
-                _wait(lambda: _count(db.uri, database) >= 10, proc, "10 articles stored")
-                db.stop()
-                _wait(lambda: "held in memory" in log.read_text(errors="replace"), proc,
-                      "the spool's disk filled and records were held in memory")
-                if come_back:
-                    db.start()
-                proc.wait(timeout=300)
-            finally:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-                    proc.wait(timeout=30)
+        cmd = _cmd(registry(0.15), MONGO_URI=db.uri, MONGO_DATABASE=database, MARSAD_SPOOL_DIR=disk.path,
+                   MARSAD_SPOOL_RETRY=1, MONGO_TIMEOUT_MS=2000, MARSAD_SPOOL_MEMORY_MB=memory_mb)
+        with running_crawl(cmd, log) as proc:
+            wait_until(lambda: stored_count(db.uri, database) >= 10, proc, "10 articles stored")
+            db.stop()
+            wait_until(lambda: "held in memory" in log.read_text(errors="replace"), proc,
+                       "the spool's disk filled and records were held in memory")
+            if come_back:
+                db.start()
+            proc.wait(timeout=300)
         if not come_back:
             db.start()
-        return proc.returncode, log.read_text(), _urls(db.uri, database), expected, disk
+        return proc.returncode, log.read_text(), stored_urls(db.uri, database), expected, disk
     finally:
         db.stop()
 

@@ -7,19 +7,15 @@ server answers again, or at the start of the next run.
 """
 from __future__ import annotations
 
-import signal
 import subprocess
 import time
 from pathlib import Path
 
-import pymongo
 import pytest
-import yaml
-
 from crawling import crawl_env, scrapy_command
+from outages import RestartableServer, generated_site, running_crawl, stored_count, stored_urls, wait_until
+
 from fixturesite import FixtureServer
-from pipelines.storage import EmbeddedServer
-from pipelines.urls import canonical_url
 
 pytestmark = pytest.mark.slow  # real crawls (README, "Tests")
 
@@ -36,43 +32,11 @@ def scrapy_cmd(registry: Path, uri: str, spool: Path, *extra: str) -> list[str]:
         "MARSAD_PROCESS_WORKERS": 1, "MARSAD_EVENTS": False, "LOG_LEVEL": "INFO"}, args=extra)
 
 
-class RestartableServer:
-    """An embedded server that can be stopped and started again on its port and data."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        self.server = EmbeddedServer(data_dir).start()
-        self.uri = self.server.uri
-        self.port = int(self.uri.rstrip("/").rsplit(":", 1)[1])
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def start(self) -> None:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.server = EmbeddedServer(self.data_dir, port=self.port).start()
-                return
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
-
-
 @pytest.fixture
 def setup(tmp_path):
     with FixtureServer(generated=GENERATED, hang_seconds=2) as site:
-        def registry(delay: float) -> Path:
-            path = tmp_path / f"sources-{delay}.yaml"
-            sources = site.sources()
-            for source in sources:
-                source["crawl_delay"] = delay
-            path.write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
-            return path
+        registry, expected = generated_site(site, tmp_path)
         db_server = RestartableServer(tmp_path / "db")
-        expected = {canonical_url(p.get("canonical_url") or p["url"])
-                    for p in site.catalogue() if p["site"] == "gen" and p["expect"] == "stored"}
         try:
             yield {"registry": registry, "db": db_server, "spool": tmp_path / "spool",
                    "expected": expected, "tmp": tmp_path}
@@ -80,41 +44,19 @@ def setup(tmp_path):
             db_server.stop()
 
 
-def _count(uri: str) -> int:
-    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=2000)
-    try:
-        return client[DATABASE].articles.count_documents({})
-    except pymongo.errors.PyMongoError:
-        return -1
-    finally:
-        client.close()
+def _wait_for_articles(uri: str, proc: subprocess.Popen, at_least: int) -> int:
+    wait_until(lambda: stored_count(uri, DATABASE) >= at_least, proc,
+               f"the crawl stored {at_least} articles before the outage")
+    return stored_count(uri, DATABASE)
 
 
-def _wait_for_articles(uri: str, proc: subprocess.Popen, at_least: int, timeout: float = 120) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        n = _count(uri)
-        if n >= at_least:
-            return n
-        time.sleep(0.3)
-    raise AssertionError(f"the crawl stored fewer than {at_least} articles before the outage")
-
-
-def _wait_for_log(log: Path, proc: subprocess.Popen, text: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        if text in log.read_text(errors="replace"):
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"the crawl never logged {text!r} while the server was away")
+def _wait_for_log(log: Path, proc: subprocess.Popen, text: str) -> None:
+    wait_until(lambda: text in log.read_text(errors="replace"), proc,
+               f"the crawl logged {text!r} while the server was away")
 
 
 def _check_stored_once(uri: str, expected: set[str]) -> None:
-    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=10_000)
-    try:
-        urls = [d["url"] for d in client[DATABASE].articles.find({}, {"url": 1})]
-    finally:
-        client.close()
+    urls = stored_urls(uri, DATABASE)
     assert len(urls) == len(set(urls)), "an article is stored twice"
     missing = expected - set(urls)
     assert not missing, f"{len(missing)} articles lost, e.g. {sorted(missing)[:3]}"
@@ -127,23 +69,16 @@ def _spooled_records(spool: Path) -> int:
 def test_server_restarted_mid_crawl_loses_nothing(setup):
     db, spool = setup["db"], setup["spool"]
     log = setup["tmp"] / "crawl.log"
-    with open(log, "w") as err:
-        # Slow enough (about 25 s) that the outage falls in the middle of the crawl.
-        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.3), db.uri, spool), cwd=ROOT,
-                                env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
-        try:
-            _wait_for_articles(db.uri, proc, 10)
-            db.stop()
-            # Back only once the crawl has seen its writes fail (the store waits
-            # MONGO_TIMEOUT_MS for a server before it gives up), and a little later still.
-            _wait_for_log(log, proc, "database unreachable")
-            time.sleep(2)
-            db.start()
-            proc.wait(timeout=300)
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(timeout=30)
+    # Slow enough (about 25 s) that the outage falls in the middle of the crawl.
+    with running_crawl(scrapy_cmd(setup["registry"](0.3), db.uri, spool), log) as proc:
+        _wait_for_articles(db.uri, proc, 10)
+        db.stop()
+        # Back only once the crawl has seen its writes fail (the store waits
+        # MONGO_TIMEOUT_MS for a server before it gives up), and a little later still.
+        _wait_for_log(log, proc, "database unreachable")
+        time.sleep(2)
+        db.start()
+        proc.wait(timeout=300)
     stderr = log.read_text()
     assert proc.returncode == 0, stderr[-3000:]
     assert "Traceback" not in stderr, stderr[-3000:]
@@ -157,25 +92,18 @@ def test_server_restarted_mid_crawl_loses_nothing(setup):
 def test_records_spooled_at_the_end_are_written_by_the_next_run(setup):
     db, spool = setup["db"], setup["spool"]
     log = setup["tmp"] / "crawl.log"
-    with open(log, "w") as err:
-        # The server goes away late, once discovery is over, and stays away.
-        proc = subprocess.Popen(scrapy_cmd(setup["registry"](0.2), db.uri, spool), cwd=ROOT,
-                                env=crawl_env(), stdout=subprocess.DEVNULL, stderr=err, text=True)
-        try:
-            before = _wait_for_articles(db.uri, proc, len(setup["expected"]) - 15)
-            db.stop()
-            proc.wait(timeout=300)  # the server stays away until the crawl is over
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(timeout=30)
+    # The server goes away late, once discovery is over, and stays away.
+    with running_crawl(scrapy_cmd(setup["registry"](0.2), db.uri, spool), log) as proc:
+        before = _wait_for_articles(db.uri, proc, len(setup["expected"]) - 15)
+        db.stop()
+        proc.wait(timeout=300)  # the server stays away until the crawl is over
     stderr = log.read_text()
     assert proc.returncode == 0, stderr[-3000:]
     assert "wait in the spool" in stderr, stderr[-3000:]
     left = _spooled_records(spool)
     assert left > 0
     db.start()
-    assert 0 < _count(db.uri) < len(setup["expected"]) or before >= len(setup["expected"])
+    assert 0 < stored_count(db.uri, DATABASE) < len(setup["expected"]) or before >= len(setup["expected"])
     # The next run (nothing new to fetch: one article) writes the spool first.
     again = subprocess.run(scrapy_cmd(setup["registry"](0.05), db.uri, spool, "-s", "MARSAD_MAX_ARTICLES=1"),
                            cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300)

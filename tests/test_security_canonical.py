@@ -55,6 +55,16 @@ def test_a_canonical_on_the_own_site_is_kept(canonical):
     assert build_document(article.to_dict())["sanitised"] == []
 
 
+@pytest.fixture
+def db(mongo_server):
+    """A fresh database on the test server, dropped afterwards."""
+    client = pymongo.MongoClient(mongo_server)
+    database = client[f"canonical_{uuid.uuid4().hex[:8]}"]
+    yield database
+    client.drop_database(database.name)
+    client.close()
+
+
 def _crawl(site: HostileSite, tmp: Path, mongo_server: str, database: str, source: str,
            start_urls: list[str], **fields: object) -> subprocess.CompletedProcess:
     registry = site.registry(tmp / f"{source}.yaml", source, start_urls=start_urls, **fields)
@@ -67,42 +77,35 @@ def _crawl(site: HostileSite, tmp: Path, mongo_server: str, database: str, sourc
 
 
 @pytest.mark.slow
-def test_an_attacker_page_cannot_replace_the_victims_article(mongo_server, tmp_path):
-    database = f"canonical_{uuid.uuid4().hex[:8]}"
-    client = pymongo.MongoClient(mongo_server)
-    db = client[database]
-    try:
-        with HostileSite() as victim, HostileSite(host="127.0.0.2") as attacker:
-            victim_url = victim.base + "/a/1.html"
-            victim.routes["/a/1.html"] = (HTML, article_html("خبر الضحية الأصلي"))
-            run = _crawl(victim, tmp_path, mongo_server, database, "victim", [victim_url])
-            assert run.returncode == 0, run.stderr[-3000:]
-            before = db.articles.find_one({"url": victim_url})
-            assert before is not None and before["source"] == "victim"
+def test_an_attacker_page_cannot_replace_the_victims_article(db, mongo_server, tmp_path):
+    with HostileSite() as victim, HostileSite(host="127.0.0.2") as attacker:
+        victim_url = victim.base + "/a/1.html"
+        victim.routes["/a/1.html"] = (HTML, article_html("خبر الضحية الأصلي"))
+        run = _crawl(victim, tmp_path, mongo_server, db.name, "victim", [victim_url])
+        assert run.returncode == 0, run.stderr[-3000:]
+        before = db.articles.find_one({"url": victim_url})
+        assert before is not None and before["source"] == "victim"
 
-            evil_head = f"<link rel='canonical' href='{victim_url}'>"
-            attacker.routes["/a/evil.html"] = (HTML, article_html("خبر مزور يستبدل الضحية", evil_head))
-            own = attacker.base + "/a/own.html"
-            attacker.routes["/b/copy.html"] = (HTML, article_html(
-                "خبر له عنوان أصلي على الموقع نفسه", f"<link rel='canonical' href='{own}'>"))
-            run = _crawl(attacker, tmp_path, mongo_server, database, "attacker",
-                         [attacker.base + "/a/evil.html", attacker.base + "/b/copy.html"])
-            assert run.returncode == 0, run.stderr[-3000:]
+        evil_head = f"<link rel='canonical' href='{victim_url}'>"
+        attacker.routes["/a/evil.html"] = (HTML, article_html("خبر مزور يستبدل الضحية", evil_head))
+        own = attacker.base + "/a/own.html"
+        attacker.routes["/b/copy.html"] = (HTML, article_html(
+            "خبر له عنوان أصلي على الموقع نفسه", f"<link rel='canonical' href='{own}'>"))
+        run = _crawl(attacker, tmp_path, mongo_server, db.name, "attacker",
+                     [attacker.base + "/a/evil.html", attacker.base + "/b/copy.html"])
+        assert run.returncode == 0, run.stderr[-3000:]
 
-        after = db.articles.find_one({"url": victim_url})
-        assert after["source"] == "victim"
-        assert after["title"] == before["title"] == "خبر الضحية الأصلي"
-        assert after["text"] == before["text"]
-        assert after.get("revision", 0) == before.get("revision", 0)
-        evil = db.articles.find_one({"url": attacker.base + "/a/evil.html"})
-        assert evil is not None and evil["source"] == "attacker"
-        assert evil["canonical_url"] is None and "canonical_ignored" in evil["sanitised"]
-        # a canonical on the page's own site is still the key
-        copy = db.articles.find_one({"url": own})
-        assert copy is not None and "canonical_ignored" not in copy["sanitised"]
-    finally:
-        client.drop_database(database)
-        client.close()
+    after = db.articles.find_one({"url": victim_url})
+    assert after["source"] == "victim"
+    assert after["title"] == before["title"] == "خبر الضحية الأصلي"
+    assert after["text"] == before["text"]
+    assert after.get("revision", 0) == before.get("revision", 0)
+    evil = db.articles.find_one({"url": attacker.base + "/a/evil.html"})
+    assert evil is not None and evil["source"] == "attacker"
+    assert evil["canonical_url"] is None and "canonical_ignored" in evil["sanitised"]
+    # a canonical on the page's own site is still the key
+    copy = db.articles.find_one({"url": own})
+    assert copy is not None and "canonical_ignored" not in copy["sanitised"]
 
 
 def test_a_canonical_on_another_of_the_sources_hosts_is_kept():
@@ -133,35 +136,28 @@ def test_the_registry_gives_pages_the_sources_own_hosts(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_crawled_page_may_name_its_sources_second_domain(mongo_server, tmp_path):
+def test_a_crawled_page_may_name_its_sources_second_domain(db, mongo_server, tmp_path):
     """A source whose sitemap lives on a second domain: a page on the first naming its
     canonical URL on the second is stored under it; one naming a foreign host is not."""
-    database = f"canonical_{uuid.uuid4().hex[:8]}"
-    client = pymongo.MongoClient(mongo_server)
-    db = client[database]
-    try:
-        with HostileSite() as first, HostileSite(host="127.0.0.2") as second:
-            kept = second.base + "/news/1.html"
-            foreign = "http://127.0.0.3:9/news/2.html"
-            first.routes["/a/1.html"] = (HTML, article_html(
-                "خبر عنوانه على النطاق الثاني للمصدر", f"<link rel='canonical' href='{kept}'>"))
-            first.routes["/a/2.html"] = (HTML, article_html(
-                "خبر يزعم عنوانا على موقع غريب", f"<link rel='canonical' href='{foreign}'>"))
-            urls = "".join(f"<url><loc>{first.base}/a/{i}.html</loc></url>" for i in (1, 2))
-            second.routes["/sitemap.xml"] = ("application/xml", (
-                "<?xml version='1.0' encoding='UTF-8'?><urlset xmlns="
-                f"'http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>").encode())
-            run = _crawl(first, tmp_path, mongo_server, database, "two-domains", [],
-                         sitemaps=[second.base + "/sitemap.xml"])
-            assert run.returncode == 0, run.stderr[-3000:]
-            assert "/a/1.html" in first.requested and "/a/2.html" in first.requested
-        on_second = db.articles.find_one({"url": kept})
-        assert on_second is not None, sorted(d["url"] for d in db.articles.find({}, {"url": 1}))
-        assert on_second["source"] == "two-domains" and "canonical_ignored" not in on_second["sanitised"]
-        assert db.articles.find_one({"url": foreign}) is None
-        own = db.articles.find_one({"url": first.base + "/a/2.html"})
-        assert own is not None and own["canonical_url"] is None
-        assert "canonical_ignored" in own["sanitised"]
-    finally:
-        client.drop_database(database)
-        client.close()
+    with HostileSite() as first, HostileSite(host="127.0.0.2") as second:
+        kept = second.base + "/news/1.html"
+        foreign = "http://127.0.0.3:9/news/2.html"
+        first.routes["/a/1.html"] = (HTML, article_html(
+            "خبر عنوانه على النطاق الثاني للمصدر", f"<link rel='canonical' href='{kept}'>"))
+        first.routes["/a/2.html"] = (HTML, article_html(
+            "خبر يزعم عنوانا على موقع غريب", f"<link rel='canonical' href='{foreign}'>"))
+        urls = "".join(f"<url><loc>{first.base}/a/{i}.html</loc></url>" for i in (1, 2))
+        second.routes["/sitemap.xml"] = ("application/xml", (
+            "<?xml version='1.0' encoding='UTF-8'?><urlset xmlns="
+            f"'http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>").encode())
+        run = _crawl(first, tmp_path, mongo_server, db.name, "two-domains", [],
+                     sitemaps=[second.base + "/sitemap.xml"])
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert "/a/1.html" in first.requested and "/a/2.html" in first.requested
+    on_second = db.articles.find_one({"url": kept})
+    assert on_second is not None, sorted(d["url"] for d in db.articles.find({}, {"url": 1}))
+    assert on_second["source"] == "two-domains" and "canonical_ignored" not in on_second["sanitised"]
+    assert db.articles.find_one({"url": foreign}) is None
+    own = db.articles.find_one({"url": first.base + "/a/2.html"})
+    assert own is not None and own["canonical_url"] is None
+    assert "canonical_ignored" in own["sanitised"]
