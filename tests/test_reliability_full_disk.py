@@ -13,6 +13,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import pymongo
 import pytest
 from crawling import crawl_env, scrapy_command
 from outages import RestartableServer, generated_site, running_crawl, stored_count, stored_urls, wait_until
