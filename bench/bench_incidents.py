@@ -160,17 +160,18 @@ def scale(db, sizes: list[int], new: int = 200) -> None:
               f"{sum(examined) / len(examined):.1f} incidents read per candidate query)")
 
 
-def hook_cost(db, n: int, batch_size: int = 100) -> None:
+def hook_cost(db, n: int, batch_size: int = 100, *, sole_writer: bool = True) -> None:
     """N generated fixture articles (the ``gen`` site, events on) written by the article
     store in batches; the after-batch hook (stories, then incidents) timed per article,
-    wall and CPU of this process (client and the embedded server, when it runs here)."""
+    wall and CPU of this process (client and the embedded server, when it runs here).
+    ``sole_writer``: story sketches in memory, as a crawl on the embedded server keeps them."""
     from fixturesite.generated import GeneratedSite
     from pipelines.archive import EventsAndIncidents
     from pipelines.events.extractor import extract_events
     from pipelines.storage import ArticleStore
 
     site = GeneratedSite("http://gen.fixture.test", n)
-    sink = EventsAndIncidents()
+    sink = EventsAndIncidents(sole_writer=sole_writer)
     timed = {"wall": 0.0, "cpu": 0.0}
     inner = sink.after_batch
 
@@ -261,6 +262,9 @@ def main() -> int:
     ap.add_argument("--orders", type=int, default=0, help="also run N shuffled arrival orders")
     ap.add_argument("--scale", help="comma-separated store sizes, e.g. 1000,10000,100000")
     ap.add_argument("--hook", type=int, default=0, help="time the after-batch hook over N generated articles")
+    ap.add_argument("--store-candidates", action="store_true",
+                    help="with --hook: story candidates from the store's band queries (as against a shared "
+                         "MongoDB), not from the sketches in memory")
     ap.add_argument("--crawl", action="store_true", help="crawl the outlets with the real spider")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--set", default="outlets", choices=["outlets", "holdout"],
@@ -275,7 +279,7 @@ def main() -> int:
                 crawl_quality(server.uri, client)
                 return 0
             if args.hook:
-                hook_cost(client["hook"], args.hook)
+                hook_cost(client["hook"], args.hook, sole_writer=not args.store_candidates)
                 return 0
             if args.scale:
                 scale(client["scale"], [int(x) for x in args.scale.split(",")])

@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sources, default, conn = opened
     with conn:
-        store = article_store(conn.db, batch_size=args.batch_size, with_events=not args.no_events)
+        store = article_store(conn.db, batch_size=args.batch_size, with_events=not args.no_events,
+                              sole_writer=conn.embedded is not None)
         store.ensure_indexes()
         summary = backfill(args.files, store, SourceMatcher(sources, default),
                            with_events=not args.no_events, max_bytes=args.max_bytes)
@@ -91,7 +92,7 @@ def reprocess_main(argv: list[str] | None = None) -> int:
     sources = {s.id: s for s in opened[0]}
     conn = opened[2]
     with conn:
-        store = article_store(conn.db, with_events=not args.no_events)
+        store = article_store(conn.db, with_events=not args.no_events, sole_writer=conn.embedded is not None)
         store.ensure_indexes()
         summary = reprocess_pages(conn.db, store, source=args.source, sources=sources,
                                   with_events=not args.no_events)

@@ -241,7 +241,8 @@ class MongoStorePipeline:
         # Events are written with their articles whether or not this crawl extracts them,
         # as before: the sink only acts on records that carry events.
         self.store = article_store(self.connection.db, batch_size=self.batch_size,
-                                   fetch_states=self.link.fetch_states)
+                                   fetch_states=self.link.fetch_states,
+                                   sole_writer=self.connection.embedded is not None)
         self.store.ensure_indexes()
         self.link.opened(self.connection.db)
         # The store is used from this one thread only, so batch writes never block the

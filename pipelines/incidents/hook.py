@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from pymongo.errors import ConnectionFailure
 
-from pipelines.stories import assign_stories, ensure_story_indexes
+from pipelines.stories import BandIndex, assign_stories, ensure_story_indexes
 
 from .merge import ensure_incident_indexes, merge_reports
 
@@ -34,8 +34,9 @@ def ensure_indexes(db) -> None:
         _INDEXED.add(key)
 
 
-def after_batch(db, urls: Iterable[str]) -> dict[str, int]:
-    """Stories and incidents for the articles just written under ``urls``."""
+def after_batch(db, urls: Iterable[str], *, band_index: BandIndex | None = None) -> dict[str, int]:
+    """Stories and incidents for the articles just written under ``urls``
+    (``band_index``: the sketches in memory, when this process is their only writer)."""
     keys = sorted({u for u in urls if isinstance(u, str) and u})
     if not keys:
         return {}
@@ -43,7 +44,7 @@ def after_batch(db, urls: Iterable[str]) -> dict[str, int]:
     try:
         ensure_indexes(db)
         articles = list(db["articles"].find({"url": {"$in": keys}}, ARTICLE_FIELDS))
-        stories = assign_stories(db, articles)
+        stories = assign_stories(db, articles, index=band_index)
         events = list(db["events"].find({"article_url": {"$in": keys}}))
         merged = merge_reports(db, events, article_urls=keys)
         counts = {"stories_new": stories["new"], "stories_joined": stories["joined"],

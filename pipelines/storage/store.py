@@ -86,14 +86,21 @@ class EventSink(Protocol):
         ...
 
 
-def _article_fields(sink: EventSink | None, record: Mapping[str, Any]) -> Mapping[str, Any]:
+def _article_fields(sink: EventSink | None, record: Mapping[str, Any],
+                    doc: Mapping[str, Any]) -> Mapping[str, Any]:
     """What the sink's ``replace_many`` would set on a new article (its events summary),
     when the sink says (``article_fields(events)``): written with the insert, that update
     finds nothing to change, and the server does not rewrite the article's index entries
     (a few hundred search tokens) a second time."""
     fields = getattr(sink, "article_fields", None)
     events = record.get("events")
-    return fields(events) if fields is not None and isinstance(events, list) else {}
+    out = dict(fields(events)) if fields is not None and isinstance(events, list) else {}
+    # Derived fields the sink's after-batch hook would most often set (an article starts
+    # its own story): written with the insert, the hook rewrites only those that differ.
+    first = getattr(sink, "new_article_fields", None)
+    if first is not None:
+        out.update(first(doc))
+    return out
 
 
 class StorageUnavailableError(StorageError):
@@ -461,7 +468,7 @@ class ArticleStore:
         if changed:
             counts["revisions_kept"] += self._keep_revisions(changed)
         new_docs = [{**new_article_document(it["doc"], it["seen_at"], fetched=it.get("fetched", True)),
-                     **_article_fields(self.events, it["record"])}
+                     **_article_fields(self.events, it["record"], it["doc"])}
                     if it["doc"]["url"] not in stored else None for it in items]
         inserted, rest = self._insert_new(self.articles, new_docs)
         self._bulk(self.articles, [article_update(items[i]["doc"], items[i]["seen_at"],

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne, UpdateMany, UpdateOne
 
+from .band_index import BandIndex
 from .sketch import SKETCH_VERSION, band_keys, signature
 
 ARTICLES = "articles"
@@ -121,7 +122,8 @@ def _article_fields(db, articles: Iterable[Mapping[str, Any]]) -> list[dict]:
     return docs
 
 
-def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = False) -> dict[str, int]:
+def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = False,
+                   index: BandIndex | None = None) -> dict[str, int]:
     """Give each of the just-stored ``articles`` (documents with at least ``url``; ``text``,
     ``published``, ``first_seen``, ``source`` read from the store when absent) its story.
     Returns counts: ``articles``, ``joined`` (matched an existing story), ``new``,
@@ -133,7 +135,22 @@ def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = F
     or is new, one equality query per band key (the candidates, read whole); one
     read per story touched, one read of their members' flags, and three bulk writes (an
     article whose flags already hold is not written); an article whose sketch is unchanged
-    costs nothing more."""
+    costs nothing more.
+
+    ``index``: the archive's sketches in memory (``band_index``), for a caller that is
+    their only writer; the candidates then come from it instead of the band queries. It
+    is dropped (and read again next time) when anything here fails."""
+    if index is None:
+        return _assign(db, articles, force, None)
+    try:
+        index.load(db)
+        return _assign(db, articles, force, index)
+    except BaseException:
+        index.reset()                  # what it holds may no longer match the store
+        raise
+
+
+def _assign(db, articles: Iterable[Mapping[str, Any]], force: bool, index: BandIndex | None) -> dict[str, int]:
     counts = {"articles": 0, "joined": 0, "new": 0, "merged": 0, "left": 0}
     arts = []
     for a in _article_fields(db, articles):
@@ -160,7 +177,8 @@ def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = F
                 touched.add(old_sid)
             continue                       # the same text as before: its story stands
         # this batch's own sketches replace their stored versions
-        found = {c["_id"]: c for c in _stored_candidates(db, keys, url) if c["_id"] not in batch}
+        stored = index.candidates(keys, url) if index is not None else _stored_candidates(db, keys, url)
+        found = {c["_id"]: c for c in stored if c["_id"] not in batch}
         for k in keys:
             for other in by_band.get(k, ()):
                 if other != url:
@@ -171,6 +189,8 @@ def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = F
             sid = _pick_story(db, matched, batch)
             for other in matched - {sid}:
                 db[SKETCHES].update_many({"story": other}, {"$set": {"story": sid}})
+                if index is not None:
+                    index.restory(other, sid)
                 for doc in batch.values():
                     if doc["story"] == other:
                         doc["story"] = sid
@@ -196,6 +216,9 @@ def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = F
     if batch:
         db[SKETCHES].bulk_write([ReplaceOne({"_id": u}, d, upsert=True) for u, d in batch.items()],
                                 ordered=False)
+        if index is not None:
+            for u, d in batch.items():
+                index.put(u, d["sig"], d["bands"], d["story"])
     story_ops, article_ops = _refresh_ops(db, touched)
     if story_ops:
         db[STORIES].bulk_write(story_ops, ordered=False)
@@ -219,7 +242,7 @@ def _stored_candidates(db, keys: list[str], url: str) -> list[dict]:
 
 def _matching_stories(sig: list[int], found: Iterable[Mapping[str, Any]]) -> set[str]:
     """Stories of the candidates whose estimated similarity to ``sig`` reaches ``THRESHOLD``."""
-    cands = [c for c in found if c.get("story") and len(c.get("sig") or ()) == len(sig)]
+    cands = [c for c in found if c.get("story") and c.get("sig") is not None and len(c["sig"]) == len(sig)]
     if not cands:
         return set()
     mat = np.array([c["sig"] for c in cands], dtype=np.int64)
