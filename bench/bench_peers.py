@@ -8,6 +8,8 @@
 
     python bench/bench_peers.py [-n 2000] [--workers 2] [--rounds 1]
 
+Server time per (command, collection) of the same runs: see bench/command_times/sitecustomize.py.
+
 Each rate is articles per second between the first and the last article handled (start-up
 left out), with the overall rate beside it. Prints the ratios Marsad / Scrapy+trafilatura
 (target at least 0.45) and Marsad / bare Scrapy, and the load average around each run:
