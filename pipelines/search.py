@@ -5,9 +5,9 @@
 
 SecantusDB has no text index, so each stored article carries ``search_tokens``: the
 distinct folded words of its title and text (``pipelines.arabic.fold_text``: alef, ya and
-ta-marbuta forms, diacritics, tatweel folded), each also without a leading definite
-article or a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` also give ``حسكه``).
-A query is folded and reduced the same way and matches articles holding all its words.
+ta-marbuta forms, diacritics, tatweel folded), each without a leading definite article or
+a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` give ``حسكه``). A query is
+folded and reduced the same way and matches articles holding all its words.
 (The words and their folding: ``pipelines.tokens``.)
 """
 
@@ -23,15 +23,16 @@ from pymongo import UpdateOne
 
 from pipelines.config import add_archive_options
 from pipelines.storage import StorageError, open_database
-from pipelines.tokens import query_tokens, search_tokens
+from pipelines.tokens import query_alternatives, query_tokens, search_tokens
 
 
 def article_query(query: str, source: str | None = None) -> dict[str, Any] | None:
     """The MongoDB filter for a search, or None when the query holds no word."""
-    tokens = query_tokens(query)
-    if not tokens:
+    clauses = [{"search_tokens": alts[0] if len(alts) == 1 else {"$in": alts}}
+               for alts in query_alternatives(query)]
+    if not clauses:
         return None
-    flt: dict[str, Any] = {"search_tokens": tokens[0] if len(tokens) == 1 else {"$all": tokens}}
+    flt: dict[str, Any] = clauses[0] if len(clauses) == 1 else {"$and": clauses}
     if source:
         flt["source"] = source
     return flt

@@ -2,8 +2,14 @@
 search query is reduced to (``pipelines.search`` queries with them, the store writes them).
 
 The distinct folded words of a text (``pipelines.arabic.fold_text``: alef, ya and
-ta-marbuta forms, diacritics, tatweel folded), each also without a leading definite
-article or a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` also give ``حسكه``).
+ta-marbuta forms, diacritics, tatweel folded), each without a leading definite article or
+a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` give ``حسكه``). Only these
+stems are stored: every index entry costs the embedded server about 50 µs per insert,
+most of what storing an article costs, and the whole word itself was never looked up.
+
+A query word is looked up as its stem, as itself (``التزام`` stands for ``الالتزام``,
+whose stem it is) and as its stem's stem (``الالتزام`` also finds ``التزام``, stored as
+``تزام``).
 """
 
 from __future__ import annotations
@@ -32,13 +38,12 @@ def words(text: str) -> list[str]:
 
 
 def search_tokens(*texts: str | None) -> list[str]:
-    """The ``search_tokens`` field for an article: sorted distinct words and their stems."""
+    """The ``search_tokens`` field for an article: the sorted distinct stems of its words."""
     seen: set[str] = set()
     for text in texts:
         if not isinstance(text, str):
             continue
         for w in words(text):
-            seen.add(w)
             seen.add(_stem(w))
             if len(seen) >= MAX_TOKENS:
                 return sorted(seen)
@@ -52,4 +57,18 @@ def query_tokens(query: str) -> list[str]:
         stem = _stem(w)
         if stem not in out:
             out.append(stem)
+    return out
+
+
+def query_alternatives(query: str) -> list[list[str]]:
+    """For each distinct word of ``query``, the stored tokens any of which stands for it
+    (see the module's docstring); articles stored before stems-only tokens also hold
+    whole words, which the word's stem still finds."""
+    out: list[list[str]] = []
+    for stem in query_tokens(query):
+        alts = [stem]
+        for w in words(query):
+            if _stem(w) == stem:
+                alts += [a for a in (w, _stem(stem)) if a not in alts]
+        out.append(alts)
     return out

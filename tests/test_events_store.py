@@ -141,3 +141,25 @@ def test_reprocess_cli(db, mongo_server):
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout)["events"] == 1
     assert db[EVENTS].count_documents({}) == 1
+
+
+def test_fresh_articles_get_their_events_inserted_and_a_stale_id_replaced(mongo_db):
+    from pipelines.events.store import replace_events_many
+    url = "https://news.example/fresh/1"
+    events = extract_events(SHORT, published="2019-05-10T10:00:00+03:00")
+    assert events
+    # an event left under this article's first id by an earlier write, and one past the end
+    mongo_db[EVENTS].insert_many([{"_id": event_id(url, 0), "article_url": url, "stale": True},
+                                  {"_id": event_id(url, len(events)), "article_url": url, "stale": True}])
+    mongo_db["articles"].insert_one({"url": url, "event_count": len(events), "marker": 1})
+    n = replace_events_many(mongo_db, [({"url": url, "_id": None}, events)], fresh={url})
+    stored = list(mongo_db[EVENTS].find({"article_url": url}).sort("_id", 1))
+    assert n == len(events) == len(stored)
+    assert not any(d.get("stale") for d in stored)
+    assert [d["_id"] for d in stored] == [event_id(url, i) for i in range(len(events))]
+    # a fresh article's summary came with its insert: it is not written again
+    art = mongo_db["articles"].find_one({"url": url})
+    assert "events_version" not in art and art["marker"] == 1
+    # an article not named fresh gets its summary
+    replace_events_many(mongo_db, [({"url": url, "_id": None}, events)])
+    assert mongo_db["articles"].find_one({"url": url})["events_version"]

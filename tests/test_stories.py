@@ -16,7 +16,7 @@ from pipelines.stories import (
     similarity,
     story_id,
 )
-from pipelines.stories.assign import _stored_candidates
+from pipelines.stories.assign import SKETCHES, _stored_candidates, _write_sketches
 
 UTC = dt.UTC
 WIRE = ("قتل ثمانية أشخاص على الأقل وأصيب نحو ثلاثين آخرين اليوم الاثنين بانفجار سيارة مفخخة قرب مشفى "
@@ -210,3 +210,16 @@ def test_stored_articles_start_their_own_story_until_they_join_one(mongo_db, sol
     story = mongo_db.stories.find_one({"_id": wire["story"]})
     assert story["size"] == 2 and story["original"] == "http://s.test/wire"
     assert mongo_db.stories.find_one({"_id": own["story"]})["size"] == 1
+
+
+def test_new_sketches_are_inserted_and_one_another_writer_stored_first_is_replaced(mongo_db):
+    ensure_story_indexes(mongo_db)
+    mongo_db[SKETCHES].insert_one({"_id": "https://a.example/2", "story": "old", "bands": ["x"]})
+    batch = {u: {"_id": u, "story": f"s-{i}", "bands": ["b"], "sig": [i]}
+             for i, u in enumerate(("https://a.example/1", "https://a.example/2", "https://a.example/3"))}
+    _write_sketches(mongo_db, batch, stored=set())     # /2 was not stored when the batch read
+    assert {d["_id"]: d["story"] for d in mongo_db[SKETCHES].find()} == {
+        "https://a.example/1": "s-0", "https://a.example/2": "s-1", "https://a.example/3": "s-2"}
+    batch["https://a.example/1"]["story"] = "s-9"
+    _write_sketches(mongo_db, {"https://a.example/1": batch["https://a.example/1"]}, stored={"https://a.example/1"})
+    assert mongo_db[SKETCHES].find_one({"_id": "https://a.example/1"})["story"] == "s-9"

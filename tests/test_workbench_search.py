@@ -53,3 +53,26 @@ def test_command_line_and_reindex(mongo_db, mongo_server):
     found = [json.loads(x) for x in run("--json", "دَرْعا").stdout.decode().splitlines()]
     assert [f["title"] for f in found] == ["انفجار عبوة ناسفة في درعا"]
     assert run().returncode == 2
+
+
+def test_stems_only_are_stored_and_whole_words_still_found(mongo_db):
+    # Only stems are stored (each index entry costs the embedded server an insert's
+    # worth of work); a word whose own letters begin like a prefix must still be found
+    # from either spelling.
+    assert "بالحسكه" not in search_tokens("قصف بالحسكة") and "حسكه" in search_tokens("قصف بالحسكة")
+    mongo_db["articles"].insert_many([
+        {"url": "https://a.example/1", "title": "الالتزام بالهدنة", "published": None,
+         "search_tokens": search_tokens("الالتزام بالهدنة")},
+        {"url": "https://a.example/2", "title": "التزام الطرفين", "published": None,
+         "search_tokens": search_tokens("التزام الطرفين")},
+        # stored before stems-only tokens: whole words beside their stems
+        {"url": "https://a.example/3", "title": "والتزام قديم", "published": None,
+         "search_tokens": ["والتزام", "التزام", "قديم"]},
+    ])
+
+    def titles(q):
+        return {a["title"] for a in search_articles(mongo_db, q)}
+    assert titles("التزام") == {"التزام الطرفين", "الالتزام بالهدنة", "والتزام قديم"}
+    assert titles("الالتزام") == {"التزام الطرفين", "الالتزام بالهدنة", "والتزام قديم"}
+    assert titles("الالتزام هدنة") == {"الالتزام بالهدنة"}
+    assert titles("قديم") == {"والتزام قديم"}

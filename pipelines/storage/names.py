@@ -8,3 +8,6 @@ REVISIONS = "article_revisions"
 FETCH_STATE = "fetch_state"
 RUNS = "crawl_runs"
 META = "marsad_meta"
+
+# The server's error code for a write that breaks a unique index.
+DUPLICATE_KEY = 11000

@@ -20,12 +20,11 @@ from pymongo.errors import BulkWriteError
 
 from pipelines.urls import canonical_url
 
-from .names import ARTICLES, DROPS, FETCH_STATE
+from .names import ARTICLES, DROPS, DUPLICATE_KEY, FETCH_STATE
 
 INDEXES = [IndexModel([("url", ASCENDING)], name="url_unique", unique=True)]
 # Default revisit points, seconds after the first fetch: once after 1 hour, once after 24.
 DEFAULT_REVISITS = (3600.0, 86400.0)
-DUPLICATE_KEY = 11000
 
 
 def _aware(moment: Any) -> _dt.datetime | None:

@@ -27,7 +27,7 @@ import dataclasses
 import datetime as _dt
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateMany, UpdateOne, WriteConcern
@@ -38,14 +38,13 @@ from pipelines.records import Article, Drop, DropReason
 from . import revisits
 from .documents import CONTENT_FIELDS, build_document, build_drop_document, raw_bytes
 from .embedded import StorageError
-from .names import ARTICLES, DROPS, META, REVISIONS
+from .names import ARTICLES, DROPS, DUPLICATE_KEY, META, REVISIONS
 from .raw_pages import MAX_COMPRESSED, RAW_COLLECTION, compress, raw_page_document, raw_page_update
 from .revisits import FetchStateBuffer
 from .safety import escape_key
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_KEY = 11000
 
 INDEXES: dict[str, list[IndexModel]] = {
     ARTICLES: [
@@ -76,8 +75,10 @@ class EventSink(Protocol):
 
     def ensure_indexes(self, db: Any) -> None: ...
 
-    def replace_many(self, db: Any, articles: Sequence[tuple[Mapping[str, Any], Sequence[Any]]]) -> int:
-        """Replace each article's stored events; returns how many were written."""
+    def replace_many(self, db: Any, articles: Sequence[tuple[Mapping[str, Any], Sequence[Any]]], *,
+                     fresh: Collection[str] = ()) -> int:
+        """Replace each article's stored events; returns how many were written. ``fresh``:
+        articles just inserted with the summary ``article_fields`` gave (see there)."""
         ...
 
     def after_batch(self, db: Any, keys: Sequence[str]) -> Mapping[str, int]:
@@ -475,7 +476,8 @@ class ArticleStore:
                                                   fetched=items[i].get("fetched", True)) for i in rest],
                    counts, [items[i]["doc"] for i in rest])
         ids = {new_docs[i]["url"]: new_docs[i]["_id"] for i in inserted}  # type: ignore[index]
-        self._write_events([it for it in items if it["doc"]["url"] not in kept], counts, ids)
+        fresh = {new_docs[i]["url"] for i in inserted if "events_version" in new_docs[i]}  # type: ignore[index,operator]
+        self._write_events([it for it in items if it["doc"]["url"] not in kept], counts, ids, fresh)
         if self.events is not None:
             # Collections derived from the batch (near-duplicate stories, merged events).
             written = [it["doc"]["url"] for it in items if it["doc"]["url"] not in kept]
@@ -501,10 +503,11 @@ class ArticleStore:
         return [i for i in wanted if i not in failed], sorted([*rest, *failed])
 
     def _write_events(self, items: list[dict[str, Any]], counts: Counter,
-                      ids: Mapping[str, Any] | None = None) -> None:
+                      ids: Mapping[str, Any] | None = None, fresh: Collection[str] = ()) -> None:
         """Events travel with their article: the ``events`` collection follows the stored
         extraction (never the events of a worse one that was not kept). ``ids``: the
-        ``_id`` of articles just inserted (the others are read)."""
+        ``_id`` of articles just inserted (the others are read); ``fresh``: those of them
+        inserted with their events summary."""
         with_events = [it for it in items if isinstance(it["record"].get("events"), list)]
         if not with_events or self.events is None:
             return
@@ -513,7 +516,8 @@ class ArticleStore:
         ids.update({d["url"]: d["_id"] for d in revisits.find_in(self.articles, "url", missing, {"url": 1})})
         pairs = [({**it["doc"], "_id": ids.get(it["doc"]["url"])}, it["record"]["events"])
                  for it in with_events]
-        counts["events"] += self.events.replace_many(self.db, pairs)
+        counts["events"] += self.events.replace_many(self.db, pairs, fresh=fresh) if fresh \
+            else self.events.replace_many(self.db, pairs)
 
     def _keep_revisions(self, keys: list[str]) -> int:
         """Copy the stored versions about to be replaced by a changed text into

@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne, UpdateMany, UpdateOne
+from pymongo.errors import BulkWriteError
+
+from pipelines.storage.names import DUPLICATE_KEY
 
 from .band_index import BandIndex
 from .sketch import SKETCH_VERSION, band_keys, signature
@@ -214,8 +217,7 @@ def _assign(db, articles: Iterable[Mapping[str, Any]], force: bool, index: BandI
         if old_sid:
             touched.add(old_sid)
     if batch:
-        db[SKETCHES].bulk_write([ReplaceOne({"_id": u}, d, upsert=True) for u, d in batch.items()],
-                                ordered=False)
+        _write_sketches(db, batch, set(previous))
         if index is not None:
             for u, d in batch.items():
                 index.put(u, d["sig"], d["bands"], d["story"])
@@ -225,6 +227,24 @@ def _assign(db, articles: Iterable[Mapping[str, Any]], force: bool, index: BandI
     if article_ops:
         db[ARTICLES].bulk_write(article_ops, ordered=False)
     return counts
+
+
+def _write_sketches(db, batch: Mapping[str, dict], stored: set[str]) -> None:
+    """Sketches not stored before are inserted (on SecantusDB an upsert costs about four
+    times an insert); a duplicate key (another writer came first) falls back to the
+    replace, as the stored ones are written."""
+    fresh = [d for u, d in batch.items() if u not in stored]
+    ops = [ReplaceOne({"_id": u}, d, upsert=True) for u, d in batch.items() if u in stored]
+    if fresh:
+        try:
+            db[SKETCHES].insert_many(fresh, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            ops += [ReplaceOne({"_id": fresh[e["index"]]["_id"]}, fresh[e["index"]], upsert=True) for e in errors]
+    if ops:
+        db[SKETCHES].bulk_write(ops, ordered=False)
 
 
 def _stored_candidates(db, keys: list[str], url: str) -> list[dict]:
