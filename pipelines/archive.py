@@ -25,6 +25,7 @@ from pipelines.events.extractor import EXTRACTOR_VERSION
 from pipelines.events.store import EventsCollection, check_since, reprocess
 from pipelines.incidents.hook import after_batch, reprocess_all
 from pipelines.incidents.hook import ensure_indexes as ensure_incident_indexes
+from pipelines.incidents.key_index import IncidentIndex
 from pipelines.process import process_page
 from pipelines.records import Article, Page
 from pipelines.storage import (
@@ -49,17 +50,19 @@ class EventsAndIncidents(EventsCollection):
     real-world events (``incidents``).
 
     ``sole_writer``: this process is the only one writing to the database (the embedded
-    server locks its data directory), so the story sketches are kept in memory."""
+    server locks its data directory), so the story sketches and the incidents' look-up
+    keys are kept in memory."""
 
     def __init__(self, *, sole_writer: bool = False) -> None:
         self.band_index = BandIndex() if sole_writer else None
+        self.incident_index = IncidentIndex() if sole_writer else None
 
     def ensure_indexes(self, db: Any) -> None:
         super().ensure_indexes(db)
         ensure_incident_indexes(db)
 
     def after_batch(self, db: Any, keys: Sequence[str]) -> Mapping[str, int]:
-        return after_batch(db, keys, band_index=self.band_index)
+        return after_batch(db, keys, band_index=self.band_index, incident_index=self.incident_index)
 
     def new_article_fields(self, doc: Mapping[str, Any]) -> Mapping[str, Any]:
         """A new article goes in as the original of a story of its own, which is what the

@@ -7,10 +7,13 @@ import datetime as dt
 import io
 import json
 
+import pytest
+
 from fixturesite.outlets import outlet_articles
 from pipelines.export import iter_incidents, write_incidents
 from pipelines.incidents import ensure_incident_indexes, merge_reports, reprocess_incidents
 from pipelines.incidents.evaluate import pairwise, predicted_incidents, predicted_stories, run_batches
+from pipelines.incidents.key_index import IncidentIndex
 
 ARMY = {"name": "Military Forces of Syria (2000-2024)", "type": "State forces", "inter": 1}
 CIVILIANS = {"name": "Civilians (Syria)", "type": "Civilians", "inter": 7}
@@ -38,15 +41,37 @@ def event(n: int, place: str | None = "Kafr Nabl", *, source: str | None = None,
             "evidence": {"text": f"غارة على {surface} ...", "start": 0, "end": 10}}
 
 
+@pytest.fixture(params=["store", "memory"])
+def merge(request):
+    """``merge_reports`` with candidates from the store's queries, or from one in-memory
+    ``IncidentIndex`` kept across the test's calls (as a crawl on the embedded server
+    keeps it); every test below must come out the same either way, and the index must
+    then hold what a fresh read of the store gives."""
+    if request.param == "store":
+        yield merge_reports
+        return
+    index = IncidentIndex()
+    db_used = []
+
+    def run(db, *args, **kwargs):
+        db_used.append(db)
+        return merge_reports(db, *args, index=index, **kwargs)
+    yield run
+    if db_used and index.loaded:
+        fresh = IncidentIndex()
+        fresh.load(db_used[-1])
+        assert fresh._keys == index._keys
+
+
 def _groups(db) -> list[list[str]]:
     return sorted(sorted(inc["report_ids"]) for inc in db.incidents.find())
 
 
-def test_reports_merge_across_batches_and_a_late_report_joins(mongo_db):
+def test_reports_merge_across_batches_and_a_late_report_joins(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
-    first = merge_reports(mongo_db, [event(1), event(2, "Maarrat al-Numan", fatalities=5)])
+    first = merge(mongo_db, [event(1), event(2, "Maarrat al-Numan", fatalities=5)])
     assert first["new"] == 2
-    late = merge_reports(mongo_db, [event(3, hours=20, fatalities=11)])      # next-day report
+    late = merge(mongo_db, [event(3, hours=20, fatalities=11)])      # next-day report
     assert late["joined"] == 1
     assert _groups(mongo_db) == [["ev001-000", "ev003-000"], ["ev002-000"]]
     inc = mongo_db.incidents.find_one({"report_ids": "ev001-000"})
@@ -57,77 +82,77 @@ def test_reports_merge_across_batches_and_a_late_report_joins(mongo_db):
     assert 0 < inc["merge_confidence"] <= 1
 
 
-def test_a_new_report_joins_an_incident_its_batch_already_holds(mongo_db):
+def test_a_new_report_joins_an_incident_its_batch_already_holds(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
-    merge_reports(mongo_db, [event(1)])
+    merge(mongo_db, [event(1)])
     # event 1 again (unchanged, read with the batch) and a new report of the same strike
-    counts = merge_reports(mongo_db, [event(1), event(2, hours=1)])
+    counts = merge(mongo_db, [event(1), event(2, hours=1)])
     assert counts["stayed"] == 1 and counts["joined"] == 1
     assert _groups(mongo_db) == [["ev001-000", "ev002-000"]]
 
 
-def test_merging_again_changes_nothing(mongo_db):
+def test_merging_again_changes_nothing(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
     docs = [event(1), event(2), event(3, "Maarrat al-Numan")]
-    merge_reports(mongo_db, docs)
+    merge(mongo_db, docs)
     before = {i["_id"]: {k: v for k, v in i.items() if k != "updated_at"} for i in mongo_db.incidents.find()}
-    again = merge_reports(mongo_db, docs)
+    again = merge(mongo_db, docs)
     assert again["stayed"] == 3 and again["new"] == again["joined"] == again["moved"] == 0
     after = {i["_id"]: {k: v for k, v in i.items() if k != "updated_at"} for i in mongo_db.incidents.find()}
     assert after == before
 
 
-def test_a_report_whose_fields_change_moves_out(mongo_db):
+def test_a_report_whose_fields_change_moves_out(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
-    merge_reports(mongo_db, [event(1), event(2), event(3, "Maarrat al-Numan")])
+    merge(mongo_db, [event(1), event(2), event(3, "Maarrat al-Numan")])
     assert _groups(mongo_db) == [["ev001-000", "ev002-000"], ["ev003-000"]]
-    moved = merge_reports(mongo_db, [event(2, "Maarrat al-Numan")])    # reprocessed: now placed elsewhere
+    moved = merge(mongo_db, [event(2, "Maarrat al-Numan")])    # reprocessed: now placed elsewhere
     assert moved["moved"] == 1 and moved["joined"] == 1
     assert _groups(mongo_db) == [["ev001-000"], ["ev002-000", "ev003-000"]]
     # the founder leaving: its incident keeps the others, it gets a new one
-    merge_reports(mongo_db, [event(1, date="2015-07-20")])
+    merge(mongo_db, [event(1, date="2015-07-20")])
     assert mongo_db.incidents.count_documents({}) == 2
-    merge_reports(mongo_db, [event(3, date="2015-07-20")])
+    merge(mongo_db, [event(3, date="2015-07-20")])
     assert _groups(mongo_db) == [["ev001-000", "ev003-000"], ["ev002-000"]]
 
 
-def test_reports_that_no_longer_exist_leave(mongo_db):
+def test_reports_that_no_longer_exist_leave(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
-    merge_reports(mongo_db, [event(1), event(2)])
-    counts = merge_reports(mongo_db, [], article_urls=["http://outlet2.test/a"])
+    merge(mongo_db, [event(1), event(2)])
+    counts = merge(mongo_db, [], article_urls=["http://outlet2.test/a"])
     assert counts["removed"] == 1
     assert _groups(mongo_db) == [["ev001-000"]]
-    merge_reports(mongo_db, [], article_urls=["http://outlet1.test/a"])
+    merge(mongo_db, [], article_urls=["http://outlet1.test/a"])
     assert mongo_db.incidents.count_documents({}) == 0
 
 
-def test_a_report_without_place_needs_a_single_candidate(mongo_db):
+def test_a_report_without_place_needs_a_single_candidate(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
-    merge_reports(mongo_db, [event(1)])
-    one = merge_reports(mongo_db, [event(2, None)])
+    merge(mongo_db, [event(1)])
+    one = merge(mongo_db, [event(2, None)])
     assert one["joined"] == 1 and _groups(mongo_db) == [["ev001-000", "ev002-000"]]
-    merge_reports(mongo_db, [event(3, "Maarrat al-Numan")])
-    two = merge_reports(mongo_db, [event(4, None)])         # two strikes that day: which one?
+    merge(mongo_db, [event(3, "Maarrat al-Numan")])
+    two = merge(mongo_db, [event(4, None)])         # two strikes that day: which one?
     assert two["new"] == 1 and ["ev004-000"] in _groups(mongo_db)
 
 
-def test_a_report_without_place_first_is_found_by_the_placed_one(mongo_db):
+def test_a_report_without_place_first_is_found_by_the_placed_one(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
-    merge_reports(mongo_db, [event(1, None)])
-    joined = merge_reports(mongo_db, [event(2, hours=2)])
+    merge(mongo_db, [event(1, None)])
+    joined = merge(mongo_db, [event(2, hours=2)])
     assert joined["joined"] == 1 and _groups(mongo_db) == [["ev001-000", "ev002-000"]]
     inc = mongo_db.incidents.find_one({})
     assert inc["place_key"] == "Syria/Idleb" and inc["location"]["name_en"] == "Kafr Nabl"
     # without an actor in agreement it would not have been taken for the same event
-    merge_reports(mongo_db, [event(3, None, date="2015-07-14", actor1=None)])
-    other = merge_reports(mongo_db, [event(4, date="2015-07-14", hours=2)])
+    merge(mongo_db, [event(3, None, date="2015-07-14", actor1=None)])
+    other = merge(mongo_db, [event(4, date="2015-07-14", hours=2)])
     assert other["new"] == 1
 
 
-def test_candidates_come_from_the_index(mongo_db):
+def test_candidates_come_from_the_index(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
-    merge_reports(mongo_db, [event(i, "Kafr Nabl", date=f"2015-07-{10 + i % 15:02d}") for i in range(1, 60)])
-    merge_reports(mongo_db, [event(99, None, date="2015-07-13", actor1=None)])
+    merge(mongo_db, [event(i, "Kafr Nabl", date=f"2015-07-{10 + i % 15:02d}") for i in range(1, 60)])
+    merge(mongo_db, [event(99, None, date="2015-07-13", actor1=None)])
     assert mongo_db.incidents.count_documents({}) == 16
     for key, found in (("Syria/Idleb", 2), ("-", 1)):
         plan = mongo_db.incidents.find({"family": "remote", "place_key": key,
@@ -138,11 +163,11 @@ def test_candidates_come_from_the_index(mongo_db):
         assert stats["totalDocsExamined"] == stats["nReturned"] == found
 
 
-def test_reprocess_rebuilds_the_same_grouping(mongo_db):
+def test_reprocess_rebuilds_the_same_grouping(mongo_db, merge):
     ensure_incident_indexes(mongo_db)
     docs = [event(1), event(2, hours=3), event(3, "Maarrat al-Numan"), event(4, None)]
     mongo_db.events.insert_many([dict(d) for d in docs])
-    merge_reports(mongo_db, docs)
+    merge(mongo_db, docs)
     incremental = _groups(mongo_db)
     mongo_db.events.delete_one({"_id": "ev002-000"})        # the extractor no longer finds it
     counts = reprocess_incidents(mongo_db)

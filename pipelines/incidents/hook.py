@@ -17,6 +17,7 @@ from pymongo.errors import ConnectionFailure
 
 from pipelines.stories import BandIndex, assign_stories, ensure_story_indexes
 
+from .key_index import IncidentIndex
 from .merge import ensure_incident_indexes, merge_reports
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,11 @@ def ensure_indexes(db) -> None:
         _INDEXED.add(key)
 
 
-def after_batch(db, urls: Iterable[str], *, band_index: BandIndex | None = None) -> dict[str, int]:
+def after_batch(db, urls: Iterable[str], *, band_index: BandIndex | None = None,
+                incident_index: IncidentIndex | None = None) -> dict[str, int]:
     """Stories and incidents for the articles just written under ``urls``
-    (``band_index``: the sketches in memory, when this process is their only writer)."""
+    (``band_index``, ``incident_index``: the sketches and the incidents' keys in memory,
+    when this process is their only writer)."""
     keys = sorted({u for u in urls if isinstance(u, str) and u})
     if not keys:
         return {}
@@ -46,7 +49,7 @@ def after_batch(db, urls: Iterable[str], *, band_index: BandIndex | None = None)
         articles = list(db["articles"].find({"url": {"$in": keys}}, ARTICLE_FIELDS))
         stories = assign_stories(db, articles, index=band_index)
         events = list(db["events"].find({"article_url": {"$in": keys}}))
-        merged = merge_reports(db, events, article_urls=keys)
+        merged = merge_reports(db, events, article_urls=keys, index=incident_index)
         counts = {"stories_new": stories["new"], "stories_joined": stories["joined"],
                   "incidents_new": merged["new"], "incidents_joined": merged["joined"]}
     except ConnectionFailure:

@@ -26,13 +26,12 @@ from typing import Any
 from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne
 
 from . import rules as R
+from .key_index import INCIDENTS, NO_PLACE, IncidentIndex
 
-INCIDENTS = "incidents"
 EVENTS = "events"
 ARTICLES = "articles"
 INCIDENTS_VERSION = "marsad-incidents-0.1.0"
 
-NO_PLACE = "-"        # place_key of an incident whose reports have no place (indexable, unlike null)
 INDEXES = [
     IndexModel([("family", ASCENDING), ("place_key", ASCENDING), ("days", ASCENDING)],
                name="family_place_days"),
@@ -82,10 +81,13 @@ def incident_document(iid: str, reports: list[dict[str, Any]]) -> dict[str, Any]
 class _Batch:
     """The incidents one ``merge_reports`` call reads and changes, written back at the end
     in one bulk write. Candidate look-ups still go to the store (indexed), and what this
-    call changed or created is matched in memory against the same keys."""
+    call changed or created is matched in memory against the same keys. With ``index``
+    (the incidents' keys in memory, for their sole writer) the look-ups go there instead
+    and only the candidates are read."""
 
-    def __init__(self, db) -> None:
+    def __init__(self, db, index: IncidentIndex | None = None) -> None:
         self.db = db
+        self.index = index
         self.reports: dict[str, list[dict[str, Any]]] = {}   # incident id -> reports
         self.dirty: set[str] = set()
         self.where: dict[str, str] = {}                        # report id -> incident id
@@ -106,19 +108,31 @@ class _Batch:
     def new_id(self, report: Mapping[str, Any]) -> str:
         base = "ev-" + hashlib.sha1(str(report["event_id"]).encode()).hexdigest()[:16]
         iid, n = base, 1
-        while iid in self.reports or self.db[INCIDENTS].count_documents({"_id": iid}, limit=1):
+        while iid in self.reports or self._stored(iid):
             n += 1
             iid = f"{base}-{n}"
         return iid
 
+    def _stored(self, iid: str) -> bool:
+        if self.index is not None:
+            return iid in self.index
+        return bool(self.db[INCIDENTS].count_documents({"_id": iid}, limit=1))
+
     def flush(self) -> None:
         ops: list = []
+        docs: dict[str, dict[str, Any] | None] = {}
         for iid in sorted(self.dirty):
             reports = self.reports[iid]
-            ops.append(ReplaceOne({"_id": iid}, incident_document(iid, reports), upsert=True) if reports
-                       else DeleteOne({"_id": iid}))
+            docs[iid] = incident_document(iid, reports) if reports else None
+            ops.append(ReplaceOne({"_id": iid}, docs[iid], upsert=True) if reports else DeleteOne({"_id": iid}))
         if ops:
             self.db[INCIDENTS].bulk_write(ops, ordered=False)
+        if self.index is not None:
+            for iid, doc in docs.items():
+                if doc is None:
+                    self.index.drop(iid)
+                else:
+                    self.index.put(iid, doc["family"], doc["place_key"], doc["days"], doc["story_ids"])
         self.dirty.clear()
 
 
@@ -144,7 +158,7 @@ def _prune(db, batch: _Batch, urls: set[str], current_ids: set[str]) -> int:
 
 
 def merge_reports(db, event_docs: Iterable[Mapping[str, Any]], *,
-                  article_urls: Iterable[str] = ()) -> dict[str, int]:
+                  article_urls: Iterable[str] = (), index: IncidentIndex | None = None) -> dict[str, int]:
     """Merge just-stored ``events`` documents into incidents. ``article_urls`` names
     further articles whose events were replaced (by none, possibly), so that their old
     reports leave. Idempotent. Returns counts: ``reports``, ``new``, ``joined``,
@@ -152,13 +166,27 @@ def merge_reports(db, event_docs: Iterable[Mapping[str, Any]], *,
     ``unplaced`` (no location: kept as an incident of their own).
 
     Round trips: a few reads for the whole call, then per report one or two indexed
-    candidate queries; all writes go in one bulk write at the end."""
+    candidate queries (none with ``index``, the incidents' keys in memory for a caller
+    that is their only writer: dropped, and read again next time, when anything here
+    fails); all writes go in one bulk write at the end."""
+    if index is None:
+        return _merge(db, event_docs, article_urls, None)
+    try:
+        index.load(db)
+        return _merge(db, event_docs, article_urls, index)
+    except BaseException:
+        index.reset()                  # what it holds may no longer match the store
+        raise
+
+
+def _merge(db, event_docs: Iterable[Mapping[str, Any]], article_urls: Iterable[str],
+           index: IncidentIndex | None) -> dict[str, int]:
     docs = list({d["_id"]: d for d in event_docs
                  if isinstance(d, Mapping) and d.get("_id") is not None}.values())
     urls = {d["article_url"] for d in docs if d.get("article_url")} | set(article_urls)
     stories: dict[str, str] = _stories(db, urls)
     counts = {"reports": 0, "new": 0, "joined": 0, "stayed": 0, "moved": 0, "removed": 0, "unplaced": 0}
-    batch = _Batch(db)
+    batch = _Batch(db, index)
     counts["removed"] = _prune(db, batch, urls, {d["_id"] for d in docs})
     ids = [d["_id"] for d in docs]
     if ids:
@@ -215,22 +243,34 @@ def _candidates(db, batch: _Batch, rep: Mapping[str, Any], exclude: str | None) 
     if not days:
         return []
     key = place_key(rep)
+    found: set[str] = set()
+    if batch.index is not None:
+        found = batch.index.candidates(fam, key, days, rep.get("story"))
+        unread = sorted(i for i in found if i not in batch.reports)
+        if unread:
+            batch.load(db[INCIDENTS].find({"_id": {"$in": unread}}, {"reports": 1}))
+        return _matching(batch, found, fam, key, days, rep.get("story"), exclude)
     # A placed report also looks at incidents of reports without a place. One query per
     # key: SecantusDB's planner uses the compound index for equality there, not for $in.
     queries = [{"family": fam, "place_key": k, "days": {"$in": days}} for k in (key, NO_PLACE)] if key else \
         [{"family": fam, "days": {"$in": days}}]
     if rep.get("story"):
         queries.append({"story_ids": rep["story"], "family": fam, "days": {"$in": days}})
-    found: set[str] = set()
     for q in queries:
         incs = list(db[INCIDENTS].find(q, {"reports": 1}))
         batch.load(incs)            # keeps this call's own version of those it already holds
         found.update(c["_id"] for c in incs)
+    return _matching(batch, found, fam, key, days, rep.get("story"), exclude)
+
+
+def _matching(batch: _Batch, found: set[str], fam: str, key: str | None, days: list[str],
+              story: str | None, exclude: str | None) -> list[str]:
+    """The incidents found, and those this call changed, that meet the keys as this call
+    holds them (the stored version of one it changed may not)."""
     wanted = set(days)
-    found.update(i for i in batch.dirty if batch.reports[i])
+    found = found | {i for i in batch.dirty if batch.reports[i]}
     found = {i for i in found if batch.reports.get(i) and i != exclude}
-    # an incident changed by this call must still meet the keys (its stored version may not)
-    return sorted(i for i in found if _still_matches(batch.reports[i], fam, key, wanted, rep.get("story")))
+    return sorted(i for i in found if _still_matches(batch.reports[i], fam, key, wanted, story))
 
 
 def _still_matches(reports: list[dict[str, Any]], fam: str, key: str | None, days: set[str],
