@@ -148,3 +148,25 @@ def test_a_new_article_is_inserted_with_its_events_summary(mongo_db):
     assert mongo_db.events.count_documents({"article_url": doc["url"]}) == 2
     summary = {k: doc[k] for k in ("event_count", "event_types", "events_version", "events_error")}
     assert mongo_db.articles.update_one({"_id": doc["_id"]}, {"$set": summary}).modified_count == 0
+
+
+def test_a_new_url_s_fetch_state_is_inserted_as_the_upsert_would_write_it(mongo_db):
+    revisits.ensure_fetch_state_indexes(mongo_db)
+    at = SEEN
+    kwargs = dict(source="example", status=200, at=at, etag='"e"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+    revisits.record_fetches(mongo_db, [revisits.fetch_update("u/upsert", **kwargs)])
+    new = revisits.fetch_update("u/insert", new=True, **kwargs)
+    assert isinstance(new, revisits.NewFetch)
+    revisits.record_fetches(mongo_db, [new])
+
+    def state(url):
+        return {k: v for k, v in mongo_db.fetch_state.find_one({"url": url}).items() if k not in ("_id", "url")}
+    assert state("u/insert") == state("u/upsert")
+    # believed new but known after all (a page fetched and lost, another crawler): the
+    # upsert runs, before a later update of the same URL in the same buffer
+    later = revisits.fetch_update("u/insert", source="example", status=304, at=at + dt.timedelta(hours=1))
+    revisits.record_fetches(mongo_db, [revisits.fetch_update("u/insert", new=True, **kwargs), later])
+    again = state("u/insert")
+    assert again["fetches"] == 3 and again["not_modified"] == 1 and again["last_status"] == 304
+    assert again["first_fetched"] == at and again["last_fetched"] == at + dt.timedelta(hours=1)
+    assert mongo_db.fetch_state.count_documents({"url": "u/insert"}) == 1

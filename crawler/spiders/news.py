@@ -381,7 +381,9 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("marsad/incremental/not_due")
                 continue
             headers = revisits.conditional_headers(previous)
-            extra = {"handle_httpstatus_list": [304]} if headers else {}
+            extra: dict[str, Any] = {"handle_httpstatus_list": [304]} if headers else {}
+            if previous is None:
+                extra["fetch_new"] = True      # its fetch state is most likely inserted
             request = self._request_or_drop(entry.url, source, self.parse_article, headers=headers or None,
                                             article_key=key, **extra)
             out.append(request)
@@ -501,7 +503,8 @@ class NewsSpider(scrapy.Spider):
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         update = revisits.fetch_update(key, source=source.id, status=response.status, at=now,
                                        etag=etag.decode("latin-1") if etag else None,
-                                       last_modified=modified.decode("latin-1") if modified else None)
+                                       last_modified=modified.decode("latin-1") if modified else None,
+                                       new=bool(response.meta.get("fetch_new")))
         if self.incremental and self.archive.connected:
             self.archive.fetch_states.add(update)  # written with the store's next batch
         for item in self._page_items(response):
