@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import pytest
 
@@ -58,8 +57,19 @@ def assign(request):
     in-memory ``BandIndex`` kept across the test's calls (as a crawl on the embedded
     server keeps it); every test below must come out the same either way."""
     if request.param == "store":
-        return assign_stories
-    return functools.partial(assign_stories, index=BandIndex())
+        yield assign_stories
+        return
+    index, dbs = BandIndex(), []
+
+    def run(db, *args, **kwargs):
+        dbs.append(db)
+        return assign_stories(db, *args, index=index, **kwargs)
+    yield run
+    if dbs and index.loaded:           # kept in step: what a fresh read of the store gives
+        fresh = BandIndex()
+        fresh.load(dbs[-1])
+        stories = {s for s in fresh._members} | {s for s in index._members}
+        assert {s: fresh.members(s) for s in stories} == {s: index.members(s) for s in stories}
 
 
 def test_copies_share_a_story_and_the_earliest_is_the_original(mongo_db, assign):

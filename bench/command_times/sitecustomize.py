@@ -10,6 +10,9 @@ process that sent commands writes ``<prefix>.<pid>.txt``: seconds, calls and doc
 (command, collection), most costly first. The times are round trips as the client sees
 them: with the embedded server in the crawler they include waits for the shared GIL, so
 compare rows with each other, not with CPU figures.
+
+With ``MARSAD_COMMAND_SHAPES=1`` a find, count or aggregate row is split by the fields
+its filter names (and the projection's), to tell apart the reads of one collection.
 """
 from __future__ import annotations
 
@@ -18,6 +21,16 @@ import collections
 import os
 
 _PREFIX = os.environ.get("MARSAD_COMMAND_TIMES")
+_SHAPES = os.environ.get("MARSAD_COMMAND_SHAPES") == "1"
+
+
+def _shape(command) -> str:  # noqa: ANN001
+    flt = command.get("filter") or command.get("query")
+    if flt is None and isinstance(command.get("pipeline"), list) and command["pipeline"]:
+        flt = command["pipeline"][0].get("$match")
+    fields = ",".join(sorted(flt)) if isinstance(flt, dict) else ""
+    proj = command.get("projection")
+    return f" [{fields}]" + (f" -> {','.join(sorted(proj))}" if isinstance(proj, dict) else "")
 
 
 def _install(prefix: str) -> None:
@@ -32,7 +45,10 @@ def _install(prefix: str) -> None:
         def started(self, event):  # noqa: ANN001
             target = event.command.get(event.command_name)
             n = sum(len(event.command[k]) for k in ("documents", "updates", "deletes") if k in event.command)
-            started[event.request_id] = ((event.command_name, target if isinstance(target, str) else ""), n)
+            name = target if isinstance(target, str) else ""
+            if _SHAPES and event.command_name in ("find", "count", "aggregate"):
+                name += _shape(event.command)
+            started[event.request_id] = ((event.command_name, name), n)
 
         def succeeded(self, event):  # noqa: ANN001
             entry = started.pop(event.request_id, None)

@@ -71,13 +71,15 @@ def _order_key(doc: Mapping[str, Any]) -> tuple:
             doc.get("url") or doc.get("_id") or "")
 
 
-def _refresh_ops(db, sids: Iterable[str]) -> tuple[list, list]:
+def _refresh_ops(db, sids: Iterable[str], index: BandIndex | None = None) -> tuple[list, list]:
     """Story documents and article flags for these stories, recomputed from their members
-    (one indexed read per story; the writes are returned for one bulk each)."""
+    (one indexed read per story, or none from ``index``, the sketches in memory; the
+    writes are returned for one bulk each)."""
     story_ops: list = []
     flags: dict[str, tuple[str, bool]] = {}      # article key -> (story, story_original) it should carry
     for sid in sorted(set(sids)):
-        members = list(db[SKETCHES].find({"story": sid}, {"published": 1, "first_seen": 1, "source": 1}))
+        members = index.members(sid) if index is not None else \
+            list(db[SKETCHES].find({"story": sid}, {"published": 1, "first_seen": 1, "source": 1}))
         if not members:
             story_ops.append(DeleteOne({"_id": sid}))
             continue
@@ -220,8 +222,8 @@ def _assign(db, articles: Iterable[Mapping[str, Any]], force: bool, index: BandI
         _write_sketches(db, batch, set(previous))
         if index is not None:
             for u, d in batch.items():
-                index.put(u, d["sig"], d["bands"], d["story"])
-    story_ops, article_ops = _refresh_ops(db, touched)
+                index.put(u, d["sig"], d["bands"], d["story"], d)
+    story_ops, article_ops = _refresh_ops(db, touched, index)
     if story_ops:
         db[STORIES].bulk_write(story_ops, ordered=False)
     if article_ops:

@@ -11,6 +11,10 @@ batch, then kept in step with every write ``assign_stories`` makes.
 Against a shared MongoDB (``MONGO_URI``) other crawls may write sketches at the same
 time, so no index is kept and the candidates come from the store.
 
+It also answers the members of a story (with their dates and source), which the story's
+refresh after each batch read from the store once per story touched (a thousand queries
+per thousand articles).
+
 Memory: a band key is kept as its ``hash()`` (a collision only adds a candidate, which is
 then checked on its signature), a signature as 128 ``uint32`` values: about 3 KiB per
 article, 60 MiB at 20,000.
@@ -23,6 +27,7 @@ from typing import Any
 import numpy as np
 
 SKETCHES = "story_sketches"
+_MEMBER_FIELDS = ("published", "first_seen", "source")
 
 
 class BandIndex:
@@ -39,6 +44,7 @@ class BandIndex:
         self._sigs: dict[str, np.ndarray] = {}
         self._story: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
+        self._dates: dict[str, tuple[Any, Any, Any]] = {}   # url -> published, first_seen, source
 
     def __len__(self) -> int:
         return len(self._sigs)
@@ -47,13 +53,16 @@ class BandIndex:
         """Read every stored sketch (once; later calls do nothing)."""
         if self.loaded:
             return
-        for doc in db[SKETCHES].find({}, {"sig": 1, "bands": 1, "story": 1}):
-            self.put(doc["_id"], doc.get("sig") or [], doc.get("bands") or [], doc.get("story"))
+        for doc in db[SKETCHES].find({}, {"sig": 1, "bands": 1, "story": 1, **dict.fromkeys(_MEMBER_FIELDS, 1)}):
+            self.put(doc["_id"], doc.get("sig") or [], doc.get("bands") or [], doc.get("story"), doc)
         self.loaded = True
 
-    def put(self, url: str, sig: Sequence[int], bands: Iterable[str], story: str | None) -> None:
-        """The sketch of ``url`` as just written (replacing its earlier one)."""
+    def put(self, url: str, sig: Sequence[int], bands: Iterable[str], story: str | None,
+            fields: Mapping[str, Any] | None = None) -> None:
+        """The sketch of ``url`` as just written (replacing its earlier one); ``fields``:
+        the sketch document, for its ``published``, ``first_seen`` and ``source``."""
         self._drop(url)
+        self._dates[url] = tuple((fields or {}).get(k) for k in _MEMBER_FIELDS)  # type: ignore[assignment]
         keys = tuple({hash(k) for k in bands})
         self._bands[url] = keys
         for k in keys:
@@ -70,6 +79,12 @@ class BandIndex:
             self._story[url] = new
         if moved:
             self._members.setdefault(new, set()).update(moved)
+
+    def members(self, story: str) -> list[dict[str, Any]]:
+        """The sketches of ``story`` as the store would return them for the story's
+        refresh: ``_id``, ``published``, ``first_seen``, ``source``."""
+        return [{"_id": u, **dict(zip(_MEMBER_FIELDS, self._dates.get(u, (None, None, None)), strict=True))}
+                for u in sorted(self._members.get(story, ()))]
 
     def candidates(self, bands: Iterable[str], url: str) -> list[Mapping[str, Any]]:
         """Sketches (but ``url``'s) sharing a band key with ``bands``: ``_id``, ``sig``, ``story``."""
@@ -88,6 +103,7 @@ class BandIndex:
                 if not bucket:
                     del self._buckets[k]
         self._sigs.pop(url, None)
+        self._dates.pop(url, None)
         story = self._story.pop(url, None)
         if story is not None:
             members = self._members.get(story)
