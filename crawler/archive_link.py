@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelines.storage.known_index import KnownIndex
 from pipelines.storage.revisits import FetchStateBuffer
 
 
@@ -19,6 +20,9 @@ class ArchiveLink:
         self.down = False
         # The spider's fetch-state updates; the store writes them with its batches.
         self.fetch_states = FetchStateBuffer()
+        # For the embedded server's sole writer: what incremental look-ups read, in memory
+        # (pipelines/storage/known_index.py); None against a shared MongoDB.
+        self.known: KnownIndex | None = None
 
     def opened(self, db: Any) -> None:
         self._db, self.down = db, False

@@ -37,6 +37,7 @@ from pipelines.records import Article, Drop, DropReason, Page
 from pipelines.secrets import install_log_redaction, redact
 from pipelines.storage import StorageError, StorageUnavailableError, StoreLockedError, open_database
 from pipelines.storage.failures import WriteFailure, classify_write_failure
+from pipelines.storage.known_index import KnownIndex
 from pipelines.storage.spool import Spool, SpoolError
 
 log = logging.getLogger(__name__)
@@ -240,9 +241,11 @@ class MongoStorePipeline:
             raise
         # Events are written with their articles whether or not this crawl extracts them,
         # as before: the sink only acts on records that carry events.
+        sole_writer = self.connection.embedded is not None
+        self.link.known = KnownIndex() if sole_writer else None
         self.store = article_store(self.connection.db, batch_size=self.batch_size,
-                                   fetch_states=self.link.fetch_states,
-                                   sole_writer=self.connection.embedded is not None)
+                                   fetch_states=self.link.fetch_states, sole_writer=sole_writer,
+                                   known=self.link.known)
         self.store.ensure_indexes()
         self.link.opened(self.connection.db)
         # The store is used from this one thread only, so batch writes never block the

@@ -36,6 +36,7 @@ from pipelines.storage import (
     open_database,
     unescape_key,
 )
+from pipelines.storage.known_index import KnownIndex
 from pipelines.storage.names import ARTICLES
 from pipelines.storage.revisits import FetchStateBuffer
 from pipelines.storage.spool import Spool
@@ -85,14 +86,15 @@ class EventsAndIncidents(EventsCollection):
 
 def article_store(db: Any, *, batch_size: int = config.DEFAULT_BATCH_SIZE, journal: bool = True,
                   with_events: bool = True, fetch_states: FetchStateBuffer | None = None,
-                  sole_writer: bool = False) -> ArticleStore:
+                  sole_writer: bool = False, known: KnownIndex | None = None) -> ArticleStore:
     """An ``ArticleStore`` that writes each kept article's events to the ``events``
     collection and keeps stories and merged events up to date after each batch (and the
     crawl's buffered fetch-state updates, when given). ``sole_writer``: no other process
-    writes to ``db`` (true on the embedded server), see ``EventsAndIncidents``."""
+    writes to ``db`` (true on the embedded server), see ``EventsAndIncidents``; ``known``:
+    the incremental look-ups' index in memory, for such a sole writer (kept in step)."""
     return ArticleStore(db, batch_size=batch_size, journal=journal,
                         events=EventsAndIncidents(sole_writer=sole_writer) if with_events else None,
-                        fetch_states=fetch_states)
+                        fetch_states=fetch_states, known=known)
 
 
 def open_archive(options: ArchiveOptions, **kwargs: Any) -> Connection:

@@ -156,7 +156,7 @@ def test_a_new_url_s_fetch_state_is_inserted_as_the_upsert_would_write_it(mongo_
     kwargs = dict(source="example", status=200, at=at, etag='"e"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
     revisits.record_fetches(mongo_db, [revisits.fetch_update("u/upsert", **kwargs)])
     new = revisits.fetch_update("u/insert", new=True, **kwargs)
-    assert isinstance(new, revisits.NewFetch)
+    assert isinstance(new, revisits.FetchWrite) and new.document is not None
     revisits.record_fetches(mongo_db, [new])
 
     def state(url):

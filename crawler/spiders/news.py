@@ -370,7 +370,8 @@ class NewsSpider(scrapy.Spider):
     async def _decide(self, fresh: list[tuple[Entry, str, dict]],
                       source: Source) -> list[scrapy.Request | Drop]:
         """Requests (or drops) for the fresh entries of one listing, after one store look-up."""
-        stored = await self._in_store(revisits.lookup_known, [key for _, key, _ in fresh]) or {}
+        stored = await self._in_store(revisits.lookup_known, [key for _, key, _ in fresh],
+                                      self.archive.known) or {}
         now = datetime.now(UTC)
         out: list[scrapy.Request | Drop] = []
         for entry, key, hints in fresh:
@@ -493,8 +494,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("marsad/not_modified")
             update = revisits.fetch_update(key, source=source.id, status=304, at=now)
             def not_modified(db: Any) -> None:
-                revisits.record_fetches(db, [update])
-                revisits.mark_not_modified(db, [key], now)
+                revisits.record_fetches(db, [update], self.archive.known)
+                revisits.mark_not_modified(db, [key], now, self.archive.known)
 
             await self._in_store(not_modified)
             if self.claims is not None:

@@ -21,6 +21,7 @@ from pymongo.errors import BulkWriteError
 
 from pipelines.urls import canonical_url
 
+from .known_index import KnownIndex
 from .names import ARTICLES, DROPS, DUPLICATE_KEY, FETCH_STATE
 
 INDEXES = [IndexModel([("url", ASCENDING)], name="url_unique", unique=True)]
@@ -57,14 +58,18 @@ def find_in(collection: Any, field: str, keys: list[str],
         yield from collection.find({field: {"$in": keys[start:start + IN_CHUNK]}}, projection)
 
 
-def lookup_known(db: Any, keys: Iterable[str]) -> dict[str, dict]:
+def lookup_known(db: Any, keys: Iterable[str], known_index: KnownIndex | None = None) -> dict[str, dict]:
     """For each key stored as an article, or as one of an article's ``aliases`` (the
     URLs it was fetched under): the article's ``first_seen``/``last_seen``/``modified``
     merged with the key's fetch state. Keys of no stored article are absent, so a page
-    fetched but lost before its article was written is fetched again."""
+    fetched but lost before its article was written is fetched again. ``known_index``:
+    the same from memory, for the archive's only writer (``known_index.py``)."""
     keys = sorted(set(keys))
     if not keys:
         return {}
+    if known_index is not None:
+        known_index.load(db)
+        return known_index.lookup(keys)
     wanted = set(keys)
     known: dict[str, dict] = {}
     fields = {"url": 1, "aliases": 1, "first_seen": 1, "last_seen": 1, "modified": 1, "published": 1}
@@ -125,17 +130,16 @@ def conditional_headers(known: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class NewFetch:
-    """The fetch state of a URL the crawl believes it has never fetched (no stored
-    article has it): inserted as ``document``, which costs the embedded server about a
-    quarter of an upsert; ``update`` is the upsert that runs instead when the URL has a
-    fetch state after all (a page fetched and then lost, a drop, another crawler)."""
+class FetchWrite:
+    """One response's fetch-state write: the upsert of ``key``'s state, and for a URL the
+    crawl believes it has never fetched (no stored article has it) the ``document`` that
+    upsert would create, inserted instead (on the embedded server an insert costs about a
+    quarter of an upsert); the upsert then runs only if the URL has a fetch state after
+    all (a page fetched and then lost, a drop, another crawler)."""
 
-    document: dict[str, Any]
+    key: str
     update: UpdateOne
-
-
-FetchWrite = UpdateOne | NewFetch
+    document: dict[str, Any] | None = None
 
 
 def fetch_update(key: str, *, source: str | None, status: int, at: _dt.datetime,
@@ -143,7 +147,7 @@ def fetch_update(key: str, *, source: str | None, status: int, at: _dt.datetime,
                  new: bool = False) -> FetchWrite:
     """Record one article response: a full one (2xx) replaces the validators, a 304 only
     moves ``last_fetched``. ``new``: no stored article has this URL, so it is most likely
-    inserted (``NewFetch``)."""
+    inserted (``FetchWrite.document``)."""
     update: dict[str, Any] = {
         "$setOnInsert": {"first_fetched": at},
         "$max": {"last_fetched": at},
@@ -154,25 +158,44 @@ def fetch_update(key: str, *, source: str | None, status: int, at: _dt.datetime,
         update["$set"].update(etag=etag, last_modified=last_modified, last_full_fetch=at)
     upsert = UpdateOne({"url": key}, update, upsert=True)
     if not new:
-        return upsert
+        return FetchWrite(key, upsert)
     # what the upsert would create
     document = {"url": key, **update["$setOnInsert"], **update["$max"], **update["$set"], **update["$inc"]}
-    return NewFetch(document, upsert)
+    return FetchWrite(key, upsert, document)
 
 
-def record_fetches(db: Any, writes: list[FetchWrite]) -> None:
+def record_fetches(db: Any, writes: list[FetchWrite], known_index: KnownIndex | None = None) -> None:
     """Write buffered fetch states: the believed-new ones inserted first, then the
-    upserts (those of inserts that met an existing URL first, in their order)."""
-    fresh = [w for w in writes if isinstance(w, NewFetch)]
-    updates = [w for w in writes if not isinstance(w, NewFetch)]
+    upserts (those of inserts that met an existing URL first, in their order).
+    ``known_index`` is kept in step."""
+    fresh = [w for w in writes if w.document is not None]
+    updates = [w for w in writes if w.document is None]
+    failed_new: set[int] = set()
     if fresh:
         try:
-            db[FETCH_STATE].insert_many([dict(w.document) for w in fresh], ordered=False)
+            db[FETCH_STATE].insert_many([dict(w.document or {}) for w in fresh], ordered=False)
         except BulkWriteError as exc:
             failed = exc.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in failed):
+                if known_index is not None:
+                    known_index.reset()
                 raise
-            updates[:0] = [fresh[e["index"]].update for e in sorted(failed, key=lambda e: e["index"])]
+            failed_new = {e["index"] for e in failed}
+            updates[:0] = [fresh[i] for i in sorted(failed_new)]
+    try:
+        _upsert_fetches(db, [w.update for w in updates])
+    except BaseException:
+        if known_index is not None:
+            known_index.reset()
+        raise
+    if known_index is not None:
+        upserted = {w.key for w in updates}
+        inserted = [w.document for i, w in enumerate(fresh)
+                    if i not in failed_new and w.document is not None and w.key not in upserted]
+        known_index.fetches_written(db, inserted, upserted)
+
+
+def _upsert_fetches(db: Any, updates: list[UpdateOne]) -> None:
     if not updates:
         return
     try:
@@ -224,12 +247,16 @@ class FetchStateBuffer:
         return len(self._updates)
 
 
-def mark_not_modified(db: Any, keys: Iterable[str], at: _dt.datetime) -> int:
+def mark_not_modified(db: Any, keys: Iterable[str], at: _dt.datetime,
+                      known_index: KnownIndex | None = None) -> int:
     """A 304 for these article keys: only ``last_seen`` moves; returns articles touched."""
     keys = list(keys)
     if not keys:
         return 0
-    return db[ARTICLES].update_many({"url": {"$in": keys}}, {"$max": {"last_seen": at}}).modified_count
+    touched = db[ARTICLES].update_many({"url": {"$in": keys}}, {"$max": {"last_seen": at}}).modified_count
+    if known_index is not None:
+        known_index.seen(keys, at)
+    return touched
 
 
 def is_stored(db: Any, key: str, url: str) -> bool:

@@ -38,6 +38,7 @@ from pipelines.records import Article, Drop, DropReason
 from . import revisits
 from .documents import CONTENT_FIELDS, build_document, build_drop_document, raw_bytes
 from .embedded import StorageError
+from .known_index import KnownIndex
 from .names import ARTICLES, DROPS, DUPLICATE_KEY, META, REVISIONS
 from .raw_pages import MAX_COMPRESSED, RAW_COLLECTION, compress, raw_page_document, raw_page_update
 from .revisits import FetchStateBuffer
@@ -261,9 +262,12 @@ class ArticleStore:
     """Buffers article and drop records and writes them in batches of ``batch_size``."""
 
     def __init__(self, db: Any, batch_size: int = 100, *, journal: bool = True,
-                 events: EventSink | None = None, fetch_states: FetchStateBuffer | None = None):
+                 events: EventSink | None = None, fetch_states: FetchStateBuffer | None = None,
+                 known: KnownIndex | None = None):
         self.db = db
         self.events = events
+        # What incremental look-ups read, in memory for the sole writer: kept in step.
+        self.known = known
         # Fetch-state updates the crawl buffered: written with each batch.
         self.fetch_states = fetch_states
         self.batch_size = max(1, int(batch_size))
@@ -361,6 +365,8 @@ class ArticleStore:
                     upsert=True)
         except BaseException as exc:
             self._pending, self._pending_drops = batch, batch_drops
+            if self.known is not None:
+                self.known.reset()         # some of the batch may be written: read again
             if isinstance(exc, ConnectionFailure):
                 raise StorageUnavailableError(
                     f"MongoDB is unreachable ({exc}); {len(self._pending)} articles and "
@@ -379,7 +385,7 @@ class ArticleStore:
         if not updates:
             return
         try:
-            revisits.record_fetches(self.db, updates)
+            revisits.record_fetches(self.db, updates, self.known)
         except ConnectionFailure as exc:
             self.fetch_states.put_back(updates)
             raise StorageUnavailableError(
@@ -475,6 +481,9 @@ class ArticleStore:
         self._bulk(self.articles, [article_update(items[i]["doc"], items[i]["seen_at"],
                                                   fetched=items[i].get("fetched", True)) for i in rest],
                    counts, [items[i]["doc"] for i in rest])
+        if self.known is not None:
+            self.known.articles_written(self.db, [new_docs[i] for i in inserted],  # type: ignore[misc]
+                                        [items[i]["doc"]["url"] for i in rest])
         ids = {new_docs[i]["url"]: new_docs[i]["_id"] for i in inserted}  # type: ignore[index]
         fresh = {new_docs[i]["url"] for i in inserted if "events_version" in new_docs[i]}  # type: ignore[index,operator]
         self._write_events([it for it in items if it["doc"]["url"] not in kept], counts, ids, fresh)
