@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .names import ARTICLES, FETCH_STATE
+from .queries import find_in
 
 ARTICLE_FIELDS = ("first_seen", "last_seen", "modified", "published")
 FETCH_FIELDS = ("etag", "last_modified", "first_fetched", "last_fetched", "last_full_fetch")
@@ -81,7 +82,6 @@ class KnownIndex:
                     self._put_article(doc)
                 keys = sorted(set(updated))
                 if keys:
-                    from .revisits import find_in  # revisits imports this module
                     for doc in find_in(db[ARTICLES], "url", keys, _ARTICLE_PROJECTION):
                         self._put_article(doc)
             except BaseException:
@@ -98,7 +98,6 @@ class KnownIndex:
                     self._put_fetch(doc)
                 keys = sorted(set(updated))
                 if keys:
-                    from .revisits import find_in
                     for doc in find_in(db[FETCH_STATE], "url", keys, _FETCH_PROJECTION):
                         self._put_fetch(doc)
             except BaseException:
