@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from pipelines.storage.sole_writer import drop_member
+
 INCIDENTS = "incidents"
 NO_PLACE = "-"        # place_key of an incident whose reports have no place (indexable, unlike null)
 
@@ -67,10 +69,10 @@ class IncidentIndex:
             return
         family, place_key, days, stories = keys
         for day in days:
-            _discard(self._by_place_day, (family, place_key, day), iid)
-            _discard(self._by_day, (family, day), iid)
+            drop_member(self._by_place_day, (family, place_key, day), iid)
+            drop_member(self._by_day, (family, day), iid)
         for story in stories:
-            _discard(self._by_story, story, iid)
+            drop_member(self._by_story, story, iid)
 
     def candidates(self, family: str, place_key: str | None, days: Iterable[str], story: str | None) -> set[str]:
         """What the store's candidate queries of ``merge._candidates`` would find: the
@@ -89,10 +91,3 @@ class IncidentIndex:
                       if self._keys[i][0] == family and days.intersection(self._keys[i][2])}
         return found
 
-
-def _discard(table: dict, key: Any, iid: str) -> None:
-    ids = table.get(key)
-    if ids is not None:
-        ids.discard(iid)
-        if not ids:
-            del table[key]

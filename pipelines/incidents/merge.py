@@ -25,6 +25,8 @@ from typing import Any
 
 from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne
 
+from pipelines.storage.sole_writer import with_index
+
 from . import rules as R
 from .key_index import INCIDENTS, NO_PLACE, IncidentIndex
 
@@ -169,14 +171,7 @@ def merge_reports(db, event_docs: Iterable[Mapping[str, Any]], *,
     candidate queries (none with ``index``, the incidents' keys in memory for a caller
     that is their only writer: dropped, and read again next time, when anything here
     fails); all writes go in one bulk write at the end."""
-    if index is None:
-        return _merge(db, event_docs, article_urls, None)
-    try:
-        index.load(db)
-        return _merge(db, event_docs, article_urls, index)
-    except BaseException:
-        index.reset()                  # what it holds may no longer match the store
-        raise
+    return with_index(index, db, lambda held: _merge(db, event_docs, article_urls, held))
 
 
 def _merge(db, event_docs: Iterable[Mapping[str, Any]], article_urls: Iterable[str],

@@ -22,7 +22,7 @@ validators and three dates: about 0.5 KiB per article.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .names import ARTICLES, FETCH_STATE
@@ -74,32 +74,25 @@ class KnownIndex:
     def articles_written(self, db: Any, inserted: Iterable[Mapping[str, Any]], updated: Iterable[str]) -> None:
         """After an article write: documents ``inserted`` as they are, and the keys
         ``updated`` (merged on the server) read back."""
-        with self._lock:
-            if not self.loaded:
-                return
-            try:
-                for doc in inserted:
-                    self._put_article(doc)
-                keys = sorted(set(updated))
-                if keys:
-                    for doc in find_in(db[ARTICLES], "url", keys, _ARTICLE_PROJECTION):
-                        self._put_article(doc)
-            except BaseException:
-                self.reset()
-                raise
+        self._written(db, ARTICLES, _ARTICLE_PROJECTION, self._put_article, inserted, updated)
 
     def fetches_written(self, db: Any, inserted: Iterable[Mapping[str, Any]], updated: Iterable[str]) -> None:
         """After a fetch-state write: as ``articles_written``."""
+        self._written(db, FETCH_STATE, _FETCH_PROJECTION, self._put_fetch, inserted, updated)
+
+    def _written(self, db: Any, collection: str, projection: Mapping[str, int],
+                 put: Callable[[Mapping[str, Any]], None],
+                 inserted: Iterable[Mapping[str, Any]], updated: Iterable[str]) -> None:
         with self._lock:
             if not self.loaded:
                 return
             try:
                 for doc in inserted:
-                    self._put_fetch(doc)
+                    put(doc)
                 keys = sorted(set(updated))
                 if keys:
-                    for doc in find_in(db[FETCH_STATE], "url", keys, _FETCH_PROJECTION):
-                        self._put_fetch(doc)
+                    for doc in find_in(db[collection], "url", keys, projection):
+                        put(doc)
             except BaseException:
                 self.reset()
                 raise

@@ -27,6 +27,7 @@ from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne, UpdateMany, Up
 from pymongo.errors import BulkWriteError
 
 from pipelines.storage.names import DUPLICATE_KEY
+from pipelines.storage.sole_writer import with_index
 
 from .band_index import BandIndex
 from .sketch import SKETCH_VERSION, band_keys, signature
@@ -145,14 +146,7 @@ def assign_stories(db, articles: Iterable[Mapping[str, Any]], *, force: bool = F
     ``index``: the archive's sketches in memory (``band_index``), for a caller that is
     their only writer; the candidates then come from it instead of the band queries. It
     is dropped (and read again next time) when anything here fails."""
-    if index is None:
-        return _assign(db, articles, force, None)
-    try:
-        index.load(db)
-        return _assign(db, articles, force, index)
-    except BaseException:
-        index.reset()                  # what it holds may no longer match the store
-        raise
+    return with_index(index, db, lambda held: _assign(db, articles, force, held))
 
 
 def _assign(db, articles: Iterable[Mapping[str, Any]], force: bool, index: BandIndex | None) -> dict[str, int]:

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from pipelines.storage.sole_writer import drop_member
+
 SKETCHES = "story_sketches"
 _MEMBER_FIELDS = ("published", "first_seen", "source")
 
@@ -97,17 +99,9 @@ class BandIndex:
 
     def _drop(self, url: str) -> None:
         for k in self._bands.pop(url, ()):
-            bucket = self._buckets.get(k)
-            if bucket is not None:
-                bucket.remove(url)
-                if not bucket:
-                    del self._buckets[k]
+            drop_member(self._buckets, k, url)
         self._sigs.pop(url, None)
         self._dates.pop(url, None)
         story = self._story.pop(url, None)
         if story is not None:
-            members = self._members.get(story)
-            if members is not None:
-                members.discard(url)
-                if not members:
-                    del self._members[story]
+            drop_member(self._members, story, url)
