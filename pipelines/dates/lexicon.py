@@ -13,13 +13,13 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.arabic import CACHED_FOLD_CHARS, clean_text
+from pipelines.arabic import CACHED_FOLD_CHARS, CharMap, clean_text
 
 DATA_DIR = Path(__file__).parent / "data"
 
 # Folding for date matching: like pipelines.arabic.fold_text but keeps punctuation that
 # carries meaning in dates («/», «:», «+»), and maps Arabic punctuation to ASCII.
-_LETTER_FOLD = str.maketrans({
+_LETTER_FOLD = CharMap({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ئ": "ي", "ؤ": "و",
     "ة": "ه", "ک": "ك", "ھ": "ه", "،": ",", "؛": ";", "٫": ".", "٬": ",", "–": "-",
     "—": "-", "−": "-", "‐": "-", "‑": "-", "／": "/", "٪": "%", "\u066d": "*", "؍": "/",
@@ -43,7 +43,7 @@ def _fold_cached(text: str) -> str:
 
 def _fold(text: str) -> str:
     text = clean_text(text, ascii_digits=True)
-    text = _DIACRITICS_RE.sub("", text).translate(_LETTER_FOLD).lower()
+    text = _LETTER_FOLD(_DIACRITICS_RE.sub("", text)).lower()
     return _SPACES_RE.sub(" ", text).strip()
 
 

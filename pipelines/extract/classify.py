@@ -80,12 +80,24 @@ def has_challenge_markup(root: HtmlElement) -> bool:
     return any(m in blob for m in sig.challenge_markup)
 
 
+def _letters_up_to(text: str, enough: int) -> int:
+    """The letters of ``text``, counted until there are ``enough`` (a page's text is
+    long and only a nearly empty one is judged by its count)."""
+    count = 0
+    for c in text:
+        if c.isalpha():
+            count += 1
+            if count >= enough:
+                break
+    return count
+
+
 def decide(root: HtmlElement, raw: RawSignals, paragraphs: list[str], text_language: str | None,
            expected_language: str | None, headline_h1: bool = False) -> tuple[str | None, str]:
     """The drop reason (None for an article) and the signals that decided it."""
     sig = page_signals()
     text = "\n".join(paragraphs)
-    letters = sum(1 for c in text[:EMPTY_LETTERS * 50] if c.isalpha())
+    letters = _letters_up_to(text[:EMPTY_LETTERS * 50], EMPTY_LETTERS)
     head = fold_text(" ".join([raw.title_text, text[:400]]))
     if len(text) <= sig.challenge_max_chars and (
             sig.challenge.search(head) or (raw.challenge_markup and len(text) < 400)):

@@ -74,6 +74,10 @@ def _junk_share(text: str) -> float:
     return len(_JUNK_RE.findall(text)) / len(text)
 
 
+# Control bytes other than tab, line feed, vertical tab, form feed and carriage return.
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
 def _looks_binary(body: bytes) -> str | None:
     head = body[:16]
     for magic in _MAGIC:
@@ -83,7 +87,7 @@ def _looks_binary(body: bytes) -> str | None:
     nul = sample.count(0)
     if nul and nul / len(sample) > 0.02:
         return f"{nul} NUL bytes in the first {len(sample)}"
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls / max(len(sample), 1) > 0.1:
         return f"{controls} control bytes in the first {len(sample)}"
     return None

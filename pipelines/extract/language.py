@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import re
 
-from pipelines.arabic import clean_text
+from pipelines.arabic import CharMap, clean_text
 
 from .phrases import load
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
-_NORMALISE = str.maketrans({"ی": "ي", "ى": "ي", "ک": "ك", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا"})
+_NORMALISE = CharMap({"ی": "ي", "ى": "ي", "ک": "ك", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا"})
 MIN_LETTERS = 20
 SAMPLE_CHARS = 6000
 # A non-Arabic hint needs this many distinctive letters per 1000 Arabic-script letters.
@@ -26,7 +26,7 @@ _STRONG_FA_LETTERS = "پچژگ"
 def _lexicon() -> dict[str, dict[str, frozenset[str]]]:
     raw = load("languages")
     return {
-        "arabic_script": {lang: frozenset(w.translate(_NORMALISE) for w in words)
+        "arabic_script": {lang: frozenset(_NORMALISE(w) for w in words)
                           for lang, words in raw["arabic_script"].items()},
         "latin_script": {lang: frozenset(w.lower() for w in words)
                          for lang, words in raw["latin_script"].items()},
@@ -47,7 +47,7 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     text = clean_text((text or "")[:SAMPLE_CHARS])
     # _NORMALISE maps letters to letters, one for one: the words of the normalised text
     # are the text's words, normalised (one pass of the word pattern instead of two).
-    tokens = _WORD_RE.findall(text.translate(_NORMALISE))
+    tokens = _WORD_RE.findall(_NORMALISE(text))
     letters = sum(len(w) for w in tokens)
     if letters < MIN_LETTERS:
         return _hint(hint)
