@@ -14,7 +14,7 @@ from pipelines.arabic import CharMap, clean_text
 from .phrases import load
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_NOT_ARABIC_LETTERS_RE = re.compile("[^\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
 _NORMALISE = CharMap({"ی": "ي", "ى": "ي", "ک": "ك", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا"})
 MIN_LETTERS = 20
 SAMPLE_CHARS = 6000
@@ -48,11 +48,12 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     # _NORMALISE maps letters to letters, one for one: the words of the normalised text
     # are the text's words, normalised (one pass of the word pattern instead of two).
     tokens = _WORD_RE.findall(_NORMALISE(text))
-    letters = sum(len(w) for w in tokens)
+    letters = len("".join(tokens))
     if letters < MIN_LETTERS:
         return _hint(hint)
     lex = _lexicon()
-    if len(_ARABIC_LETTER_RE.findall(text)) >= 0.5 * letters:
+    # Removing the other characters counts the Arabic letters without a list of them.
+    if len(_NOT_ARABIC_LETTERS_RE.sub("", text)) >= 0.5 * letters:
         scores = {lang: sum(1 for t in tokens if t in vocab)
                   for lang, vocab in lex["arabic_script"].items()}
         strong_fa = sum(text.count(c) for c in _STRONG_FA_LETTERS)

@@ -4,9 +4,10 @@ Shared by the tree pre-clean (on an element's text) and the paragraph post-clean
 """
 from __future__ import annotations
 
+import functools
 import re
 
-from pipelines.arabic import fold_text
+from pipelines.arabic import CACHED_FOLD_CHARS, fold_text
 
 from .phrases import boilerplate
 
@@ -83,6 +84,17 @@ def is_boilerplate_line(text: str, folded: str | None = None) -> bool:
     folded = fold_text(text) if folded is None else folded
     if not folded:
         return True
+    # The pre-clean asks of an element's text, the post-clean of the same paragraph.
+    return _folded_is_boilerplate(folded) if len(folded) <= CACHED_FOLD_CHARS \
+        else _decide_boilerplate(folded)
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded_is_boilerplate(folded: str) -> bool:
+    return _decide_boilerplate(folded)
+
+
+def _decide_boilerplate(folded: str) -> bool:
     bp = boilerplate()
     if len(folded) <= bp.short_line_chars and bp.line.search(folded):
         return True

@@ -3,12 +3,13 @@ JSON-LD headline, og:title or <title> stripped of the site name."""
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from pipelines.arabic import fold_text
+from pipelines.arabic import CACHED_FOLD_CHARS, fold_text
 
 from .metadata import PageMeta, norm, strip_site_name
 
@@ -20,6 +21,14 @@ MAX_TITLE = 400
 
 def letters_only(text: str) -> str:
     """Folded text without punctuation: quotes and dashes do not make titles differ."""
+    # The page's shape keys every text segment by it, the title checks the same ones.
+    if len(text) <= CACHED_FOLD_CHARS:
+        return _letters_only_cached(text)
+    return " ".join(_WORD_RE.findall(fold_text(text)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _letters_only_cached(text: str) -> str:
     return " ".join(_WORD_RE.findall(fold_text(text)))
 
 
