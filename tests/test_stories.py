@@ -70,6 +70,9 @@ def assign(request):
         fresh.load(dbs[-1])
         stories = {s for s in fresh._members} | {s for s in index._members}
         assert {s: fresh.members(s) for s in stories} == {s: index.members(s) for s in stories}
+        for doc in dbs[-1][SKETCHES].find({}, {"bands": 1}):
+            kept = sorted(c["_id"] for c in index.candidates(doc["bands"], doc["_id"]))
+            assert kept == sorted(c["_id"] for c in fresh.candidates(doc["bands"], doc["_id"]))
 
 
 def test_copies_share_a_story_and_the_earliest_is_the_original(mongo_db, assign):
@@ -233,3 +236,37 @@ def test_new_sketches_are_inserted_and_one_another_writer_stored_first_is_replac
     batch["https://a.example/1"]["story"] = "s-9"
     _write_sketches(mongo_db, {"https://a.example/1": batch["https://a.example/1"]}, stored={"https://a.example/1"})
     assert mongo_db[SKETCHES].find_one({"_id": "https://a.example/1"})["story"] == "s-9"
+
+
+def test_band_index_candidates_and_members_match_a_plain_reading(monkeypatch):
+    """Puts, rewrites and story merges, with merges of the sorted arrays every few
+    entries: the candidates and members are what the current sketches say."""
+    import random
+
+    from pipelines.stories import band_index
+
+    monkeypatch.setattr(band_index, "MERGE_EVERY", 7)
+    monkeypatch.setattr(band_index, "COMPACT_EVERY", 3)
+    rng = random.Random(5)
+    index = BandIndex()
+    index.loaded = True
+    current: dict[str, tuple[set[str], str]] = {}      # url -> bands, story
+    for step in range(400):
+        url = f"https://a.example/{rng.randrange(60)}"
+        if step % 50 == 49:                            # a story merge
+            old, new = rng.choice([s for _, s in current.values()]), f"s{rng.randrange(20)}"
+            index.restory(old, new)
+            current = {u: (b, new if s == old else s) for u, (b, s) in current.items()}
+            continue
+        bands = {f"b{rng.randrange(40)}" for _ in range(3)}
+        story = f"s{rng.randrange(20)}"
+        index.put(url, [step] * 4, sorted(bands), story, {"source": "a", "published": step})
+        current[url] = (bands, story)
+        probe = {f"b{rng.randrange(40)}" for _ in range(3)}
+        other = f"https://a.example/{rng.randrange(60)}"
+        expected = sorted(u for u, (b, _) in current.items() if b & probe and u != other)
+        got = index.candidates(sorted(probe), other)
+        assert sorted(c["_id"] for c in got) == expected
+        assert all(c["story"] == current[c["_id"]][1] for c in got)
+    for story in {s for _, s in current.values()} | {"s-none"}:
+        assert [m["_id"] for m in index.members(story)] == sorted(u for u, (_, s) in current.items() if s == story)
