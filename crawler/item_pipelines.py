@@ -32,6 +32,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler.archive_link import ArchiveLink
 from pipelines import config
 from pipelines.archive import article_store
+from pipelines.heap import PeriodicTrim
 from pipelines.process import timed_process_page
 from pipelines.records import Article, Drop, DropReason, Page
 from pipelines.secrets import install_log_redaction, redact
@@ -202,6 +203,7 @@ class MongoStorePipeline:
         self.spool_dir = settings.get("MARSAD_SPOOL_DIR") or config.DEFAULT_SPOOL_DIR
         self.retry_every = settings.getfloat("MARSAD_SPOOL_RETRY", 10.0)
         self.spool_memory = int(settings.getfloat("MARSAD_SPOOL_MEMORY_MB", 64) * 1024 * 1024)
+        self.heap_trim = PeriodicTrim(settings.getfloat("MARSAD_HEAP_TRIM_EVERY", config.DEFAULT_HEAP_TRIM_EVERY))
         self.connection: Any = None
         self.store: Any = None
         self.spool: Any = None
@@ -323,6 +325,8 @@ class MongoStorePipeline:
         except Exception as exc:  # a write the server refused is never lost in silence
             self._failed_write(exc)
             return "spooled"
+        if self.heap_trim.maybe():
+            self.stats.inc_value("marsad/heap_trims")
         return "stored"
 
     def _failed_write(self, exc: Exception) -> None:

@@ -67,6 +67,10 @@ MARSAD_SPOOL_RETRY = 10.0
 # While the spool's disk is full too, records wait in memory up to this much (MB); past
 # it the crawl stops, saying how many records could not be written anywhere.
 MARSAD_SPOOL_MEMORY_MB = 64
+# Every this many seconds the store's writer gives the C heap's free pages back to the
+# system (glibc's malloc_trim; a long crawl's RSS otherwise grows with freed-but-mapped
+# memory). 0 turns it off.
+MARSAD_HEAP_TRIM_EVERY = config.heap_trim_every()
 # How long a database operation waits for an unreachable server before giving up
 # (milliseconds); a write that gives up sends its batch to the spool.
 MONGO_TIMEOUT_MS = config.SERVER_SELECTION_TIMEOUT_MS

@@ -8,6 +8,7 @@ The environment overrides a default; a command-line option overrides the environ
     MARSAD_SPOOL_DIR                 records waiting for the database (default ./data/spool)
     MARSAD_EMBEDDED_CACHE_MB         the embedded server's WiredTiger cache (default 128)
     MARSAD_EMBEDDED_PROCESS          run the embedded server in its own process (default off)
+    MARSAD_HEAP_TRIM_EVERY           seconds between returns of free heap pages (default 30; 0 off)
 
 The crawler reads the same values through Scrapy settings (``crawler/settings.py``).
 """
@@ -25,6 +26,8 @@ DEFAULT_BATCH_SIZE = 100
 # The embedded server's WiredTiger cache, MiB (SecantusDB's own default is 1 GiB, which
 # lets the crawler's memory grow with the archive).
 DEFAULT_EMBEDDED_CACHE_MB = 128
+# How often a crawl's store writer gives the C heap's free pages back (seconds; see heap.py).
+DEFAULT_HEAP_TRIM_EVERY = 30.0
 # How long a database operation waits for an unreachable server (milliseconds).
 SERVER_SELECTION_TIMEOUT_MS = 10_000
 
@@ -60,6 +63,17 @@ def embedded_cache_mb(env: Mapping[str, str] = os.environ) -> int:
 def embedded_own_process(env: Mapping[str, str] = os.environ) -> bool:
     """``MARSAD_EMBEDDED_PROCESS``: run the embedded server in a child process (1/true)."""
     return (env.get("MARSAD_EMBEDDED_PROCESS") or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def heap_trim_every(env: Mapping[str, str] = os.environ) -> float:
+    """``MARSAD_HEAP_TRIM_EVERY`` (seconds; 0 turns the trims off), else the default."""
+    value = env.get("MARSAD_HEAP_TRIM_EVERY")
+    if not value:
+        return DEFAULT_HEAP_TRIM_EVERY
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        raise ValueError(f"MARSAD_HEAP_TRIM_EVERY must be a number of seconds, not {value!r}") from None
 
 
 @dataclass(frozen=True)

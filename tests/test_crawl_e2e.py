@@ -5,6 +5,7 @@ server on loopback, storing into the test session's SecantusDB server through py
 """
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -150,8 +151,11 @@ def test_embedded_default_and_locked_directory(site, tmp_path):
     registry = tmp_path / "sources.yaml"
     site.write_sources(registry)
     data_dir = tmp_path / "data"
-    run = run_scrapy(registry, None, "marsad", "-a", "source=fx-portal", data_dir=data_dir)
+    # Heap trims this often so that this short crawl makes some (a real one: every 30 s).
+    run = run_scrapy(registry, None, "marsad", "-a", "source=fx-portal", "-s", "MARSAD_HEAP_TRIM_EVERY=0.01",
+                     data_dir=data_dir)
     assert run.returncode == 0, run.stderr[-3000:]
+    assert re.search(r"'marsad/heap_trims': [1-9]", run.stderr), run.stderr[-3000:]
     with open_database(None, "marsad", str(data_dir)) as conn:
         assert conn.db.articles.count_documents({}) > 0
         held = run_scrapy(registry, None, "marsad", "-a", "source=fx-portal", data_dir=data_dir, timeout=60)
