@@ -88,7 +88,8 @@ def run_marsad(registry: Path, workers: int, tmp: Path, *, db_process: bool = Fa
     wall = time.time() - started
     articles = samples[-1][1] if samples else 0
     others = sum(v for k, v in cpu.items() if k != proc.pid)
-    print(f"    CPU ms per article: crawler process {1000 * cpu.get(proc.pid, 0) / max(articles, 1):.1f}, "
+    which = "marsad+db-process" if db_process else "marsad"
+    print(f"    {which}, CPU ms per article: crawler process {1000 * cpu.get(proc.pid, 0) / max(articles, 1):.1f}, "
           f"its child processes (workers, and the server when in its own) {1000 * others / max(articles, 1):.1f}",
           flush=True)
     return {"articles": articles, "first": samples[0][0] if samples else None,

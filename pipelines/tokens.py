@@ -7,6 +7,9 @@ a one-letter clitic before it (``والحسكة`` and ``بالحسكة`` give ``
 stems are stored: every index entry costs the embedded server about 50 µs per insert,
 most of what storing an article costs, and the whole word itself was never looked up.
 
+Function words («في», «التي», «كانت»: ``pipelines/data/search_stopwords.yaml``) are left
+out of both: they were a sixth of an article's tokens and find every article anyway.
+
 A query word is looked up as its stem, as itself (``التزام`` stands for ``الالتزام``,
 whose stem it is) and as its stem's stem (``الالتزام`` also finds ``التزام``, stored as
 ``تزام``).
@@ -15,6 +18,10 @@ whose stem it is) and as its stem's stem (``الالتزام`` also finds ``ال
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from pipelines.arabic import fold_text
 
@@ -22,6 +29,22 @@ MAX_TOKENS = 5_000
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # Longest first: a word keeps its stem once the longest prefix that leaves >= 3 letters is off.
 _PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال")
+
+
+_STOPWORDS_FILE = Path(__file__).with_name("data") / "search_stopwords.yaml"
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The folded function words left out of search tokens and queries."""
+    with open(_STOPWORDS_FILE, encoding="utf-8") as fh:
+        groups = yaml.safe_load(fh)
+    return frozenset(fold_text(str(word)) for words in groups.values() for word in words)
+
+
+def _is_stopword(word: str, stop: frozenset[str]) -> bool:
+    # «وقد», «فإن»: the conjunction does not make a function word searchable.
+    return word in stop or (word[:1] in ("و", "ف") and word[1:] in stop)
 
 
 def _stem(word: str) -> str:
@@ -32,9 +55,11 @@ def _stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Folded words of a text, in order (one-character words left out)."""
+    """Folded words of a text, in order (one-character words and function words left out)."""
+    stop = stopwords()
     # Numbers count only from four digits (years); short ones are too common to search on.
-    return [w for w in _WORD_RE.findall(fold_text(text)) if len(w) > 3 or (len(w) > 1 and not w.isdigit())]
+    return [w for w in _WORD_RE.findall(fold_text(text))
+            if (len(w) > 3 or (len(w) > 1 and not w.isdigit())) and not _is_stopword(w, stop)]
 
 
 def search_tokens(*texts: str | None) -> list[str]:

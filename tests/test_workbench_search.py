@@ -76,3 +76,21 @@ def test_stems_only_are_stored_and_whole_words_still_found(mongo_db):
     assert titles("الالتزام") == {"التزام الطرفين", "الالتزام بالهدنة", "والتزام قديم"}
     assert titles("الالتزام هدنة") == {"الالتزام بالهدنة"}
     assert titles("قديم") == {"والتزام قديم"}
+
+
+def test_function_words_are_neither_stored_nor_asked_for(mongo_db):
+    text = "وقد قُتل ثلاثة مدنيين في القصف الذي استهدف سوقاً، فإنّ الإمام أمام المسجد"
+    tokens = search_tokens("غارة على إدلب", text)
+    for function_word in ("في", "على", "الذي", "قد", "وقد", "ان", "فان"):
+        assert function_word not in tokens, function_word
+    # Content words stay, also those that begin like a function word with a clitic, and
+    # «إمام»/«أمام» (one folded spelling) are never taken for the preposition.
+    for content_word in ("غاره", "ادلب", "مدنيين", "قصف", "سوقا", "امام", "مسجد"):
+        assert content_word in tokens, content_word
+    assert "وفيات" in search_tokens("ارتفاع الوفيات")   # و + «فيات» is no function word
+    assert query_tokens("القصف في إدلب") == ["قصف", "ادلب"]
+    assert query_tokens("التي في") == []
+    mongo_db["articles"].insert_one({"url": "https://a.example/s", "title": "غارة على إدلب", "published": None,
+                                     "search_tokens": tokens})
+    assert [a["title"] for a in search_articles(mongo_db, "غارة على إدلب")] == ["غارة على إدلب"]
+    assert list(search_articles(mongo_db, "على التي")) == []
