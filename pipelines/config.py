@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+N = TypeVar("N", int, float)
 
 DEFAULT_DATABASE = "marsad"
 DEFAULT_DATA_DIR = "./data"
@@ -49,15 +52,23 @@ def spool_dir(env: Mapping[str, str] = os.environ) -> str:
     return env.get("MARSAD_SPOOL_DIR") or DEFAULT_SPOOL_DIR
 
 
+def _env_number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N],
+                minimum: N, what: str) -> N:
+    """``env[name]`` read with ``kind`` and raised to ``minimum``; ``default`` when unset. A value
+    that is not a number is refused, naming the variable and ``what`` it should be."""
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return max(minimum, kind(value))
+    except ValueError:
+        raise ValueError(f"{name} must be {what}, not {value!r}") from None
+
+
 def embedded_cache_mb(env: Mapping[str, str] = os.environ) -> int:
     """``MARSAD_EMBEDDED_CACHE_MB`` (at least 16), else the default."""
-    value = env.get("MARSAD_EMBEDDED_CACHE_MB")
-    if not value:
-        return DEFAULT_EMBEDDED_CACHE_MB
-    try:
-        return max(16, int(value))
-    except ValueError:
-        raise ValueError(f"MARSAD_EMBEDDED_CACHE_MB must be a whole number of MiB, not {value!r}") from None
+    return _env_number(env, "MARSAD_EMBEDDED_CACHE_MB", DEFAULT_EMBEDDED_CACHE_MB, int, 16,
+                       "a whole number of MiB")
 
 
 def embedded_own_process(env: Mapping[str, str] = os.environ) -> bool:
@@ -67,13 +78,8 @@ def embedded_own_process(env: Mapping[str, str] = os.environ) -> bool:
 
 def heap_trim_every(env: Mapping[str, str] = os.environ) -> float:
     """``MARSAD_HEAP_TRIM_EVERY`` (seconds; 0 turns the trims off), else the default."""
-    value = env.get("MARSAD_HEAP_TRIM_EVERY")
-    if not value:
-        return DEFAULT_HEAP_TRIM_EVERY
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        raise ValueError(f"MARSAD_HEAP_TRIM_EVERY must be a number of seconds, not {value!r}") from None
+    return _env_number(env, "MARSAD_HEAP_TRIM_EVERY", DEFAULT_HEAP_TRIM_EVERY, float, 0.0,
+                       "a number of seconds")
 
 
 @dataclass(frozen=True)
