@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 N = TypeVar("N", int, float)
 
@@ -95,11 +97,33 @@ class ArchiveOptions:
         return cls(args.mongo_uri or None, args.database, args.data_dir)
 
 
+def uri_has_password(uri: str) -> bool:
+    """Whether a MongoDB (or Redis) URI carries a password."""
+    try:
+        return bool(urlsplit(uri).password)
+    except ValueError:
+        return "@" in uri and ":" in uri.split("@", 1)[0].split("//", 1)[-1]
+
+
+class _UriOption(argparse.Action):
+    """``--mongo-uri``: a password on the command line is warned about, once. The process
+    list shows every user a command's arguments; the environment is private to its owner."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if isinstance(values, str) and uri_has_password(values):
+            print(f"warning: the password in {option_string} can be read by every user of this "
+                  "machine (ps); set MONGO_URI in the environment instead", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
 def add_archive_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add ``--mongo-uri``, ``--database`` and ``--data-dir`` (environment fallbacks)."""
     group = parser.add_argument_group("archive")
-    group.add_argument("--mongo-uri", default=mongo_uri(),
-                       help="MongoDB URI (env MONGO_URI; default: the embedded store in --data-dir)")
+    group.add_argument("--mongo-uri", default=mongo_uri(), action=_UriOption,
+                       help="MongoDB URI (env MONGO_URI; default: the embedded store in --data-dir). "
+                            "A password here is visible to every user of the machine (ps): "
+                            "prefer MONGO_URI")
     group.add_argument("--database", default=database(),
                        help=f"database name (env MONGO_DATABASE; default {DEFAULT_DATABASE})")
     group.add_argument("--data-dir", default=data_dir(),

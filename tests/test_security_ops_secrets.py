@@ -146,3 +146,21 @@ def test_scheduler_moves_secret_settings_from_the_command_line_to_the_environmen
     assert DB_SECRET not in cmd and LINK_SECRET not in cmd and "LOG_LEVEL=INFO" in cmd
     env = scheduler.crawl_env()
     assert DB_SECRET in env["MONGO_URI"] and LINK_SECRET in env["REDIS_URL"]
+
+
+@pytest.mark.parametrize("uri, warned", [
+    ("mongodb://marsad:s3cret@db.example:27017/marsad", True),
+    ("mongodb+srv://marsad:s3cret@cluster.example/", True),
+    ("mongodb://db1.example,db2.example/?replicaSet=rs0", False),
+    ("mongodb://marsad@db.example/", False),
+])
+def test_a_password_on_the_command_line_is_warned_about(uri, warned, capsys):
+    import argparse
+
+    from pipelines.config import add_archive_options
+
+    args = add_archive_options(argparse.ArgumentParser()).parse_args(["--mongo-uri", uri])
+    assert args.mongo_uri == uri
+    err = capsys.readouterr().err
+    assert ("can be read by every user" in err) is warned
+    assert "s3cret" not in err

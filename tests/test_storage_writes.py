@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pymongo.errors import BulkWriteError
 
 from pipelines.storage import ArticleStore, build_document, revisits
 from pipelines.storage.raw_pages import compress, raw_page_document, raw_page_update
@@ -170,3 +171,25 @@ def test_a_new_url_s_fetch_state_is_inserted_as_the_upsert_would_write_it(mongo_
     assert again["fetches"] == 3 and again["not_modified"] == 1 and again["last_status"] == 304
     assert again["first_fetched"] == at and again["last_fetched"] == at + dt.timedelta(hours=1)
     assert mongo_db.fetch_state.count_documents({"url": "u/insert"}) == 1
+
+
+def test_fetch_state_updates_a_refused_write_took_are_put_back(mongo_db):
+    """Not only an unreachable server: a write the server refuses (here a validator on
+    ``fetch_state``) leaves the updates buffered, like the batch they went with."""
+    buffer = revisits.FetchStateBuffer()
+    store = ArticleStore(mongo_db, batch_size=10, fetch_states=buffer)
+    store.ensure_indexes()
+    revisits.ensure_fetch_state_indexes(mongo_db)
+    mongo_db.command("collMod", "fetch_state", validator={"status": {"$type": "string"}})
+    key = "https://example.com/news/refused/"
+    buffer.add(revisits.fetch_update(key, source="example", status=200, at=SEEN))
+    buffer.add(revisits.fetch_update(key, source="example", status=304, at=SEEN + dt.timedelta(hours=1)))
+    store.add(record(key))
+    with pytest.raises(BulkWriteError):
+        store.flush()
+    assert len(buffer) == 2 and store.pending == 1
+    assert mongo_db.fetch_state.count_documents({}) == 0
+    mongo_db.command("collMod", "fetch_state", validator={})
+    store.flush()
+    state = mongo_db.fetch_state.find_one({"url": key})
+    assert state["fetches"] == 2 and len(buffer) == 0 and store.pending == 0

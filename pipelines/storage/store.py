@@ -386,10 +386,14 @@ class ArticleStore:
             return
         try:
             revisits.record_fetches(self.db, updates, self.known)
-        except ConnectionFailure as exc:
+        except BaseException as exc:
+            # Whatever the failure, like the batch: a refused write stops the crawl and
+            # the updates must still be there to be reported or written later.
             self.fetch_states.put_back(updates)
-            raise StorageUnavailableError(
-                f"MongoDB is unreachable ({exc}); {len(updates)} fetch-state updates wait") from exc
+            if isinstance(exc, ConnectionFailure):
+                raise StorageUnavailableError(
+                    f"MongoDB is unreachable ({exc}); {len(updates)} fetch-state updates wait") from exc
+            raise
         counts["fetch_states"] += len(updates)
 
     def _merge(self, counts: Counter) -> None:
