@@ -98,11 +98,12 @@ class ArchiveOptions:
 
 
 def uri_has_password(uri: str) -> bool:
-    """Whether a MongoDB (or Redis) URI carries a password."""
+    """Whether a MongoDB (or Redis) URI carries a password; one too malformed to split is
+    taken to, when it has userinfo at all (config imports no project module, so not redact)."""
     try:
         return bool(urlsplit(uri).password)
     except ValueError:
-        return "@" in uri and ":" in uri.split("@", 1)[0].split("//", 1)[-1]
+        return "@" in uri
 
 
 class _UriOption(argparse.Action):
